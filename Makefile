@@ -1,0 +1,74 @@
+# Vividly: `make run` (set up, start services, migrate, seed, ingest, serve) and `make test`.
+SHELL := /bin/bash
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export XDG_RUNTIME_DIR ?= /tmp
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+APT_PACKAGES := espeak-ng ffmpeg chromium fonts-dejavu-core shellcheck
+STAMP := $(VENV)/.installed
+
+.PHONY: run test setup system-deps services migrate seed ingest lint drills stop clean bench
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	# torch first: the CPU wheel on disk; letting another package pull torch takes a multi-GB CUDA build.
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $(STAMP)
+
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+setup: system-deps $(STAMP)
+
+services: setup
+	$(BIN)/python manage.py devservices start
+
+migrate: services
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(BIN)/python manage.py seed
+
+ingest: migrate
+	@if [ -d "$${OER_SOURCE_DIR:-../shared/oer/openstax}" ] && $(BIN)/python manage.py help ingest >/dev/null 2>&1; then \
+	  $(BIN)/python manage.py ingest --book all; \
+	else echo "Skipping ingest (no corpus or ingest command)."; fi
+
+run: seed ingest
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	@echo ""
+	@echo "  Vividly is starting on http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
+	@echo "  Logins: admin@davidsonschools.org / Admin123!   sarah.johnson@hillsboro.edu / Teacher123!"
+	@echo "          alex.martinez.9@student.hillsboro.edu / Student123!   (full table printed by the seed above)"
+	@echo "  Ctrl-C stops the web server, worker and beat; 'make stop' stops Postgres and Redis."
+	@echo ""
+	PORT=$(PORT) $(BIN)/honcho start -f Procfile
+
+stop:
+	-$(BIN)/python manage.py devservices stop
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+test: setup services lint
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest -q -m "not drills and not slow"
+
+drills: setup services
+	$(BIN)/pytest -q -m "drills"
+
+bench: setup services
+	$(BIN)/python bench/run_all.py
+
+clean: stop
+	rm -rf $(VENV) .var staticfiles

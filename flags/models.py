@@ -1,0 +1,1 @@
+"""Feature flags (filled in by the flags issue)."""

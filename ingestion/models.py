@@ -1,0 +1,1 @@
+"""Ingestion runs, chunks and embeddings (filled in by the ingestion issue)."""

@@ -1,0 +1,7 @@
+"""Development on one laptop: embedded Postgres/Redis (started by `manage.py devservices`)."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = env.bool("DEBUG", default=True)
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

@@ -1,0 +1,27 @@
+"""Test settings: the real embedded Postgres and Redis, isolated per test run.
+
+`VIVIDLY_TEST_DB` / `VIVIDLY_TEST_REDIS_DB` let several test runs share one embedded server
+without stepping on each other's database, cache, broker queues or rate-limit counters.
+"""
+
+from .base import *  # noqa: F403
+from .base import CACHES, DATABASES, EMBEDDED_REDIS_PORT, env
+
+DEBUG = False
+SECRET_KEY = "test-only-secret-key-not-for-production-0123456789"  # noqa: S105
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher",
+                    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher"]
+DATABASES["default"]["TEST"] = {"NAME": env.str("VIVIDLY_TEST_DB", default="test_vividly")}
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+_redis_db = env.int("VIVIDLY_TEST_REDIS_DB", default=1)
+REDIS_URL = env.str("REDIS_URL", default=f"redis://127.0.0.1:{EMBEDDED_REDIS_PORT}/{_redis_db}")
+CACHES["default"]["LOCATION"] = REDIS_URL
+CELERY_BROKER_URL = REDIS_URL
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+LOGGING = {"version": 1, "disable_existing_loggers": False,
+           "handlers": {"console": {"class": "logging.StreamHandler"}},
+           "root": {"handlers": ["console"], "level": "WARNING"}}
