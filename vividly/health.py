@@ -2,13 +2,12 @@
 
 import logging
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-
-from django.conf import settings
 from kombu import Connection
 
 logger = logging.getLogger(__name__)

@@ -223,3 +223,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- providers (local offline defaults; Google in production) --------------------------------
+# Each capability names a BACKEND class and its OPTIONS; see vividly/providers/registry.py.
+VIVIDLY_PROVIDERS: dict = {}
+BREAKER_NAMESPACE = env.str("BREAKER_NAMESPACE", default="vividly:breaker")
+BREAKERS = {
+    "default": {"fail_max": env.int("BREAKER_FAIL_MAX", default=5),
+                "reset_timeout": env.int("BREAKER_RESET_TIMEOUT", default=60)},
+}

@@ -25,3 +25,4 @@ STORAGES = {
 LOGGING = {"version": 1, "disable_existing_loggers": False,
            "handlers": {"console": {"class": "logging.StreamHandler"}},
            "root": {"handlers": ["console"], "level": "WARNING"}}
+BREAKER_NAMESPACE = f"test{_redis_db}:breaker"

@@ -1,0 +1,1 @@
+"""Pluggable providers (embeddings, LLM, images, speech), chosen by settings.VIVIDLY_PROVIDERS."""
