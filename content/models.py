@@ -15,6 +15,7 @@ class Book(models.Model):
     attribution = models.TextField(blank=True)
     license_url = models.URLField(blank=True)
     source_commit = models.CharField(max_length=64, blank=True)
+    source_url = models.URLField(blank=True, help_text="Public book page (for citations)")
 
     class Meta:
         ordering = ["subject", "title"]
@@ -27,6 +28,7 @@ class Chapter(models.Model):
     book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="chapters")
     number = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=300)
+    unit_title = models.CharField(max_length=300, blank=True, help_text="Biology groups chapters in units")
 
     class Meta:
         ordering = ["book", "number"]
@@ -44,7 +46,8 @@ class Topic(models.Model):
     number = models.PositiveSmallIntegerField(help_text="Section number within the chapter (0 = intro)")
     title = models.CharField(max_length=300)
     learning_objectives = models.JSONField(default=list, blank=True)
-    key_terms = models.JSONField(default=list, blank=True)
+    key_terms = models.JSONField(default=list, blank=True, help_text="Bold terms of the section")
+    glossary = models.JSONField(default=list, blank=True, help_text='[{"term", "meaning"}] from the module')
     summary = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
 
