@@ -4,13 +4,14 @@ PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-export XDG_RUNTIME_DIR ?= /tmp
+export XDG_RUNTIME_DIR ?= $(CURDIR)/.var/xdg
+$(shell mkdir -p -m 700 $(CURDIR)/.var/xdg)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 APT_PACKAGES := espeak-ng ffmpeg chromium fonts-dejavu-core shellcheck
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup system-deps services migrate seed ingest lint drills stop clean bench
+.PHONY: run test setup system-deps services migrate seed ingest lint drills stop clean bench css
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -53,6 +54,13 @@ run: seed ingest
 	@echo "  Ctrl-C stops the web server, worker and beat; 'make stop' stops Postgres and Redis."
 	@echo ""
 	PORT=$(PORT) $(BIN)/honcho start -f Procfile
+
+# Front-end build (needs node/npm, build time only): the built CSS and vendored JS are committed under static/,
+# so `make run`/`make test` never need node.
+css:
+	npm ci --no-audit --no-fund
+	npm run vendor
+	npm run build:css
 
 stop:
 	-$(BIN)/python manage.py devservices stop
