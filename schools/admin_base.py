@@ -8,6 +8,7 @@ district/school so a crafted POST cannot create data in another tenant.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.admin.utils import get_fields_from_path
 from django.http import Http404
 
 from .tenancy import Role
@@ -17,6 +18,17 @@ ADMIN_ROLES = (Role.DISTRICT_ADMIN, Role.SCHOOL_ADMIN)
 
 def is_tenant_admin(user) -> bool:
     return bool(user.is_active and user.is_staff and (user.is_superuser or user.role in ADMIN_ROLES))
+
+
+class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
+    """A sidebar filter offering only related rows the admin may see (never other districts' names)."""
+
+    def field_choices(self, field, request, model_admin):
+        related = field.related_model
+        if not hasattr(related, "tenant_policy"):
+            return super().field_choices(field, request, model_admin)
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        return [(obj.pk, str(obj)) for obj in related._default_manager.visible_to(request.user).order_by(*ordering)]
 
 
 class DistrictScopedAdmin(admin.ModelAdmin):
@@ -29,6 +41,13 @@ class DistrictScopedAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
+
+    def get_list_filter(self, request):
+        scoped = []
+        for entry in super().get_list_filter(request):
+            is_relation = isinstance(entry, str) and get_fields_from_path(self.model, entry)[-1].is_relation
+            scoped.append((entry, ScopedRelatedFieldListFilter) if is_relation else entry)
+        return scoped
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
