@@ -73,7 +73,7 @@ test: setup services lint
 	$(BIN)/pytest -q -m "not drills and not slow"
 
 drills: setup services
-	$(BIN)/pytest -q -m "drills"
+	$(BIN)/python drills/run.py  # all drills, then ONE table of figures; DRILLS_NIGHTLY=1 for the nightly size
 
 bench: setup services
 	$(BIN)/python bench/run_all.py

@@ -32,6 +32,9 @@ from schools.tests.factories import (
 
 ROOT = Path(__file__).resolve().parent
 
+# `mini_corpus`: a tiny hand-written CNXML corpus, really ingested (issue 10).
+pytest_plugins = ["ingestion.testing"]
+
 
 def pytest_configure(config):
     """Start the embedded Postgres/Redis before pytest-django creates the test database."""
@@ -118,6 +121,14 @@ def api_client_for():
         return client
 
     return make
+
+
+@pytest.fixture
+def cloud_providers_on(db):
+    """Switch the `cloud_providers` flag on globally, so configured Google providers are used."""
+    from flags.models import Flag
+
+    Flag.objects.update_or_create(name="cloud_providers", defaults={"everyone": True})
 
 
 def _worker_env() -> dict[str, str]:

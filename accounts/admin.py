@@ -1,12 +1,15 @@
+from axes.models import AccessAttempt, AccessFailureLog
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils import timezone
 from import_export.admin import ImportExportMixin
 
-from schools.admin_base import DistrictScopedAdmin
+from schools.admin_base import DistrictScopedAdmin, ReadOnlyAdmin, is_tenant_admin
 
 from . import services
 from .forms import AdminUserChangeForm, AdminUserCreationForm
-from .models import Interest, StudentInterest, User
+from .models import Interest, Invitation, SecurityEvent, StudentInterest, User, UserSession
+from .ratelimits import enforce_auth_ip
 from .roster import RosterResource, assignable_roles
 
 
@@ -27,7 +30,7 @@ class UserAdmin(ImportExportMixin, DistrictScopedAdmin, DjangoUserAdmin):
     ordering = ["last_name", "first_name"]
     list_select_related = ["school", "district"]
     inlines = [StudentInterestInline]
-    actions = ["deactivate_users"]
+    actions = ["deactivate_users", "sign_out_everywhere"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Profile", {"fields": ("first_name", "last_name", "role", "district", "school", "grade_level",
@@ -68,7 +71,8 @@ class UserAdmin(ImportExportMixin, DistrictScopedAdmin, DjangoUserAdmin):
             if actor.role == "school_admin":
                 obj.school_id = actor.school_id
         if change and "role" in form.changed_data:
-            services.record_role_change(actor=actor, user=obj, old_role=form.initial.get("role"))
+            services.record_role_change(actor=actor, user=obj, old_role=form.initial.get("role"),
+                                        request=request)
         super().save_model(request, obj, form, change)
 
     def get_import_resource_kwargs(self, request, **kwargs):
@@ -87,9 +91,161 @@ class UserAdmin(ImportExportMixin, DistrictScopedAdmin, DjangoUserAdmin):
     def deactivate_users(self, request, queryset):
         count = 0
         for user in queryset.exclude(pk=request.user.pk):
-            services.deactivate_user(actor=request.user, user=user)
+            services.deactivate_user(actor=request.user, user=user, request=request)
             count += 1
         self.message_user(request, f"Deactivated {count} user(s).", messages.SUCCESS)
+
+
+    @admin.action(description="Sign out everywhere (ends sessions and API tokens)")
+    def sign_out_everywhere(self, request, queryset):
+        count = 0
+        for user in queryset:
+            services.sign_out_everywhere(actor=request.user, user=user, request=request)
+            count += 1
+        self.message_user(request, f"Signed out {count} user(s) on every device.", messages.SUCCESS)
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(ReadOnlyAdmin, DistrictScopedAdmin):
+    """The security audit log: read-only, limited to the admin's district (school admins: school)."""
+
+    list_display = ["created_at", "kind", "actor", "target", "target_identifier", "ip_address"]
+    list_filter = ["kind"]
+    search_fields = ["target__email", "actor__email", "target_identifier", "ip_address"]
+    date_hierarchy = "created_at"
+    list_select_related = ["actor", "target"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(UserSession)
+class UserSessionAdmin(DistrictScopedAdmin):
+    """Signed-in browser sessions of the users an admin manages; revoke with the action."""
+
+    list_display = ["user", "user_agent", "ip_address", "created_at", "last_seen_at"]
+    search_fields = ["user__email", "ip_address"]
+    list_select_related = ["user"]
+    actions = ["revoke_sessions"]
+    readonly_fields = ["user", "session_key", "user_agent", "ip_address", "created_at", "last_seen_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if self._role_allowed(request, self.writable_by):
+            actions["revoke_sessions"] = self.get_action("revoke_sessions")
+        return actions
+
+    @admin.action(description="Sign out selected sessions")
+    def revoke_sessions(self, request, queryset):
+        count = 0
+        for session in queryset.select_related("user"):
+            services.revoke_session(actor=request.user, session=session, request=request)
+            count += 1
+        self.message_user(request, f"Signed out {count} session(s).", messages.SUCCESS)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(DistrictScopedAdmin):
+    list_display = ["email", "role", "school", "invited_by", "created_at", "expires_at", "accepted_at",
+                    "revoked_at"]
+    list_filter = ["role"]
+    search_fields = ["email"]
+    actions = ["revoke_invitations"]
+    readonly_fields = [f.name for f in Invitation._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # invitations are sent from the "Invite" page (accounts/invitations/new/)
+
+    @admin.action(description="Revoke selected invitations")
+    def revoke_invitations(self, request, queryset):
+        updated = queryset.filter(accepted_at__isnull=True, revoked_at__isnull=True).update(
+            revoked_at=timezone.now())
+        self.message_user(request, f"Revoked {updated} invitation(s).", messages.SUCCESS)
+
+
+class _ScopedAxesAdmin(admin.ModelAdmin):
+    """Axes records, limited to attempts on accounts the admin can see; deleting clears a lockout."""
+
+    list_display = ["attempt_time", "username", "ip_address", "user_agent"]
+    search_fields = ["username", "ip_address"]
+    readonly_fields = ["username", "ip_address", "user_agent", "attempt_time", "path_info"]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        emails = User.objects.visible_to(request.user).values("email")
+        return qs.filter(username__in=emails)
+
+    def has_module_permission(self, request):
+        return is_tenant_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_tenant_admin(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AccessAttempt)
+class LockoutAdmin(_ScopedAxesAdmin):
+    """Current failure counters (a row with 5+ failures is a lockout); "Clear" lifts it."""
+
+    list_display = ["attempt_time", "username", "ip_address", "failures_since_start", "user_agent"]
+    readonly_fields = [*_ScopedAxesAdmin.readonly_fields, "failures_since_start"]
+    actions = ["clear_lockouts"]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if is_tenant_admin(request.user):
+            actions["clear_lockouts"] = self.get_action("clear_lockouts")
+        return actions
+
+    @admin.action(description="Clear selected lockouts")
+    def clear_lockouts(self, request, queryset):
+        rows = list(queryset.values_list("username", "ip_address"))
+        queryset.delete()
+        for username, ip in rows:
+            target = User.objects.filter(email__iexact=username or "").first()
+            services.record_event(kind=SecurityEvent.Kind.LOCKOUT_CLEARED, request=request,
+                                  actor=request.user, target=target, target_identifier=username or "",
+                                  detail={"ip_address": ip})
+        self.message_user(request, f"Cleared {len(rows)} lockout record(s).", messages.SUCCESS)
+
+
+@admin.register(AccessFailureLog)
+class LoginFailureLogAdmin(_ScopedAxesAdmin):
+    """Every failed sign-in attempt (read-only)."""
+
+    list_display = ["attempt_time", "username", "ip_address", "locked_out", "user_agent"]
+
+
+def _rate_limited_admin_login(login_view):
+    """The admin sign-in shares the per-IP ceiling of the other auth endpoints (axes covers lockout)."""
+
+    def login(request, extra_context=None):
+        enforce_auth_ip(request)
+        return login_view(request, extra_context)
+
+    return login
+
+
+admin.site.login = _rate_limited_admin_login(admin.site.login)
 
 
 @admin.register(Interest)
@@ -104,3 +260,5 @@ class InterestAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_staff
+
+from .privacy import admin as _privacy_admin  # noqa: E402, F401  (privacy admin, issue 5)

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from schools.models import grade_band_for
-from schools.tenancy import Role, TenantPolicy, TenantQuerySet
+from schools.tenancy import Role, TenantManager, TenantPolicy, TenantQuerySet
 
 
 class UserManager(BaseUserManager.from_queryset(TenantQuerySet)):
@@ -59,6 +59,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False, help_text="Can log in to the admin (admins only).")
     date_joined = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    #: Carried in every JWT ("tv" claim); bumping it revokes all of the user's tokens at once.
+    token_version = models.PositiveIntegerField(default=0, editable=False)
+    #: When tokens were last revoked; the check for JWTs minted without a "tv" claim (by iat).
+    tokens_revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    notification_emails_enabled = models.BooleanField(
+        default=True, help_text="Lesson notifications by email (account emails are always sent).")
 
     objects = UserManager()
     tenant_policy = TenantPolicy(
@@ -83,6 +89,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         # Only admins use the Django admin; the flag follows the role so it cannot drift.
         self.is_staff = self.is_superuser or self.role in (Role.DISTRICT_ADMIN, Role.SCHOOL_ADMIN)
         super().save(*args, **kwargs)
+
+    def set_password(self, raw_password: str | None) -> None:
+        # A new password invalidates every JWT issued before it (hash upgrades on login save
+        # only the password field, so they do not revoke anything).
+        super().set_password(raw_password)
+        if self.pk is not None:
+            self.token_version = (self.token_version or 0) + 1
+            self.tokens_revoked_at = timezone.now()
 
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
@@ -141,3 +155,107 @@ class StudentInterest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student_id}: {self.interest} (#{self.rank})"
+
+
+class UserSession(models.Model):
+    """One signed-in browser session (keyed by Django's session key) for the devices page."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="user_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+
+    objects = TenantManager()
+    tenant_policy = TenantPolicy(district="user__district", school="user__school",
+                                 teacher=lambda u: Q(user=u), student=lambda u: Q(user=u))
+
+    class Meta:
+        ordering = ["-last_seen_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.user_agent[:40] or 'unknown device'}"
+
+
+class SecurityEvent(models.Model):
+    """Append-only security audit log: who did what to whom, from where, when."""
+
+    class Kind(models.TextChoices):
+        LOGIN_SUCCESS = "login_success", "Login succeeded"
+        LOGIN_FAILURE = "login_failure", "Login failed"
+        LOCKOUT = "lockout", "Account locked out"
+        LOCKOUT_CLEARED = "lockout_cleared", "Lockout cleared"
+        LOGOUT = "logout", "Logged out"
+        PASSWORD_CHANGE = "password_change", "Password changed"
+        PASSWORD_RESET_REQUEST = "password_reset_request", "Password reset requested"
+        PASSWORD_RESET = "password_reset", "Password reset"
+        ROLE_CHANGE = "role_change", "Role changed"
+        SESSION_REVOKED = "session_revoked", "Session revoked"
+        SIGNED_OUT_EVERYWHERE = "signed_out_everywhere", "Signed out everywhere"
+        TOKEN_REVOKED = "token_revoked", "API token revoked"
+        USER_DEACTIVATED = "user_deactivated", "User deactivated"
+        INVITATION_SENT = "invitation_sent", "Invitation sent"
+        INVITATION_ACCEPTED = "invitation_accepted", "Invitation accepted"
+
+    kind = models.CharField(max_length=32, choices=Kind.choices, db_index=True)
+    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    target = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    #: the address typed at a failed login when no account matched (never a password).
+    target_identifier = models.CharField(max_length=254, blank=True)
+    district = models.ForeignKey("schools.District", on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="+")
+    school = models.ForeignKey("schools.School", on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="+")
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = TenantManager()
+    tenant_policy = TenantPolicy(district="district", school="school")
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["district", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Invitation(models.Model):
+    """A single-use, expiring invitation to create an account with a given role and tenant."""
+
+    email = models.EmailField()
+    first_name = models.CharField(max_length=150, blank=True)
+    last_name = models.CharField(max_length=150, blank=True)
+    role = models.CharField(max_length=20, choices=Role.choices)
+    district = models.ForeignKey("schools.District", on_delete=models.CASCADE, related_name="invitations")
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="invitations")
+    classroom = models.ForeignKey("schools.Classroom", on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="invitations")
+    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    #: sha256 of the emailed token; the token itself is never stored.
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    objects = TenantManager()
+    tenant_policy = TenantPolicy(district="district", school="school",
+                                 teacher=lambda u: Q(invited_by=u))
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.email} ({self.get_role_display()})"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+from .privacy.models import *  # noqa: E402, F403  (privacy models, issue 5)

@@ -140,3 +140,121 @@ class Enrollment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student} in {self.classroom.name}"
+
+
+# --- Teacher tools (issue 9): assignments, needs-help dismissals, lesson oversight -----------------
+
+_CLASS_POLICY = {"district": "classroom__school__district", "school": "classroom__school"}
+
+
+def _teacher_of_class(user) -> Q:
+    return Q(classroom__teachers=user)
+
+
+class Assignment(models.Model):
+    """A topic (textbook section) set for a class, or for chosen students of it, with a due date."""
+
+    classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="assignments")
+    topic = models.ForeignKey("content.Topic", on_delete=models.PROTECT, related_name="assignments")
+    students = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="assignments",
+        help_text="Leave empty to assign the whole class.")
+    due_at = models.DateTimeField()
+    note = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantManager()
+    tenant_policy = TenantPolicy(
+        **_CLASS_POLICY, teacher=_teacher_of_class,
+        student=lambda u: Q(classroom__enrollments__student=u) & (Q(students=u) | Q(students__isnull=True)),
+    )
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        indexes = [models.Index(fields=["classroom", "due_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.topic_id} for {self.classroom_id} due {self.due_at:%Y-%m-%d}"
+
+
+class SignalKind(models.TextChoices):
+    REPEATED_QUESTION = "repeated_question", "Asked about the same concept 3 times"
+    STOPS_HALFWAY = "stops_halfway", "Stops most videos halfway"
+    FAILED_QUIZ = "failed_quiz", "Failed the quiz"
+    FAILED_REQUIZ = "failed_requiz", "Failed the re-quiz"
+    INACTIVE = "inactive", "No activity for 7 days"
+    LOW_ENGAGEMENT = "low_engagement", "Engagement under 30% of the class average"
+    REPORTED_PROBLEM = "reported_problem", "Reported a problem"
+
+
+class SignalDismissal(models.Model):
+    """A teacher dismissed one needs-help signal. Signals are computed; only dismissals are stored.
+
+    `fingerprint` names the evidence (e.g. the topic or the latest event time), so a new
+    occurrence of the same kind fires again after a dismissal.
+    """
+
+    classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="signal_dismissals")
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=32, choices=SignalKind.choices)
+    fingerprint = models.CharField(max_length=120)
+    dismissed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                     related_name="+")
+    dismissed_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantManager()
+    tenant_policy = TenantPolicy(**_CLASS_POLICY, teacher=_teacher_of_class)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["classroom", "student", "kind", "fingerprint"],
+                                               name="unique_signal_dismissal")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.student_id} dismissed"
+
+
+class LessonBlock(models.Model):
+    """A topic–interest pairing a teacher blocked for their class: no new lessons framed that way."""
+
+    classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="lesson_blocks")
+    topic = models.ForeignKey("content.Topic", on_delete=models.CASCADE, related_name="+")
+    interest = models.ForeignKey("accounts.Interest", on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantManager()
+    tenant_policy = TenantPolicy(**_CLASS_POLICY, teacher=_teacher_of_class,
+                                 student=lambda u: Q(classroom__enrollments__student=u))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["classroom", "topic", "interest"],
+                                               name="unique_lesson_block")]
+
+    def __str__(self) -> str:
+        return f"block {self.topic_id}×{self.interest_id} in {self.classroom_id}"
+
+
+class PinnedLesson(models.Model):
+    """A lesson a teacher reviewed and pinned: the class reuses it for this topic."""
+
+    classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="pinned_lessons")
+    topic = models.ForeignKey("content.Topic", on_delete=models.CASCADE, related_name="+")
+    lesson = models.ForeignKey("content.Lesson", on_delete=models.CASCADE, related_name="pins")
+    pinned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                  related_name="+")
+    note = models.CharField(max_length=300, blank=True)
+    pinned_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantManager()
+    tenant_policy = TenantPolicy(**_CLASS_POLICY, teacher=_teacher_of_class,
+                                 student=lambda u: Q(classroom__enrollments__student=u))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["classroom", "topic"], name="one_pinned_lesson_per_topic")]
+
+    def __str__(self) -> str:
+        return f"lesson {self.lesson_id} pinned for {self.topic_id} in {self.classroom_id}"

@@ -169,6 +169,4 @@ def is_denied(response, role: str) -> tuple[bool, str]:
         if "login" in location or location.rstrip("/").endswith("/admin"):
             return True, ""
         return False, f"redirect to {location}"
-    if status == 429:
-        return True, ""  # throttled is also a refusal
     return False, f"HTTP {status}"

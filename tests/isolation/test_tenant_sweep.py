@@ -35,10 +35,10 @@ NON_ID_PARAMS = {"key", "token", "uidb64", "path", "code", "slug", "format", "mo
 
 @pytest.fixture
 def two_tenants(tenant_a, settings):
-    # Generous limits: this sweep is about isolation, not throttling.
-    for name in ("API_RATE_LIMIT_PER_MINUTE", "API_RATE_LIMIT_PER_HOUR"):
-        if hasattr(settings, name):
-            setattr(settings, name, 10**6)
+    # Generous limits: this sweep is about isolation, not throttling (a 429 would hide a leak).
+    settings.VIVIDLY_RATE_LIMITS = {**settings.VIVIDLY_RATE_LIMITS, "api_user_minute": "100000/m",
+                                    "api_user_hour": "100000/h", "auth_ip": "100000/15m",
+                                    "lesson_request": "100000/h"}
     bump_sequences()
     tenant_b = _make_tenant("b")
     skipped = Populator(tenant_b).run()

@@ -5,7 +5,7 @@ without stepping on each other's database, cache, broker queues or rate-limit co
 """
 
 from .base import *  # noqa: F403
-from .base import CACHES, DATABASES, EMBEDDED_REDIS_PORT, env
+from .base import CACHES, DATABASES, EMBEDDED_REDIS_PORT, env, logging_config
 
 DEBUG = False
 SECRET_KEY = "test-only-secret-key-not-for-production-0123456789"  # noqa: S105
@@ -17,12 +17,18 @@ _redis_db = env.int("VIVIDLY_TEST_REDIS_DB", default=1)
 REDIS_URL = env.str("REDIS_URL", default=f"redis://127.0.0.1:{EMBEDDED_REDIS_PORT}/{_redis_db}")
 CACHES["default"]["LOCATION"] = REDIS_URL
 CELERY_BROKER_URL = REDIS_URL
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# A test's own Celery worker may send through a real local SMTP server (accounts/tests, issue 6).
+EMAIL_BACKEND = env.str("VIVIDLY_TEST_EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
+ACCOUNTS_EMAIL_QUEUE = env.str("VIVIDLY_TEST_EMAIL_QUEUE", default=None)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-LOGGING = {"version": 1, "disable_existing_loggers": False,
-           "handlers": {"console": {"class": "logging.StreamHandler"}},
-           "root": {"handlers": ["console"], "level": "WARNING"}}
+# JSON lines with request_id, as in production (the real-worker request-id test reads them).
+LOGGING = logging_config(level="WARNING")
+# privacy (issue 5): export ZIPs in a private folder; log lines scrubbed of student PII.
+STORAGES["privacy_exports"] = {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                               "OPTIONS": {"location": str(BASE_DIR / ".var" / "test-privacy-exports")}}  # noqa: F405
+LOGGING["filters"]["pii"] = {"()": "accounts.privacy.logging.PIIScrubFilter"}
+LOGGING["handlers"]["console"]["filters"].append("pii")
 BREAKER_NAMESPACE = f"test{_redis_db}:breaker"

@@ -1,0 +1,247 @@
+"""Understand stage: screen the question, resolve it to a textbook section with a confidence,
+then refuse, ask the student to choose, reuse an existing lesson or start (or join) a job."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from accounts.models import StudentInterest
+from content import safety
+from content.models import Lesson, LessonRequest, RequestStatus, SafetyEvent, Topic
+from content.writers import SourcePassage
+
+from . import state
+
+logger = logging.getLogger(__name__)
+SCIENCE_SUBJECTS = ("physics", "chemistry", "biology")
+
+
+@dataclass(frozen=True)
+class TopicMatch:
+    topic_id: int
+    title: str
+    book: str
+    subject: str
+    confidence: float
+
+    def as_choice(self) -> dict[str, Any]:
+        return {"topic_id": self.topic_id, "title": self.title, "book": self.book, "subject": self.subject,
+                "confidence": round(self.confidence, 3)}
+
+
+def _search(query: str, *, k: int, filters: dict | None = None) -> list[Any]:
+    from ingestion.search import search
+
+    return search(query, k=k, filters=filters)
+
+
+def _cosine(a: list[float], b: list[float]) -> float:
+    dot = sum(x * y for x, y in zip(a, b, strict=False))
+    norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
+    return dot / norm if norm else 0.0
+
+
+def _stored_similarities(query_vector: list[float], passages: list[Any], provider: Any) -> dict[str, float]:
+    """Cosine similarity of the question to each passage, from the vectors already in the index."""
+    from django.db.models import Min
+    from pgvector.django import CosineDistance
+
+    from ingestion.models import EMBEDDING_COLUMNS, Chunk, IndexVersion
+
+    column = EMBEDDING_COLUMNS.get(provider.dimensions)
+    if column is None:
+        return {}
+    rows = (Chunk.objects.filter(anchor__in={p.anchor for p in passages}, embedding_model=provider.model,
+                                 version__status=IndexVersion.Status.ACTIVE)
+            .values("anchor").annotate(distance=Min(CosineDistance(column, query_vector))))
+    return {row["anchor"]: 1.0 - float(row["distance"]) for row in rows if row["distance"] is not None}
+
+
+def match_topics(question: str, *, limit: int = 3) -> list[TopicMatch]:
+    """Science sections that best answer the question, best first, with a 0–1 confidence.
+
+    The fused retrieval score ranks; the confidence is the cosine similarity between the question
+    and the section's best passage, so thresholds mean the same whatever the fusion weights are.
+    """
+    passages = [p for p in _search(question, k=12) if p.subject in SCIENCE_SUBJECTS]
+    if not passages:
+        return []
+    from vividly.providers import registry
+
+    provider = registry.get("embeddings")
+    query_vector = provider.embed_query(question)
+    stored = _stored_similarities(query_vector, passages, provider)
+    missing = [p for p in passages if p.anchor not in stored]
+    if missing:  # not in the index under this model: embed them now
+        vectors = provider.embed_documents([p.text for p in missing]).vectors
+        stored.update({p.anchor: _cosine(query_vector, v) for p, v in zip(missing, vectors, strict=True)})
+    best: dict[int, TopicMatch] = {}
+    order: list[int] = []
+    for passage in passages:
+        similarity = stored[passage.anchor]
+        current = best.get(passage.topic_id)
+        if current is None:
+            order.append(passage.topic_id)
+        if current is None or similarity > current.confidence:
+            best[passage.topic_id] = TopicMatch(passage.topic_id, passage.section_title, passage.book_title,
+                                                passage.subject, similarity)
+    ranked = sorted(order, key=lambda tid: (-best[tid].confidence, order.index(tid)))
+    return [best[tid] for tid in ranked[:limit]]
+
+
+def section_passages(topic: Topic, question: str) -> list[SourcePassage]:
+    """Every indexed passage of one section (plus its glossary), numbered for citation."""
+    query = f"{topic.title}. {question}".strip()
+    found = _search(query, k=24, filters={"module_id": topic.module_id})
+    found.sort(key=lambda p: (p.kind != "overview", p.kind == "glossary", p.anchor))
+    passages: list[SourcePassage] = []
+    seen_terms = set()
+    for passage in found:
+        if passage.kind == "glossary":
+            seen_terms.add(passage.text.split(":", 1)[0].strip().lower())
+        passages.append(SourcePassage(
+            id=f"p{len(passages) + 1}", topic_id=passage.topic_id, module_id=passage.module_id, text=passage.text,
+            book_title=passage.book_title, section_title=passage.section_title, anchor=passage.anchor,
+            citation=passage.citation, url=getattr(passage, "source_url", ""), attribution=passage.attribution,
+            kind=passage.kind))
+    book = topic.chapter.book
+    for entry in topic.glossary or []:  # glossary rows the index may not hold (cited to the module)
+        term, meaning = entry.get("term", ""), entry.get("meaning", "")
+        if term and meaning and term.lower() not in seen_terms:
+            passages.append(SourcePassage(
+                id=f"p{len(passages) + 1}", topic_id=topic.pk, module_id=topic.module_id, text=f"{term}: {meaning}",
+                book_title=book.title, section_title=topic.title, anchor=f"{topic.module_id}#glossary",
+                citation=f"{book.title}, {topic.chapter.number}.{topic.number} {topic.title}",
+                url=book.source_url, attribution=book.attribution, kind="glossary"))
+    return passages
+
+
+def reuse_key(*, module_ids: list[str], interest: str, grade_band: str) -> str:
+    """The key under which one lesson serves every matching request."""
+    raw = "|".join([",".join(sorted(module_ids)), interest.strip().lower(), grade_band,
+                    settings.LESSON_GENERATOR_VERSION])
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def refuse(request: LessonRequest, category: str, message: str) -> None:
+    """Refuse kindly, record a SafetyEvent and raise it to teachers when warranted."""
+    from content.services import record_safety_event
+
+    with transaction.atomic():
+        request = LessonRequest.objects.select_for_update().get(pk=request.pk)
+        if request.is_final:
+            return
+        state.set_request_status(request, RequestStatus.REFUSED, message=message)
+        record_safety_event(student=request.student, category=category, question=request.question,
+                            lesson_request=request)
+
+
+def _apply_class_choices(request: LessonRequest, topic: Topic) -> Lesson | None:
+    """Honour the teacher's choices for the student's classes (issue 9).
+
+    A lesson the class pinned for this topic is served as is; an interest the class blocked for
+    this topic is replaced by the student's next-ranked unblocked interest (or everyday framing).
+    """
+    from schools.selectors import blocked_interest_ids_for, pinned_lesson_for_student
+
+    pinned = pinned_lesson_for_student(student=request.student, topic=topic)
+    if pinned is not None:
+        return pinned
+    blocked = blocked_interest_ids_for(student=request.student, topic=topic)
+    if request.interest_id and request.interest_id in blocked:
+        ranked = (StudentInterest.objects.filter(student=request.student).exclude(interest_id__in=blocked)
+                  .select_related("interest").order_by("rank").first())
+        request.interest = ranked.interest if ranked else None
+        request.interest_name = ranked.interest.name if ranked else "everyday life"
+    return None
+
+
+def attach_to_lesson(request: LessonRequest, topic: Topic) -> None:
+    """Reuse a ready lesson, join the job already building it, or start a new one."""
+    with transaction.atomic():
+        request = LessonRequest.objects.select_for_update().select_related("student").get(pk=request.pk)
+        if request.is_final or request.lesson_id:
+            return
+        request.topic = topic
+        request.module_ids = [topic.module_id]
+        pinned = _apply_class_choices(request, topic)
+        if pinned is not None:
+            request.save(update_fields=["topic", "module_ids", "updated_at"])
+            state.mark_request_ready(request, pinned, reused=True, notify=False)
+            return
+        key = reuse_key(module_ids=[topic.module_id], interest=request.interest_name,
+                        grade_band=request.grade_band)
+        try:
+            with transaction.atomic():
+                lesson, created = Lesson.objects.get_or_create(reuse_key=key, defaults={
+                    "topic": topic, "module_ids": [topic.module_id], "interest": request.interest_name,
+                    "grade_band": request.grade_band, "generator_version": settings.LESSON_GENERATOR_VERSION,
+                    "title": topic.title})
+        except IntegrityError:  # a concurrent identical request created it first: share its job
+            lesson, created = Lesson.objects.get(reuse_key=key), False
+        lesson = Lesson.objects.select_for_update().get(pk=lesson.pk)
+        request.lesson = lesson
+        request.save(update_fields=["topic", "module_ids", "lesson", "interest", "interest_name", "updated_at"])
+        if lesson.stage == Lesson.Stage.READY:
+            state.mark_request_ready(request, lesson, reused=True, notify=False)
+            return
+        if lesson.stage == Lesson.Stage.FAILED:  # an earlier attempt failed: this request retries it
+            lesson.stage, lesson.error, lesson.resume_count = Lesson.Stage.SCRIPTING, "", 0
+            lesson.stage_log = {}
+            lesson.save(update_fields=["stage", "error", "resume_count", "stage_log", "updated_at"])
+            created = True
+        state.set_request_status(request, lesson.stage, message=RequestStatus(lesson.stage).label + "…")
+        if created:
+            state.enqueue_stage(lesson.pk, Lesson.Stage.SCRIPTING)
+
+
+def understand(request_id: int) -> None:
+    """Run the understand stage for one request (idempotent)."""
+    with transaction.atomic():
+        request = LessonRequest.objects.select_for_update().select_related("student").get(pk=request_id)
+        if request.status not in (RequestStatus.QUEUED, RequestStatus.UNDERSTANDING):
+            return
+        state.set_request_status(request, RequestStatus.UNDERSTANDING, message="Understanding your question…")
+
+    concern = safety.screen_question(request.question)
+    if concern:
+        refuse(request, concern.category, concern.message)
+        return
+    if request.topic_id:
+        topic = Topic.objects.select_related("chapter__book").get(pk=request.topic_id)
+        request.confidence = 1.0
+        request.save(update_fields=["confidence", "updated_at"])
+        attach_to_lesson(request, topic)
+        return
+
+    matches = match_topics(request.question)
+    best = matches[0].confidence if matches else 0.0
+    request.confidence = round(best, 4)
+    request.choices = [m.as_choice() for m in matches]
+    request.save(update_fields=["confidence", "choices", "updated_at"])
+    if best < settings.LESSON_OFF_TOPIC_THRESHOLD and not safety.is_science_question(request.question):
+        refuse(request, SafetyEvent.Category.OFF_TOPIC, safety.KIND_MESSAGES[SafetyEvent.Category.OFF_TOPIC])
+        return
+    if not matches:
+        with transaction.atomic():
+            locked = LessonRequest.objects.select_for_update().get(pk=request.pk)
+            if not locked.is_final:
+                state.mark_request_failed(locked, "no_material", detail="retrieval returned nothing")
+        return
+    if best < settings.LESSON_CONFIDENCE_THRESHOLD:
+        with transaction.atomic():
+            locked = LessonRequest.objects.select_for_update().get(pk=request.pk)
+            if locked.status == RequestStatus.UNDERSTANDING:
+                state.set_request_status(
+                    locked, RequestStatus.NEEDS_CHOICE,
+                    message="We found a few textbook sections that might match. Which one did you mean?")
+        return
+    topic = Topic.objects.select_related("chapter__book").get(pk=matches[0].topic_id)
+    attach_to_lesson(request, topic)

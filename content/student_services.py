@@ -1,0 +1,102 @@
+"""Write side of the student experience: onboarding (interests, grade, class join)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from accounts.models import Interest, StudentInterest, User
+from schools.models import Classroom, Enrollment
+
+from .models import LessonRequest
+
+
+class JoinClassError(ValueError):
+    """A class code that cannot be used (unknown, archived, other district, already joined)."""
+
+
+def normalise_join_code(raw: str) -> str:
+    """`phys 4kq 7zd` / `phys4kq7zd` → `PHYS-4KQ-7ZD` (the stored format)."""
+    compact = "".join(ch for ch in raw.upper() if ch.isalnum())
+    if len(compact) < 7:
+        return raw.strip().upper()
+    return f"{compact[:-6]}-{compact[-6:-3]}-{compact[-3:]}"
+
+
+@transaction.atomic
+def save_interests(*, student: User, interests: list[Interest], grade_level: int) -> None:
+    """Replace the student's ranked interests (first = favourite) and confirm their grade."""
+    StudentInterest.objects.filter(student=student).delete()
+    StudentInterest.objects.bulk_create(
+        StudentInterest(student=student, interest=interest, rank=rank)
+        for rank, interest in enumerate(interests, start=1)
+    )
+    if student.grade_level != grade_level:
+        student.grade_level = grade_level
+        student.save(update_fields=["grade_level", "updated_at"])
+
+
+@transaction.atomic
+def join_class(*, student: User, code: str) -> Classroom:
+    """Enrol the student in the class with this join code (same district only; case-insensitive)."""
+    normalised = normalise_join_code(code)
+    classroom = (Classroom.objects.select_related("school")
+                 .filter(join_code__iexact=normalised, is_archived=False,
+                         school__district_id=student.district_id).first())
+    if classroom is None:
+        # Same answer for unknown, archived and other-district codes: codes are not a directory.
+        raise JoinClassError("We couldn't find a class with that code. Check it with your teacher.")
+    _, created = Enrollment.objects.get_or_create(classroom=classroom, student=student)
+    if not created:
+        raise JoinClassError(f"You're already in {classroom.name}.")
+    return classroom
+
+
+# --- asking for lessons (delegates to the lesson pipeline's services) ------------------------------
+
+class AskError(ValueError):
+    """The pipeline would not take the request (invalid question, quota, generation switched off)."""
+
+
+def ask_vividly(*, student: User, question: str, interest: Interest | None = None,
+                topic_id: int | None = None) -> LessonRequest:
+    """Start (or reuse) a lesson through the pipeline, which enqueues generation on commit."""
+    from content import services as pipeline
+
+    try:
+        lesson_request, _ = pipeline.create_lesson_request(
+            student=student, question=question, interest=interest.slug if interest else None, topic_id=topic_id)
+    except pipeline.LessonRequestError as error:
+        raise AskError(str(error)) from error
+    return lesson_request
+
+
+def choose_topic(*, student: User, lesson_request: LessonRequest, topic_id: int) -> bool:
+    """Resolve a needs-choice request with one of its offered topics; False if not offered."""
+    from content import services as pipeline
+
+    try:
+        pipeline.choose_topic(student=student, lesson_request=lesson_request, topic_id=topic_id)
+    except pipeline.LessonRequestError:
+        return False
+    return True
+
+
+def retry_request(*, student: User, lesson_request: LessonRequest) -> LessonRequest:
+    """A fresh request with the same question, interest and topic as a failed one."""
+    return ask_vividly(student=student, question=lesson_request.question, interest=lesson_request.interest,
+                       topic_id=lesson_request.topic_id)
+
+
+def make_simpler(*, student: User, lesson_request: LessonRequest) -> LessonRequest:
+    """The same section asked again in simpler words (the pipeline has no reading-level knob yet)."""
+    question = lesson_request.question
+    if not question.lower().startswith("explain more simply"):
+        question = f"Explain more simply: {question}"[:500]
+    return ask_vividly(student=student, question=question, interest=lesson_request.interest,
+                       topic_id=lesson_request.topic_id)
+
+
+def try_another_interest(*, student: User, lesson_request: LessonRequest, interest: Interest) -> LessonRequest:
+    """The same section framed with another of the student's interests (a new or reused lesson)."""
+    return ask_vividly(student=student, question=lesson_request.question, interest=interest,
+                       topic_id=lesson_request.topic_id)

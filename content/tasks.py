@@ -1,0 +1,111 @@
+"""Celery tasks for lesson generation: thin wrappers, one per stage, on the "generation" queue.
+
+Transient provider errors retry with exponential backoff and jitter; fatal ones never retry (the
+stage falls back to a local provider or fails the lesson with a plain-words message). Tasks are
+acks_late and every stage is idempotent, so a redelivered or resumed task is harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from celery import shared_task
+from celery.signals import worker_ready
+from django.conf import settings
+from django.core.mail import send_mail
+
+from content.media.compose import ComposeError
+from content.pipeline import stages, state
+from content.pipeline.understand import understand
+from vividly.providers.base import ProviderFatal, ProviderRetryable
+
+logger = logging.getLogger(__name__)
+
+RETRY = {"bind": True, "acks_late": True, "autoretry_for": (ProviderRetryable,), "retry_backoff": 2,
+         "retry_backoff_max": 60, "retry_jitter": True, "max_retries": 4, "queue": "generation"}
+OTHER_ERROR_RETRIES = 2
+
+
+def _run_stage(task, runner, lesson_id: int) -> None:
+    final_attempt = task.request.retries >= task.max_retries
+    try:
+        runner(lesson_id, final_attempt=final_attempt)
+    except ProviderRetryable:
+        raise
+    except ProviderFatal as exc:
+        state.fail_lesson(lesson_id, "media" if runner is not stages.run_script else "writer", detail=str(exc))
+    except ComposeError as exc:
+        if exc.reason in ("no_space", "bad_input") or task.request.retries >= OTHER_ERROR_RETRIES:
+            state.fail_lesson(lesson_id, "no_space" if exc.reason == "no_space" else "compose", detail=str(exc))
+            return
+        raise task.retry(exc=exc, countdown=2 ** task.request.retries) from exc
+    except OSError as exc:
+        if task.request.retries >= OTHER_ERROR_RETRIES:
+            state.fail_lesson(lesson_id, "internal", detail=repr(exc))
+            return
+        raise task.retry(exc=exc, countdown=2 ** task.request.retries) from exc
+
+
+@worker_ready.connect
+def warm_up_providers(**_kwargs) -> None:
+    """Load the embedding model when a worker starts, not inside the first student's request."""
+    if not getattr(settings, "LESSON_WARM_UP_WORKERS", True):
+        return
+
+    def warm() -> None:
+        try:
+            from vividly.providers import registry
+
+            registry.get("embeddings").embed_query("warm up")
+        except Exception:  # a cold model is slower, never fatal
+            logger.warning("embedding warm-up failed", exc_info=True)
+
+    # in the background, so the worker answers pings and takes tasks at once
+    threading.Thread(target=warm, name="lesson-warm-up", daemon=True).start()
+
+
+@shared_task(name="content.understand_request", **RETRY)
+def understand_request(self, request_id: int) -> None:
+    """Screen and resolve a request, then reuse, join or start its lesson job."""
+    understand(request_id)
+
+
+@shared_task(name="content.write_script", **RETRY)
+def write_script(self, lesson_id: int) -> None:
+    """Scripting stage."""
+    _run_stage(self, stages.run_script, lesson_id)
+
+
+@shared_task(name="content.render_visuals", **RETRY)
+def render_visuals(self, lesson_id: int) -> None:
+    """Rendering stage (one image per scene)."""
+    _run_stage(self, stages.run_visuals, lesson_id)
+
+
+@shared_task(name="content.narrate_lesson", **RETRY)
+def narrate_lesson(self, lesson_id: int) -> None:
+    """Narrating stage (one audio clip per scene)."""
+    _run_stage(self, stages.run_narration, lesson_id)
+
+
+@shared_task(name="content.compose_lesson", **RETRY)
+def compose_lesson(self, lesson_id: int) -> None:
+    """Composing stage (MP4, captions, poster, transcript) and delivery."""
+    _run_stage(self, stages.run_compose, lesson_id)
+
+
+@shared_task(name="content.sweep_stuck_lessons", acks_late=True)
+def sweep_stuck_lessons(stuck_after: int | None = None) -> dict:
+    """Periodic: resume or fail lesson jobs stuck longer than LESSON_STUCK_AFTER_SECONDS."""
+    from content.services import sweep_stuck_lessons as sweep
+
+    return sweep(stuck_after=stuck_after)
+
+
+@shared_task(name="content.send_staff_alert", bind=True, acks_late=True, autoretry_for=(OSError,),
+             retry_backoff=True, max_retries=5)
+def send_staff_alert(self, *, to: str, subject: str, body: str) -> None:
+    """Plain-text alert to a teacher or admin (safety alerts, budget thresholds)."""
+    send_mail(subject=f"[Vividly] {subject}", message=body, from_email=settings.DEFAULT_FROM_EMAIL,
+              recipient_list=[to])

@@ -1,0 +1,34 @@
+"""Gunicorn settings for the production image (Cloud Run sets PORT; see docs/operations.md)."""
+
+import os
+import shutil
+from pathlib import Path
+
+bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+worker_class = "gthread"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
+graceful_timeout = 25  # Cloud Run sends SIGTERM and waits 10 s by default; finish what we can
+keepalive = 5
+max_requests = 2000
+max_requests_jitter = 200
+accesslog = None  # RequestLogMiddleware writes JSON access lines with the request id
+errorlog = "-"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")
+
+
+def on_starting(server):
+    """Start every container with an empty Prometheus multiprocess directory."""
+    path = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if path:
+        shutil.rmtree(path, ignore_errors=True)
+        Path(path).mkdir(parents=True, exist_ok=True)
+
+
+def child_exit(server, worker):
+    """Let prometheus_client merge a dead worker's live gauges correctly."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -1,0 +1,47 @@
+"""Fast renderers for the big grids of the class page (hundreds of cells per class).
+
+`format_html_join` escapes every value like the template engine would, at a fraction of the cost
+of one template node per cell; the class page renders in a fixed, small time whatever its size.
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+register = template.Library()
+
+
+@register.simple_tag
+def progress_rows(rows, student_base: str) -> SafeString:
+    """<tr>s of the progress table: (StudentProgress, cells) pairs, the first cell links to the student."""
+    return format_html_join("", "<tr><th scope=\"row\"><a href=\"{}{}/\">{}</a></th>{}</tr>", (
+        (student_base, row.student_id, cells[0], format_html_join("", "<td>{}</td>", ((c,) for c in cells[1:])))
+        for row, cells in rows))
+
+
+@register.simple_tag
+def heat_rows(grid) -> SafeString:
+    """<tr>s of the heatmap: the student's name, then one coloured, labelled cell per topic."""
+    return format_html_join("", "<tr><th scope=\"row\">{}</th>{}</tr>", (
+        (student, format_html_join("", "<td class=\"heat-{}\">{}</td>", ((c.status, c.label) for c in cells)))
+        for student, cells in grid.rows))
+
+
+@register.simple_tag
+def signal_items(signals, student_base: str, dismiss_url: str, csrf_token: str) -> SafeString:
+    """<li>s of the needs-help list, each with its reason and a dismiss form (htmx or plain POST)."""
+    form = ('<form method="post" action="{url}" class="no-print" hx-post="{url}" hx-target="closest li" '
+            'hx-swap="outerHTML"><input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">'
+            '<input type="hidden" name="student" value="{sid}"><input type="hidden" name="kind" value="{kind}">'
+            '<input type="hidden" name="fingerprint" value="{fp}">'
+            '<button type="submit" class="btn btn-secondary btn-sm" aria-label="Dismiss “{title}” for {name}">'
+            'Dismiss</button></form>')
+    return format_html_join("", (
+        '<li class="t-signal"><div class="t-row t-between"><div><p><a href="{}{}/"><strong>{}</strong></a> — {}</p>'
+        '<p class="t-small">{}</p></div>{}</div></li>'), (
+        (student_base, s.student_id, student, s.title, s.reason,
+         format_html(form, url=dismiss_url, csrf=csrf_token, sid=s.student_id, kind=s.kind, fp=s.fingerprint,
+                     title=s.title, name=student))
+        for s, student in signals))

@@ -1,0 +1,335 @@
+# Cloud Run: web, worker and beat from one image (var.container_image), plus a migrate job.
+# The worker and beat have no web server: their Prometheus exporter (WORKER_METRICS_PORT) listens
+# on the container port, which also satisfies Cloud Run's port check; they keep CPU allocated.
+
+locals {
+  common_env = {
+    DJANGO_SETTINGS_MODULE   = "vividly.settings.production"
+    VIVIDLY_ENV              = local.vividly_env
+    VIVIDLY_RELEASE          = var.release
+    ALLOWED_HOSTS            = var.site_domain
+    CSRF_TRUSTED_ORIGINS     = "https://${var.site_domain}"
+    SITE_URL                 = "https://${var.site_domain}"
+    MEDIA_URL                = "https://${var.cdn_domain}/"
+    GS_BUCKET_NAME           = google_storage_bucket.media.name
+    GOOGLE_CLOUD_PROJECT     = var.project_id
+    LOG_LEVEL                = "INFO"
+    PROMETHEUS_MULTIPROC_DIR = "/tmp/prometheus"
+    HF_HUB_OFFLINE           = "1"
+  }
+  worker_args = [
+    "-A", "vividly", "worker", "--pool=prefork", "--concurrency=${var.worker_concurrency}",
+    "-Q", "default,generation,ingestion", "--loglevel=INFO", "--without-gossip",
+  ]
+  exporter_env = {
+    WORKER_METRICS_PORT = "8080"
+    WORKER_METRICS_ADDR = "0.0.0.0"
+  }
+}
+
+resource "google_cloud_run_v2_service" "web" {
+  name                = "${local.name}-web"
+  location            = var.region
+  ingress             = "INGRESS_TRAFFIC_ALL"
+  deletion_protection = var.deletion_protection
+  labels              = local.labels
+
+  template {
+    service_account                  = google_service_account.web.email
+    max_instance_request_concurrency = 40
+    timeout                          = "300s"
+
+    scaling {
+      min_instance_count = var.web_min_instances
+      max_instance_count = var.web_max_instances
+    }
+
+    vpc_access {
+      connector = google_vpc_access_connector.main.id
+      egress    = "PRIVATE_RANGES_ONLY"
+    }
+
+    containers {
+      image = var.container_image
+
+      ports {
+        container_port = 8000
+      }
+
+      resources {
+        limits = {
+          cpu    = var.web_cpu
+          memory = var.web_memory
+        }
+        cpu_idle          = true
+        startup_cpu_boost = true
+      }
+
+      dynamic "env" {
+        for_each = local.common_env
+        content {
+          name  = env.key
+          value = env.value
+        }
+      }
+
+      dynamic "env" {
+        for_each = local.secret_env
+        content {
+          name = env.value
+          value_source {
+            secret_key_ref {
+              secret  = google_secret_manager_secret.app[env.key].secret_id
+              version = "latest"
+            }
+          }
+        }
+      }
+
+      startup_probe {
+        period_seconds    = 3
+        timeout_seconds   = 2
+        failure_threshold = 40
+        http_get {
+          path = "/healthz"
+        }
+      }
+
+      liveness_probe {
+        period_seconds    = 30
+        timeout_seconds   = 5
+        failure_threshold = 3
+        http_get {
+          path = "/healthz"
+        }
+      }
+    }
+  }
+
+  depends_on = [
+    google_secret_manager_secret_iam_member.readers,
+    google_secret_manager_secret_version.generated,
+  ]
+}
+
+# The site is public; worker and beat accept no unauthenticated requests.
+resource "google_cloud_run_v2_service_iam_member" "web_public" {
+  name     = google_cloud_run_v2_service.web.name
+  location = var.region
+  role     = "roles/run.invoker"
+  member   = "allUsers"
+}
+
+resource "google_cloud_run_v2_service" "worker" {
+  name                = "${local.name}-worker"
+  location            = var.region
+  ingress             = "INGRESS_TRAFFIC_INTERNAL_ONLY"
+  deletion_protection = var.deletion_protection
+  labels              = local.labels
+
+  template {
+    service_account = google_service_account.worker.email
+    timeout         = "3600s"
+
+    scaling {
+      min_instance_count = var.worker_min_instances
+      max_instance_count = var.worker_max_instances
+    }
+
+    vpc_access {
+      connector = google_vpc_access_connector.main.id
+      egress    = "PRIVATE_RANGES_ONLY"
+    }
+
+    containers {
+      image   = var.container_image
+      command = ["celery"]
+      args    = local.worker_args
+
+      ports {
+        container_port = 8080
+      }
+
+      resources {
+        limits = {
+          cpu    = var.worker_cpu
+          memory = var.worker_memory
+        }
+        cpu_idle = false
+      }
+
+      dynamic "env" {
+        for_each = merge(local.common_env, local.exporter_env)
+        content {
+          name  = env.key
+          value = env.value
+        }
+      }
+
+      dynamic "env" {
+        for_each = local.secret_env
+        content {
+          name = env.value
+          value_source {
+            secret_key_ref {
+              secret  = google_secret_manager_secret.app[env.key].secret_id
+              version = "latest"
+            }
+          }
+        }
+      }
+
+      startup_probe {
+        period_seconds    = 5
+        timeout_seconds   = 2
+        failure_threshold = 24
+        tcp_socket {
+          port = 8080
+        }
+      }
+    }
+  }
+
+  depends_on = [
+    google_secret_manager_secret_iam_member.readers,
+    google_secret_manager_secret_version.generated,
+  ]
+}
+
+resource "google_cloud_run_v2_service" "beat" {
+  name                = "${local.name}-beat"
+  location            = var.region
+  ingress             = "INGRESS_TRAFFIC_INTERNAL_ONLY"
+  deletion_protection = var.deletion_protection
+  labels              = local.labels
+
+  template {
+    service_account = google_service_account.beat.email
+
+    # Exactly one scheduler, always on.
+    scaling {
+      min_instance_count = 1
+      max_instance_count = 1
+    }
+
+    vpc_access {
+      connector = google_vpc_access_connector.main.id
+      egress    = "PRIVATE_RANGES_ONLY"
+    }
+
+    containers {
+      image   = var.container_image
+      command = ["celery"]
+      args    = ["-A", "vividly", "beat", "--loglevel=INFO"]
+
+      ports {
+        container_port = 8080
+      }
+
+      resources {
+        limits = {
+          cpu    = "1"
+          memory = "1Gi"
+        }
+        cpu_idle = false
+      }
+
+      dynamic "env" {
+        for_each = merge(local.common_env, local.exporter_env)
+        content {
+          name  = env.key
+          value = env.value
+        }
+      }
+
+      dynamic "env" {
+        for_each = { for name, variable in local.secret_env : name => variable if contains(local.secret_readers.beat, name) }
+        content {
+          name = env.value
+          value_source {
+            secret_key_ref {
+              secret  = google_secret_manager_secret.app[env.key].secret_id
+              version = "latest"
+            }
+          }
+        }
+      }
+
+      startup_probe {
+        period_seconds    = 5
+        timeout_seconds   = 2
+        failure_threshold = 24
+        tcp_socket {
+          port = 8080
+        }
+      }
+    }
+  }
+
+  depends_on = [
+    google_secret_manager_secret_iam_member.readers,
+    google_secret_manager_secret_version.generated,
+  ]
+}
+
+# `gcloud run jobs execute vividly-<env>-migrate --wait` before shifting traffic (docs/operations.md).
+resource "google_cloud_run_v2_job" "migrate" {
+  name                = "${local.name}-migrate"
+  location            = var.region
+  deletion_protection = var.deletion_protection
+  labels              = local.labels
+
+  template {
+    task_count = 1
+
+    template {
+      service_account = google_service_account.web.email
+      max_retries     = 0
+      timeout         = "1800s"
+
+      vpc_access {
+        connector = google_vpc_access_connector.main.id
+        egress    = "PRIVATE_RANGES_ONLY"
+      }
+
+      containers {
+        image   = var.container_image
+        command = ["python"]
+        args    = ["manage.py", "migrate", "--noinput"]
+
+        resources {
+          limits = {
+            cpu    = "1"
+            memory = "2Gi"
+          }
+        }
+
+        dynamic "env" {
+          for_each = local.common_env
+          content {
+            name  = env.key
+            value = env.value
+          }
+        }
+
+        dynamic "env" {
+          for_each = local.secret_env
+          content {
+            name = env.value
+            value_source {
+              secret_key_ref {
+                secret  = google_secret_manager_secret.app[env.key].secret_id
+                version = "latest"
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  depends_on = [
+    google_secret_manager_secret_iam_member.readers,
+    google_secret_manager_secret_version.generated,
+  ]
+}

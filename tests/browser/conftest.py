@@ -1,0 +1,112 @@
+"""Real-browser fixtures: Debian's headless Chromium (never `playwright install`) driven by Playwright's
+sync API against pytest-django's live server, with axe-core checks and phone/desktop screenshots.
+
+Screenshots land in the git-ignored `artifacts/screenshots/` so people can look at every page.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls in fixtures are still sync.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+PHONE = {"width": 360, "height": 780}
+DESKTOP = {"width": 1280, "height": 900}
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (make system-deps)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser context (own cookies) at desktop size, failing the test on any page JS error."""
+    context = browser.new_context(viewport=DESKTOP, base_url=live_server.url, locale="en-US",
+                                  reduced_motion="reduce")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.js_errors = errors
+    yield page
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+def sign_in(page, email: str, password: str) -> None:
+    """Sign in through the real login page, like a person would."""
+    page.goto("/accounts/login/")
+    page.get_by_label(re.compile("email", re.I)).first.fill(email)
+    page.get_by_label(re.compile("password", re.I)).first.fill(password)
+    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
+    page.wait_for_load_state("networkidle")
+    assert "/accounts/login/" not in page.url, f"sign-in failed for {email}: still on {page.url}"
+
+
+def check_a11y(page, name: str) -> list[dict]:
+    """Run axe-core (bundled with axe-playwright-python) and fail on serious/critical violations."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    violations = results.response.get("violations", [])
+    blocking = [v for v in violations if v.get("impact") in BLOCKING_IMPACTS]
+    if blocking:
+        lines = [f"{v['impact']}: {v['id']} — {v['help']} ({[n['target'] for n in v['nodes'][:3]]})"
+                 for v in blocking]
+        pytest.fail(f"axe found serious/critical issues on {name}:\n" + "\n".join(lines))
+    return violations
+
+
+def screenshot(page, name: str) -> list[Path]:
+    """Full-page screenshots at phone (360 px) and desktop (1280 px) widths; restores desktop size."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for label, size in (("360", PHONE), ("1280", DESKTOP)):
+        page.set_viewport_size(size)
+        page.evaluate("window.scrollTo(0, 0)")  # sticky header stays at the top of the full-page shot
+        page.wait_for_timeout(150)
+        path = SCREENSHOTS / f"{name}-{label}.png"
+        page.screenshot(path=str(path), full_page=True)
+        paths.append(path)
+    return paths
+
+
+def assert_fits_phone(page, name: str) -> None:
+    """The page must not scroll sideways at 360 px."""
+    page.set_viewport_size(PHONE)
+    page.wait_for_timeout(100)
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"{name} scrolls sideways at 360 px ({overflow}px too wide)"
+
+
+def audit(page, name: str, *, fits_phone: bool = False) -> None:
+    """axe at both widths (the phone layout has its own navigation) plus screenshots.
+
+    `fits_phone=True` also fails when the page scrolls sideways at 360 px (all student pages use it).
+    """
+    if fits_phone:
+        assert_fits_phone(page, name)
+    page.set_viewport_size(PHONE)
+    check_a11y(page, f"{name} (360 px)")
+    page.set_viewport_size(DESKTOP)
+    check_a11y(page, f"{name} (1280 px)")
+    screenshot(page, name)
