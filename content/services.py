@@ -182,6 +182,31 @@ def create_lesson_request(*, student: User, question: str = "", interest: str | 
     return request, True
 
 
+@transaction.atomic
+def regenerate_lesson(*, actor: User, lesson: Lesson) -> Lesson:
+    """Retire a finished lesson a teacher flagged and start a fresh one with the same framing.
+
+    Students who already received the old lesson keep it (their progress points at it); every new
+    request for the same sections, interest and grade band gets the fresh lesson.
+    """
+    import hashlib
+
+    from django.core.exceptions import ValidationError
+
+    lesson = Lesson.objects.select_for_update().get(pk=lesson.pk)
+    if lesson.stage != Lesson.Stage.READY:
+        raise ValidationError("Only a finished lesson can be regenerated.")
+    key = lesson.reuse_key
+    lesson.reuse_key = hashlib.sha256(f"retired:{lesson.pk}:{key}".encode()).hexdigest()
+    lesson.save(update_fields=["reuse_key", "updated_at"])
+    fresh = Lesson.objects.create(
+        reuse_key=key, topic=lesson.topic, module_ids=lesson.module_ids, interest=lesson.interest,
+        grade_band=lesson.grade_band, generator_version=settings.LESSON_GENERATOR_VERSION, title=lesson.title)
+    logger.info("lesson regenerated", extra={"actor_id": actor.pk, "old_lesson": lesson.pk, "lesson": fresh.pk})
+    state.enqueue_stage(fresh.pk, Lesson.Stage.SCRIPTING)
+    return fresh
+
+
 def choose_topic(*, student: User, lesson_request: LessonRequest, topic_id: int) -> LessonRequest:
     """The student picks one of the offered topics for a request waiting in needs_choice."""
     with transaction.atomic():

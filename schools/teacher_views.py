@@ -307,7 +307,7 @@ def lesson_detail(request, pk, lesson_pk):
 @require_teacher
 @require_POST
 def lesson_action(request, pk, lesson_pk):
-    """Pin the lesson for the class, unpin it, or block its topic–interest pairing."""
+    """Pin the lesson for the class, unpin it, regenerate it, or block its topic–interest pairing."""
     classroom = selectors.get_class_for(request.user, pk)
     oversight = selectors.lesson_for_class(classroom, lesson_pk)
     action = request.POST.get("action")
@@ -319,6 +319,11 @@ def lesson_action(request, pk, lesson_pk):
         elif action == "unpin" and oversight.pin is not None:
             services.unpin_lesson(actor=request.user, pin=oversight.pin)
             messages.success(request, "Unpinned.")
+        elif action == "regenerate":
+            from content.services import regenerate_lesson
+
+            regenerate_lesson(actor=request.user, lesson=oversight.lesson)
+            messages.success(request, "A fresh version is being made; new requests for this topic will get it.")
         elif action == "block":
             interest = next((i for i in oversight.interests if str(i.pk) == request.POST.get("interest")), None)
             if interest is None:

@@ -11,6 +11,7 @@ from .observability.metrics import metrics_view
 admin.site.site_header = "Vividly administration"
 admin.site.site_title = "Vividly admin"
 admin.site.index_title = "District panel"
+handler500 = "vividly.errors.server_error"  # JSON under /api/, 503 + Retry-After while the DB is down (issue 11)
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from vividly.providers.base import Usage
@@ -70,6 +70,8 @@ def _sentences(passages: list[SourcePassage], max_words: int) -> list[_Sentence]
             text = raw.strip()
             key = text.lower()
             words = word_count(text)
+            if key.rstrip(".") == passage.section_title.lower():
+                continue  # a heading that happens to end a line, not a statement
             if (key in seen or not 6 <= words <= max_words + 6 or not text[0].isupper()
                     or not text.endswith((".", "!")) or _SKIP.search(text) or text.count("(") != text.count(")")
                     or "?" in text or re.search(r"[\^_=]|\w:\s", text)):
@@ -345,7 +347,19 @@ def _choices(answer: str, pool: list[str], rng: random.Random, size: int = 4) ->
     return options
 
 
+def _tidy_problem(text: str) -> str:
+    """A worked example's question without its worked strategy, and without dangling figure refs."""
+    text = re.split(r"\bStrategy\b", text, maxsplit=1)[0]
+    text = re.sub(r"\s*\bSee\s*\.", "", text)  # "See <figure>." — figures are not in the corpus
+    return _clean(text)
+
+
+def _tidy_solution(text: str) -> str:
+    return _clean(re.sub(r"^\s*Solution\b\s*", "", text or ""))
+
+
 def _from_practice(item: PracticeSource, passage_id: str) -> dict[str, Any] | None:
+    item = replace(item, problem=_tidy_problem(item.problem), solution=_tidy_solution(item.solution))
     if item.kind == "multiple_choice" and item.choices and item.answer:
         index = ord(item.answer.strip().lower()[:1] or "a") - ord("a")
         if 0 <= index < len(item.choices):

@@ -256,3 +256,26 @@ def test_lesson_page_renders_pipeline_shaped_citations(teacher_client, tenant_a)
     page = teacher_client.get(reverse("teacher:lesson", args=[tenant_a.classroom.pk, lesson.pk]))
     assert page.status_code == 200
     assert "Physics, 14.2" in page.content.decode()
+
+
+def test_regenerate_retires_the_lesson_and_starts_a_fresh_one(teacher_client, tenant_a,
+                                                              django_capture_on_commit_callbacks):
+    # given a finished lesson a student of the class received
+    from content.models import Lesson
+
+    [topic] = make_topics(1)
+    lesson = make_lesson(topic)
+    make_request(tenant_a.student, lesson)
+    key = lesson.reuse_key
+    # when the teacher asks for it to be regenerated
+    action = reverse("teacher:lesson_action", args=[tenant_a.classroom.pk, lesson.pk])
+    with django_capture_on_commit_callbacks() as callbacks:
+        teacher_client.post(action, {"action": "regenerate"})
+    # then the old lesson keeps serving its student but is no longer reused, and a new job is queued
+    lesson.refresh_from_db()
+    fresh = Lesson.objects.get(reuse_key=key)
+    assert fresh.pk != lesson.pk
+    assert fresh.stage == Lesson.Stage.SCRIPTING
+    assert lesson.reuse_key != key
+    assert lesson.stage == Lesson.Stage.READY
+    assert len(callbacks) == 1  # the scripting task, enqueued on commit

@@ -357,6 +357,7 @@ PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=24 * 3600)
 # Lockout (django-axes, database handler: lockouts survive a Redis outage). 5 failures for one
 # account from one IP lock that pair for the cool-off; an IP failing AXES_IP_FAILURE_LIMIT times
 # across accounts (credential stuffing) is blocked for the cool-off too (accounts/lockout.py).
+AXES_VERBOSE = False  # no startup banner in every manage.py command
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_IP_FAILURE_LIMIT = env.int("AXES_IP_FAILURE_LIMIT", default=50)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
