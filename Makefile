@@ -53,7 +53,7 @@ run: seed ingest
 	@echo "          alex.martinez.9@student.hillsboro.edu / Student123!   (full table printed by the seed above)"
 	@echo "  Ctrl-C stops the web server, worker and beat; 'make stop' stops Postgres and Redis."
 	@echo ""
-	PORT=$(PORT) $(BIN)/honcho start -f Procfile
+	LOG_JSON=$${LOG_JSON:-false} PORT=$(PORT) $(BIN)/honcho start -f Procfile
 
 # Front-end build (needs node/npm, build time only): the built CSS and vendored JS are committed under static/,
 # so `make run`/`make test` never need node.

@@ -66,7 +66,7 @@ class ProgressEventsView(APIView):
     @extend_schema(request=EventBatchSerializer, responses={200: BatchResultSerializer})
     def post(self, request):
         data = request.data
-        if "events" in data and isinstance(data.get("events"), str):  # sendBeacon form
+        if isinstance(data, dict) and isinstance(data.get("events"), str):  # sendBeacon form (null body: 400 below)
             try:
                 data = {"events": json.loads(data["events"])}
             except ValueError:

@@ -5,7 +5,7 @@ from accounts.models import User
 
 class MeSerializer(serializers.ModelSerializer):
     district = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    school = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    school = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     interests = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
 
     class Meta:

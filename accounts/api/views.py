@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, status
 from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated
@@ -24,6 +25,7 @@ from .serializers import (
 )
 
 _UNAUTHORIZED = OpenApiResponse(AuthErrorSerializer, description="Bad credentials or token.")
+_INVALID = OpenApiResponse(OpenApiTypes.OBJECT, description="Invalid input: {field: [messages]}.")  # issue 11
 _TOO_MANY = OpenApiResponse(AuthErrorSerializer, description="Locked out or rate limited (see Retry-After).")
 
 
@@ -49,7 +51,7 @@ class TokenObtainView(_AuthView):
     """Exchange email + password for an access token (short-lived) and a refresh token."""
 
     @extend_schema(request=TokenObtainSerializer, auth=[],
-                   responses={200: TokenPairSerializer, 400: AuthErrorSerializer, 401: _UNAUTHORIZED,
+                   responses={200: TokenPairSerializer, 400: _INVALID, 401: _UNAUTHORIZED,
                               429: _TOO_MANY})
     def post(self, request):
         serializer = TokenObtainSerializer(data=request.data)
@@ -71,7 +73,7 @@ class TokenRefreshView(_AuthView):
     """Rotate a refresh token: a new pair comes back and the old refresh token stops working."""
 
     @extend_schema(request=TokenRefreshSerializer, auth=[],
-                   responses={200: TokenPairSerializer, 400: AuthErrorSerializer, 401: _UNAUTHORIZED,
+                   responses={200: TokenPairSerializer, 400: _INVALID, 401: _UNAUTHORIZED,
                               429: _TOO_MANY})
     def post(self, request):
         serializer = TokenRefreshSerializer(data=request.data)
@@ -87,7 +89,7 @@ class LogoutView(APIView):
     throttle_classes = (AuthIPThrottle,)
 
     @extend_schema(request=LogoutSerializer,
-                   responses={204: OpenApiResponse(description="Revoked."), 400: AuthErrorSerializer,
+                   responses={204: OpenApiResponse(description="Revoked."), 400: _INVALID,
                               401: _UNAUTHORIZED})
     def post(self, request):
         serializer = LogoutSerializer(data=request.data)

@@ -127,4 +127,4 @@ class NotificationSerializer(serializers.Serializer):
 
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
-    code = serializers.CharField()
+    code = serializers.CharField(required=False)  # DRF's own 403/404 bodies carry only `detail` (issue 11)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -18,6 +19,9 @@ def _error(exc: services.LessonRequestError, http_status: int, **headers) -> Res
     return Response({"detail": exc.message, "code": exc.code}, status=http_status, headers=headers)
 
 
+# 400 is either {detail, code} or DRF field errors {field: [messages]} (found by the issue-11 fuzz drill).
+_INVALID = OpenApiResponse(OpenApiTypes.OBJECT, description="{detail, code} or {field: [messages]}")
+
 class LessonRequestListCreateView(APIView):
     """POST: ask for a lesson (202). GET: the requests the user may see, newest first."""
 
@@ -31,7 +35,7 @@ class LessonRequestListCreateView(APIView):
     @extend_schema(request=s.LessonRequestCreateSerializer,
                    parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
                                                 description="Repeat submits with the same key return the same request")],
-                   responses={202: s.LessonRequestAcceptedSerializer, 400: s.ErrorSerializer,
+                   responses={202: s.LessonRequestAcceptedSerializer, 400: _INVALID,
                               403: s.ErrorSerializer, 429: s.ErrorSerializer})
     def post(self, request):
         data = s.LessonRequestCreateSerializer(data=request.data)
@@ -73,7 +77,7 @@ class ChooseTopicView(APIView):
     permission_classes = [IsAuthenticated, IsStudent]
 
     @extend_schema(request=s.ChooseTopicSerializer, responses={202: s.LessonRequestAcceptedSerializer,
-                                                               400: s.ErrorSerializer})
+                                                               400: _INVALID})
     def post(self, request, pk: int):
         lesson_request = selectors.get_lesson_request_for(request.user, pk)
         data = s.ChooseTopicSerializer(data=request.data)

@@ -57,7 +57,7 @@ class ClassroomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         return selectors.get_class_for(self.request.user, self.kwargs["pk"])
 
     @extend_schema(responses=s.StudentSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def roster(self, request, pk=None):
         """Students enrolled in the class."""
         students = list(selectors.roster(self._classroom()))
@@ -89,7 +89,7 @@ class ClassroomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
 
     @extend_schema(methods=["get"], responses=s.AssignmentSerializer(many=True))
     @extend_schema(methods=["post"], request=s.AssignmentSerializer, responses=s.AssignmentSerializer)
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def assignments(self, request, pk=None):
         """List the class's assignments, or assign a topic (to chosen students when given)."""
         classroom = self._classroom()
@@ -127,7 +127,7 @@ class ClassroomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         return Response(s.ClassProgressSerializer(data).data)
 
     @extend_schema(responses=s.SignalSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def signals(self, request, pk=None):
         """Needs-help signals that fire now (dismissed ones left out), each with its reason."""
         report = selectors.class_report(self._classroom())

@@ -251,7 +251,8 @@ WAFFLE_CREATE_MISSING_FLAGS = False
 # --- logging ----------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 # JSON lines with severity and request_id (vividly/observability/logging.py).
-LOGGING = logging_config(level=LOG_LEVEL)
+# JSON lines for Cloud Logging; LOG_JSON=false gives plain lines for people reading a terminal.
+LOGGING = logging_config(level=LOG_LEVEL, json=env.bool("LOG_JSON", default=True))
 
 # --- providers (local offline defaults; Google in production) --------------------------------
 # Each capability names a BACKEND class and its OPTIONS; see vividly/providers/registry.py.
