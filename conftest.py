@@ -33,7 +33,7 @@ from schools.tests.factories import (
 ROOT = Path(__file__).resolve().parent
 
 # `mini_corpus`: a tiny hand-written CNXML corpus, really ingested (issue 10).
-pytest_plugins = ["ingestion.testing"]
+pytest_plugins = ["ingestion.testing", "content.testing"]  # + `fake_gemini`
 
 
 def pytest_configure(config):

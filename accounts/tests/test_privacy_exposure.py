@@ -21,10 +21,9 @@ from content.models import Lesson
 from content.pipeline.stages import build_brief
 from content.pipeline.understand import understand
 from content.tasks import write_script
-from content.tests.test_gemini import FakeGemini
+from content.testing import FakeGemini
 from content.writers.local import compose_script
 from tests.ops.conftest import SentryServer
-from vividly.providers import breakers, registry
 
 pytestmark = pytest.mark.django_db
 
@@ -113,22 +112,6 @@ def test_sentry_envelopes_carry_no_student_name_or_email(named_student, tenant_a
     sentry_sdk.flush(timeout=10)
     assert len(sentry.of_type("event")) == 2
     _assert_clean(sentry.all_bytes().decode("utf-8", "replace"))
-
-
-@pytest.fixture
-def fake_gemini(settings, cloud_providers_on):
-    fake = FakeGemini()
-    settings.VIVIDLY_PROVIDERS = {**settings.VIVIDLY_PROVIDERS, "llm": {
-        "BACKEND": "vividly.providers.gemini.GeminiLLM", "FALLBACK": "llm_local",
-        "OPTIONS": {"api_key": "test-key", "model": "gemini-test", "base_url": fake.url, "timeout": 5}}}
-    settings.BREAKERS = {"default": {"fail_max": 20, "reset_timeout": 60}}
-    registry.reset()
-    breakers.breaker.cache_clear()
-    breakers.reset_all()
-    yield fake
-    fake.server.shutdown()
-    breakers.breaker.cache_clear()
-    registry.reset()
 
 
 def _lesson_for(student, topic) -> Lesson:

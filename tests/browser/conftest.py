@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls in fixtures are still sync.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -85,7 +86,12 @@ def screenshot(page, name: str) -> list[Path]:
         page.evaluate("window.scrollTo(0, 0)")  # sticky header stays at the top of the full-page shot
         page.wait_for_timeout(150)
         path = SCREENSHOTS / f"{name}-{label}.png"
-        page.screenshot(path=str(path), full_page=True)
+        try:
+            page.screenshot(path=str(path), full_page=True, animations="disabled", timeout=60_000)
+        except PlaywrightTimeoutError:
+            # A very tall page on a starved CPU: keep a viewport shot rather than fail the journey
+            # over an artifact (the assertions and axe scan above are what the test checks).
+            page.screenshot(path=str(path), animations="disabled", timeout=60_000)
         paths.append(path)
     return paths
 
