@@ -3,13 +3,14 @@ the stuck-job sweeper and the inline (synchronous) pipeline runner."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
@@ -189,10 +190,6 @@ def regenerate_lesson(*, actor: User, lesson: Lesson) -> Lesson:
     Students who already received the old lesson keep it (their progress points at it); every new
     request for the same sections, interest and grade band gets the fresh lesson.
     """
-    import hashlib
-
-    from django.core.exceptions import ValidationError
-
     lesson = Lesson.objects.select_for_update().get(pk=lesson.pk)
     if lesson.stage != Lesson.Stage.READY:
         raise ValidationError("Only a finished lesson can be regenerated.")

@@ -244,14 +244,11 @@ def run_script(lesson_id: int, *, final_attempt: bool = True) -> None:
 
 # --- visuals and narration --------------------------------------------------------------------------
 
-def _media_call(capability: str, method: str, arg: Any, *, lesson: Lesson, district_id: int | None,
-                final_attempt: bool):
-    """Render/narrate through the media layer's fallback, honouring the district budget."""
+def _media_call(capability: str, method: str, arg: Any, *, local_only: bool, final_attempt: bool):
+    """Render/narrate through the media layer's fallback; `local_only` pins the local provider."""
     from content.media import resilient
 
-    primary = None
-    if local_only_reason(lesson, district_id):
-        primary = registry.get(f"{capability}_local")
+    primary = registry.get(f"{capability}_local") if local_only else None
     fallback_on: tuple[type[ProviderError], ...] = (ProviderUnavailable, ProviderFatal)
     if final_attempt:
         fallback_on = (*fallback_on, ProviderRetryable)
@@ -285,6 +282,7 @@ def run_visuals(lesson_id: int, *, final_attempt: bool = True) -> None:
 
     started = time.perf_counter()
     district_id = paying_district_id(lesson)
+    local_only = bool(local_only_reason(lesson, district_id))  # once per stage, not per scene
     scenes = list(lesson.scenes.all())
     folder = work_dir(lesson_id)
     used: list[str] = []
@@ -297,7 +295,7 @@ def run_visuals(lesson_id: int, *, final_attempt: bool = True) -> None:
                          scene_index=scene.index - 1, scene_count=len(scenes),
                          visual_description=scene.visual_description)
         call_started = time.perf_counter()
-        outcome = _media_call("image", "render", spec, lesson=lesson, district_id=district_id, final_attempt=final_attempt)
+        outcome = _media_call("image", "render", spec, local_only=local_only, final_attempt=final_attempt)
         local = folder / f"scene-{scene.index:02d}.png"
         local.write_bytes(outcome.result.png)
         scene.image_path, scene.image_url = _store(lesson_id, local)
@@ -322,6 +320,7 @@ def run_narration(lesson_id: int, *, final_attempt: bool = True) -> None:
 
     started = time.perf_counter()
     district_id = paying_district_id(lesson)
+    local_only = bool(local_only_reason(lesson, district_id))  # once per stage, not per scene
     scenes = list(lesson.scenes.all())
     folder = work_dir(lesson_id)
     used: list[str] = []
@@ -330,7 +329,7 @@ def run_narration(lesson_id: int, *, final_attempt: bool = True) -> None:
             used.append(scene.audio_provider)
             continue
         call_started = time.perf_counter()
-        outcome = _media_call("tts", "synthesize", scene.narration, lesson=lesson, district_id=district_id,
+        outcome = _media_call("tts", "synthesize", scene.narration, local_only=local_only,
                               final_attempt=final_attempt)
         local = folder / f"scene-{scene.index:02d}.wav"
         local.write_bytes(outcome.result.wav)
