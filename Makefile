@@ -11,7 +11,7 @@ export TRANSFORMERS_OFFLINE := 1
 APT_PACKAGES := espeak-ng ffmpeg chromium fonts-dejavu-core shellcheck
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup system-deps services migrate seed ingest lint drills stop clean bench css
+.PHONY: run test test-repeat setup system-deps services migrate seed ingest lint drills stop clean bench css
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -71,6 +71,10 @@ lint: $(STAMP)
 test: setup services lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest -q -m "not drills and not slow"
+
+# The worker, isolation and browser tests 5 times in a row with two busy loops alongside (issue 14).
+test-repeat: setup services
+	$(BIN)/python scripts/test_repeat.py --runs $${RUNS:-5} --busy $${BUSY:-2}
 
 drills: setup services
 	$(BIN)/python drills/run.py  # all drills, then ONE table of figures; DRILLS_NIGHTLY=1 for the nightly size

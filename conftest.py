@@ -7,11 +7,7 @@ Run in parallel with other checkouts by giving each run its own `VIVIDLY_TEST_DB
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -30,8 +26,6 @@ from schools.tests.factories import (
     SchoolFactory,
 )
 
-ROOT = Path(__file__).resolve().parent
-
 # `mini_corpus`: a tiny hand-written CNXML corpus, really ingested (issue 10).
 pytest_plugins = ["ingestion.testing", "content.testing"]  # + `fake_gemini`
 
@@ -41,6 +35,19 @@ def pytest_configure(config):
     from vividly import devservices
 
     devservices.start_all(settings)
+
+
+_MARKER_BY_FIXTURE = {"celery_worker_process": "worker", "email_via_smtp": "worker", "page": "browser",
+                      "browser": "browser"}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark tests by what they use, so `-m worker/browser/isolation` (make test-repeat) finds new ones too."""
+    for item in items:
+        for name in {_MARKER_BY_FIXTURE[f] for f in getattr(item, "fixturenames", ()) if f in _MARKER_BY_FIXTURE}:
+            item.add_marker(name)
+        if item.nodeid.startswith("tests/isolation/"):
+            item.add_marker("isolation")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -131,45 +138,55 @@ def cloud_providers_on(db):
     Flag.objects.update_or_create(name="cloud_providers", defaults={"everyone": True})
 
 
-def _worker_env() -> dict[str, str]:
-    db = settings.DATABASES["default"]
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "vividly.settings.test",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
-    }
+def _is_transactional(request) -> bool:
+    """As pytest-django decides: TransactionTestCase semantics (committed rows, a flush afterwards)."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return bool({"transactional_db", "live_server"} & set(request.fixturenames))
+
+
+@pytest.fixture(autouse=True)
+def _nothing_open_before_the_flush(request):
+    """Transactional tests: before the flush, every other connection has finished its transaction."""
+    if not _is_transactional(request):
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")  # set up first, so it is torn down (flushed) last
+    yield
+    from tests.support.database import wait_until_no_open_transactions
+
+    wait_until_no_open_transactions()
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
-    """A real `celery worker` subprocess on the test database and Redis DB.
+def _session_worker(django_db_setup, django_db_blocker, tmp_path_factory):
+    """One real `celery worker` for the session, consuming only while a test asks for it."""
+    from tests.support.processes import start_worker
 
-    Tests using it need `transactional_db` so the worker sees their committed rows.
-    """
-    from vividly.celery import app
-
-    log_path = tmp_path_factory.mktemp("celery") / "worker.log"
     queues = os.environ.get("VIVIDLY_WORKER_QUEUES", "default,generation,ingestion")
-    with log_path.open("w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "vividly", "worker", "--pool=threads", "--concurrency=2",
-             "-Q", queues, "--loglevel=INFO", "--without-gossip", "--without-mingle",
-             "--hostname", f"test-{os.getpid()}@%h"],
-            cwd=ROOT, env=_worker_env(), stdout=log, stderr=subprocess.STDOUT,
-        )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"celery worker exited early, see {log_path}:\n{log_path.read_text()[-3000:]}")
-        if app.control.ping(timeout=0.5):
-            break
-    else:
-        proc.terminate()
-        raise RuntimeError(f"celery worker did not become ready, see {log_path}")
-    yield proc
-    proc.terminate()
+    worker = start_worker(f"test-{os.getpid()}", tmp_path_factory.mktemp("celery") / "worker.log",
+                          queues=queues, concurrency=2)
+    worker.pause()
+    yield worker
+    worker.stop()
+
+
+@pytest.fixture
+def celery_worker_process(_session_worker, transactional_db):
+    """The session's real Celery worker, working for this test only (it needs committed rows).
+
+    Before: queues emptied of what earlier tests left, then the worker consumes. After: the test's
+    work (and every stage it chained) has finished, then it stops consuming, so no task of this test
+    is still running when the database is flushed, and no later test's task runs unasked.
+    """
+    from tests.support.processes import purge
+
+    purge(_session_worker.queues)
+    _session_worker.resume()
+    yield _session_worker
     try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        _session_worker.wait_idle()
+    finally:
+        _session_worker.pause()
+        purge(_session_worker.queues)

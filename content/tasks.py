@@ -11,7 +11,7 @@ import logging
 import threading
 
 from celery import shared_task
-from celery.signals import worker_ready
+from celery.signals import worker_process_init, worker_ready
 from django.conf import settings
 from django.core.mail import send_mail
 
@@ -47,9 +47,8 @@ def _run_stage(task, runner, lesson_id: int) -> None:
         raise task.retry(exc=exc, countdown=2 ** task.request.retries) from exc
 
 
-@worker_ready.connect
-def warm_up_providers(**_kwargs) -> None:
-    """Load the embedding model when a worker starts, not inside the first student's request."""
+def _warm_up_in_background() -> None:
+    """Load the embedding model now, not inside the first student's request."""
     if not getattr(settings, "LESSON_WARM_UP_WORKERS", True):
         return
 
@@ -63,6 +62,25 @@ def warm_up_providers(**_kwargs) -> None:
 
     # in the background, so the worker answers pings and takes tasks at once
     threading.Thread(target=warm, name="lesson-warm-up", daemon=True).start()
+
+
+@worker_process_init.connect
+def warm_up_pool_process(**_kwargs) -> None:
+    """Prefork pool children (and the solo pool) warm up in the process that runs the tasks."""
+    _warm_up_in_background()
+
+
+@worker_ready.connect
+def warm_up_providers(sender=None, **_kwargs) -> None:
+    """Thread-pool workers warm up in the main process, which runs their tasks.
+
+    Never in a prefork parent: a replacement child forked while the parent's warm-up thread held
+    the model's lock (or OpenMP's) inherits it held and hangs on its first lesson.
+    """
+    pool = getattr(sender, "pool", None)
+    if pool is not None and type(pool).__module__.endswith((".prefork", ".solo")):
+        return
+    _warm_up_in_background()
 
 
 @shared_task(name="content.understand_request", **RETRY)

@@ -118,8 +118,14 @@ def postgres_start(var_dir: Path, port: int) -> ServiceStatus:
     log_file = var_dir / "postgres" / "postgres.log"
     bindir = _pg_bin_dir()
     creds = _as_pg_user()
+    running_port = _postmaster_port(data_dir)
+    if running_port is not None and running_port != port:
+        raise ServiceError(
+            f"postgres: the server of {data_dir} is already running on port {running_port}, not {port}. "
+            f"Stop it first (`make stop`) or use EMBEDDED_POSTGRES_PORT={running_port}."
+        )
     if _port_open(port):
-        if _pid_alive(data_dir / "postmaster.pid"):
+        if running_port == port:
             return ServiceStatus("postgres", True, port, "already running")
         raise ServiceError(
             f"postgres: port {port} is taken by another program. Stop it or set "
@@ -149,6 +155,16 @@ def postgres_start(var_dir: Path, port: int) -> ServiceStatus:
         raise ServiceError(f"postgres: failed to start on port {port}. Log: {log_file}\n{result.stderr}")
     _ensure_database(bindir, port)
     return ServiceStatus("postgres", True, port, f"started, data in {data_dir}")
+
+
+def _postmaster_port(data_dir: Path) -> int | None:
+    """The port of the live server of `data_dir` (postmaster.pid line 4), None when it is not running."""
+    if not _pid_alive(data_dir / "postmaster.pid"):
+        return None
+    try:
+        return int((data_dir / "postmaster.pid").read_text().splitlines()[3])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _ensure_database(bindir: Path, port: int) -> None:
@@ -202,8 +218,14 @@ def redis_start(var_dir: Path, port: int) -> ServiceStatus:
     redis_dir.mkdir(parents=True, exist_ok=True)
     pid_file = redis_dir / "redis.pid"
     log_file = redis_dir / "redis.log"
+    running_port = _redis_port(redis_dir)
+    if running_port is not None and running_port != port:
+        raise ServiceError(
+            f"redis: the server of {redis_dir} is already running on port {running_port}, not {port}. "
+            f"Stop it first (`make stop`) or use EMBEDDED_REDIS_PORT={running_port}."
+        )
     if _port_open(port):
-        if _pid_alive(pid_file):
+        if _pid_alive(pid_file):  # ours (running_port is None only for a server started before ports were recorded)
             return ServiceStatus("redis", True, port, "already running")
         raise ServiceError(
             f"redis: port {port} is taken by another program. Stop it or set EMBEDDED_REDIS_PORT. "
@@ -215,7 +237,18 @@ def redis_start(var_dir: Path, port: int) -> ServiceStatus:
     result = subprocess.run(args, capture_output=True, text=True, check=False)
     if result.returncode != 0 or not _wait_for_port(port, 10):
         raise ServiceError(f"redis: failed to start on port {port}. Log: {log_file}\n{result.stderr}")
+    (redis_dir / "redis.port").write_text(str(port))
     return ServiceStatus("redis", True, port, f"started ({args[0]}), data in {redis_dir}")
+
+
+def _redis_port(redis_dir: Path) -> int | None:
+    """The port of the live server of `redis_dir` (recorded at start), None when it is not running."""
+    if not _pid_alive(redis_dir / "redis.pid"):
+        return None
+    try:
+        return int((redis_dir / "redis.port").read_text())
+    except (OSError, ValueError):
+        return None
 
 
 def redis_stop(var_dir: Path) -> ServiceStatus:

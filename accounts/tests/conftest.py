@@ -8,8 +8,6 @@ import email
 import email.policy
 import os
 import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -28,7 +26,7 @@ class _Inbox:
         self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
         return "250 OK"
 
-    def wait_for(self, count: int = 1, timeout: float = 30.0) -> list:
+    def wait_for(self, count: int = 1, timeout: float = 120.0) -> list:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if len(self.messages) >= count:
@@ -60,51 +58,27 @@ def smtp_server():
 @pytest.fixture(scope="session")
 def email_worker(smtp_server, django_db_setup, django_db_blocker, tmp_path_factory):
     """A real Celery worker on a private queue, sending email over SMTP to `smtp_server`."""
-    from vividly.celery import app
+    from tests.support.processes import start_worker, subprocess_env
 
     queue = f"accounts-email-{os.getpid()}"
-    db = settings.DATABASES["default"]
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "vividly.settings.test",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
-        "VIVIDLY_TEST_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": str(smtp_server.port),
-        "SITE_URL": settings.SITE_URL,
-    }
-    log_path = tmp_path_factory.mktemp("email-worker") / "worker.log"
-    hostname = f"email-{os.getpid()}@%h"
-    with log_path.open("w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "vividly", "worker", "--pool=solo", "-Q", queue,
-             "--loglevel=INFO", "--without-gossip", "--without-mingle", "--hostname", hostname],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"email worker exited early:\n{log_path.read_text()[-3000:]}")
-        if app.control.ping(destination=[hostname.replace("%h", socket.gethostname())], timeout=0.5):
-            break
-    else:
-        proc.terminate()
-        raise RuntimeError(f"email worker did not become ready, see {log_path}")
-    yield queue
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    env = subprocess_env(VIVIDLY_TEST_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+                         EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(smtp_server.port), SITE_URL=settings.SITE_URL)
+    worker = start_worker(f"email-{os.getpid()}", tmp_path_factory.mktemp("email-worker") / "worker.log",
+                          queues=(queue,), pool="solo", env=env)
+    yield worker
+    worker.stop()
 
 
 @pytest.fixture
-def email_via_smtp(email_worker, smtp_server, settings):
-    """Route queue_email to the SMTP-sending worker for this test; yields the inbox."""
-    settings.ACCOUNTS_EMAIL_QUEUE = email_worker
+def email_via_smtp(email_worker, smtp_server, settings, transactional_db):
+    """Route queue_email to the SMTP-sending worker for this test; yields the inbox.
+
+    Afterwards the worker has sent everything the test queued, before the database is flushed.
+    """
+    settings.ACCOUNTS_EMAIL_QUEUE = email_worker.queues[0]
     smtp_server.inbox.clear()
     yield smtp_server.inbox
+    email_worker.wait_idle()
     smtp_server.inbox.clear()
 
 

@@ -8,7 +8,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -26,6 +25,7 @@ from content.models import (
     ProviderCall,
     RequestStatus,
 )
+from tests.support.processes import purge, start_worker, subprocess_env
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 URL = "/api/v1/lessons/requests/"
@@ -39,7 +39,7 @@ def _no_leftover_lessons(db):
     LessonRequest.objects.all().delete()
 
 
-def _wait(pk: int, *, timeout: float = 180, until=("ready", "failed", "refused"), seen: list | None = None):
+def _wait(pk: int, *, timeout: float = 300, until=("ready", "failed", "refused"), seen: list | None = None):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         request = LessonRequest.objects.get(pk=pk)
@@ -171,22 +171,9 @@ def test_concurrent_double_submit_with_one_idempotency_key_is_one_request(studen
     assert LessonRequest.objects.filter(student=student).count() == 1
 
 
-def _start_worker(queue: str, name: str, log: Path) -> subprocess.Popen:
-    from conftest import _worker_env
-    from vividly.celery import app
-
-    env = {**_worker_env(), "LESSON_GENERATION_QUEUE": queue}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "vividly", "worker", "--pool=threads", "--concurrency=1",
-         "-Q", queue, "--loglevel=INFO", "--without-gossip", "--without-mingle", "--hostname", f"{name}@%h"],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, log.read_text()[-2000:]
-        if any(name in key for reply in (app.control.ping(timeout=0.5) or []) for key in reply):
-            return proc
-    proc.kill()
-    raise AssertionError(f"worker {name} did not start: {log.read_text()[-2000:]}")
+def _start_worker(queue: str, name: str, log: Path):
+    return start_worker(name, log, queues=(queue,), concurrency=1,
+                        env=subprocess_env(LESSON_GENERATION_QUEUE=queue))
 
 
 def test_killed_worker_job_is_resumed_and_the_lesson_arrives_once(mini_corpus, student, settings, tmp_path,
@@ -198,23 +185,22 @@ def test_killed_worker_job_is_resumed_and_the_lesson_arrives_once(mini_corpus, s
         response = api_client_for(student).post(URL, {"topic_id": mini_corpus.topic("m90101").pk}, format="json")
         request_id = response.json()["id"]
         # when the worker dies (SIGKILL) in the middle of the media stages
-        _wait(request_id, until=("rendering", "narrating", "composing", "ready", "failed"), timeout=120)
-        os.killpg(first.pid, signal.SIGKILL)
-        first.wait(timeout=10)
+        _wait(request_id, until=("rendering", "narrating", "composing", "ready", "failed"), timeout=300)
+        first.stop(signal.SIGKILL)
         stage_at_kill = LessonRequest.objects.get(pk=request_id).status
         assert stage_at_kill in ("rendering", "narrating", "composing"), stage_at_kill
     finally:
-        if first.poll() is None:
-            os.killpg(first.pid, signal.SIGKILL)
+        first.stop(signal.SIGKILL)
     second = _start_worker(queue, f"kill2-{os.getpid()}", tmp_path / "w2.log")
     try:
         # then the sweeper hands the stuck stage to the new worker, which finishes the job
         report = services.sweep_stuck_lessons(stuck_after=0)
         assert report["resumed"] == [LessonRequest.objects.get(pk=request_id).lesson_id]
-        request = _wait(request_id, timeout=180)
+        request = _wait(request_id, timeout=300)
+        second.wait_idle()
     finally:
-        os.killpg(second.pid, signal.SIGTERM)
-        second.wait(timeout=20)
+        second.stop()
+        purge((queue,))
     assert request.status == RequestStatus.READY
     lesson = request.lesson
     assert Lesson.objects.count() == 1

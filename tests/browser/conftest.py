@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from playwright.sync_api import expect
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls in fixtures are still sync.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -24,6 +25,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 PHONE = {"width": 360, "height": 780}
 DESKTOP = {"width": 1280, "height": 900}
 BLOCKING_IMPACTS = {"serious", "critical"}
+# Generous: a busy 2-core machine renders slowly; waits return as soon as the condition holds.
+BROWSER_TIMEOUT_MS = 60_000
+expect.set_options(timeout=BROWSER_TIMEOUT_MS)
 
 
 @pytest.fixture(scope="session")
@@ -43,7 +47,7 @@ def page(browser, live_server):
     """A fresh browser context (own cookies) at desktop size, failing the test on any page JS error."""
     context = browser.new_context(viewport=DESKTOP, base_url=live_server.url, locale="en-US",
                                   reduced_motion="reduce")
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(BROWSER_TIMEOUT_MS)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))

@@ -47,7 +47,7 @@ def test_request_id_is_in_web_logs_and_in_the_worker_task(client, caplog, celery
 
     # the task ran in the real worker process under the same id ...
     task_id = response.json()["task_id"]
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120
     while not TaskResult.objects.filter(task_id=task_id, status="SUCCESS").exists():
         assert time.monotonic() < deadline, "the worker did not run the probe"
         time.sleep(0.2)
@@ -56,7 +56,7 @@ def test_request_id_is_in_web_logs_and_in_the_worker_task(client, caplog, celery
 
     # ... and its own JSON log line (the worker's stdout goes to the fixture's log file) says so
     log_path = Path(os.readlink(f"/proc/{celery_worker_process.pid}/fd/1"))
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 60
     while True:
         probe = [entry for entry in _json_lines(log_path.read_text())
                  if entry.get("message") == "log probe ran" and entry.get("request_id") == request_id]
