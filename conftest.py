@@ -160,7 +160,7 @@ def _nothing_open_before_the_flush(request):
 
 
 @pytest.fixture(scope="session")
-def _session_worker(django_db_setup, django_db_blocker, tmp_path_factory):
+def session_worker(django_db_setup, django_db_blocker, tmp_path_factory):
     """One real `celery worker` for the session, consuming only while a test asks for it."""
     from tests.support.processes import start_worker
 
@@ -173,7 +173,7 @@ def _session_worker(django_db_setup, django_db_blocker, tmp_path_factory):
 
 
 @pytest.fixture
-def celery_worker_process(_session_worker, transactional_db):
+def celery_worker_process(session_worker, transactional_db):
     """The session's real Celery worker, working for this test only (it needs committed rows).
 
     Before: queues emptied of what earlier tests left, then the worker consumes. After: the test's
@@ -182,11 +182,11 @@ def celery_worker_process(_session_worker, transactional_db):
     """
     from tests.support.processes import purge
 
-    purge(_session_worker.queues)
-    _session_worker.resume()
-    yield _session_worker
+    purge(session_worker.queues)
+    session_worker.resume()
+    yield session_worker
     try:
-        _session_worker.wait_idle()
+        session_worker.wait_idle()
     finally:
-        _session_worker.pause()
-        purge(_session_worker.queues)
+        session_worker.pause()
+        purge(session_worker.queues)

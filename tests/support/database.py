@@ -22,6 +22,7 @@ _OPEN_TRANSACTIONS = """
 
 def open_transactions() -> list[tuple]:
     with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # inside a transaction the view is cached
         cursor.execute(_OPEN_TRANSACTIONS)
         return cursor.fetchall()
 
@@ -35,6 +36,6 @@ def wait_until_no_open_transactions(timeout: float = 120) -> None:
         return
     with connection.cursor() as cursor:
         for row in rows:
-            cursor.execute("SELECT pg_terminate_backend(%s)", [row[0]])
+            cursor.execute("SELECT pg_terminate_backend(%s, 10000)", [row[0]])  # waits until gone
     raise AssertionError(f"connections still in a transaction {timeout:.0f} s after the test "
                          f"(terminated so the flush can run): {rows}")

@@ -1,0 +1,58 @@
+"""The suite's own guards (issue 14): nothing a test started may still hold the database at the flush."""
+
+from __future__ import annotations
+
+import time
+
+import psycopg
+import pytest
+from django.db import connection
+
+from tests.support.database import open_transactions, wait_until_no_open_transactions
+from tests.support.processes import purge, waiting_messages
+from vividly.celery import debug_ping
+
+
+def _raw_connection() -> psycopg.Connection:
+    params = connection.get_connection_params()
+    return psycopg.connect(**{k: v for k, v in params.items() if k in ("host", "port", "user", "dbname")},
+                           autocommit=False)
+
+
+@pytest.mark.django_db
+def test_a_transaction_left_open_is_reported_ended_and_failed():
+    # given another connection that stays inside a transaction (like a request thread never closed)
+    other = _raw_connection()
+    other.execute("SELECT count(*) FROM schools_district")
+    assert open_transactions()
+    # when the pre-flush guard runs
+    with pytest.raises(AssertionError, match="schools_district"):
+        wait_until_no_open_transactions(timeout=1)
+    # then that backend was terminated, so the flush and the next test are not blocked
+    with pytest.raises(psycopg.OperationalError):
+        other.execute("SELECT 1")
+    assert not open_transactions()
+
+
+@pytest.mark.django_db
+def test_a_transaction_that_finishes_in_time_is_waited_for():
+    other = _raw_connection()
+    other.execute("SELECT count(*) FROM schools_district")
+    other.commit()
+    wait_until_no_open_transactions(timeout=5)
+    other.close()
+
+
+@pytest.mark.django_db
+def test_the_session_worker_takes_no_task_unless_a_test_asks_for_it(session_worker):
+    # given the session worker running but not requested by this test
+    assert session_worker.proc.poll() is None
+    queue = session_worker.queues[0]
+    result = debug_ping.apply_async(args=["unasked"], queue=queue)
+    try:
+        time.sleep(2)
+        # then the task is still waiting: no worker code runs against this test's database
+        assert waiting_messages((queue,)) == [f"{queue}: 1 waiting"]
+        assert not result.ready()
+    finally:
+        purge((queue,))
