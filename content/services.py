@@ -242,11 +242,11 @@ def teachers_of(student: User):
     return User.objects.filter(role=Role.SCHOOL_ADMIN, school_id=student.school_id, is_active=True)
 
 
-def _alert_staff(users, *, kind: str, title: str, body: str) -> None:
+def _alert_staff(users, *, kind: str, title: str, body: str, safety_event: SafetyEvent | None = None) -> None:
     from content.tasks import send_staff_alert
 
     for user in users:
-        Notification.objects.create(user=user, kind=kind, title=title[:200], body=body)
+        Notification.objects.create(user=user, kind=kind, title=title[:200], body=body, safety_event=safety_event)
         email = user.email
         transaction.on_commit(lambda email=email: send_staff_alert.delay(to=email, subject=title, body=body))
 
@@ -270,7 +270,7 @@ def record_safety_event(*, student: User, category: str, question: str,
                      title=f"Please check in with {name}",
                      body=(f"A lesson request from {name} {reason} ({event.get_category_display()}). "
                            "The request was refused with a supportive message. Please follow your school's "
-                           "safeguarding procedure."))
+                           "safeguarding procedure."), safety_event=event)
         event.teacher_notified = True
         event.save(update_fields=["teacher_notified"])
     return event
