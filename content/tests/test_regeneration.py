@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from accounts.privacy.models import DistrictPrivacySettings
 from content import services
@@ -184,3 +185,25 @@ def test_a_student_who_restarts_a_failed_regeneration_pays_for_it(mini_corpus, t
         understand(request.pk)
     request.refresh_from_db()
     assert request.lesson.paying_district == tenant_b.district
+
+
+def test_another_districts_admin_does_not_see_who_regenerated_a_shared_lesson(mini_corpus, tenant_a, tenant_b,
+                                                                              django_capture_on_commit_callbacks):
+    from accounts.tests.factories import UserFactory
+
+    old = _received(tenant_a.student, mini_corpus.topic("m90101"))
+    _regenerate(tenant_a.teacher, tenant_a.classroom, old, django_capture_on_commit_callbacks)
+    fresh = Lesson.objects.get(regenerated_from=old)
+    Lesson.objects.filter(pk=fresh.pk).update(stage=Lesson.Stage.READY)
+    LessonRequest.objects.create(student=tenant_b.student, question="Teach me", topic=fresh.topic, lesson=fresh,
+                                 status="ready", grade_band="9-10")  # shared with district B through reuse
+    url = reverse("admin:content_lesson_change", args=[fresh.pk])
+    admin_b = Client()
+    admin_b.force_login(tenant_b.district_admin)
+    page = admin_b.get(url).content.decode()
+    assert escape(fresh.title) in page
+    for detail in (tenant_a.teacher.email, tenant_a.teacher.get_full_name(), tenant_a.district.name):
+        assert detail not in page
+    root = Client()
+    root.force_login(UserFactory(is_superuser=True, school=None, district=None, role="district_admin"))
+    assert str(tenant_a.teacher) in root.get(url).content.decode()
