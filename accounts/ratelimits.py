@@ -5,6 +5,8 @@
 - `check_lesson_quota(user) -> (allowed, retry_after_seconds)` counts one lesson request against
   `VIVIDLY_RATE_LIMITS["lesson_request"]` (10/h per user); `refund_lesson_quota(user)` gives one back
   when generation failed.
+- `check_regeneration_quota(user)` / `refund_regeneration_quota(user)`: the same for teachers'
+  lesson regenerations (`VIVIDLY_RATE_LIMITS["lesson_regenerate"]`, 5/h per teacher).
 - Redis down: every check fails open (allowed) and logs an error, so sign-in keeps working.
 """
 
@@ -28,6 +30,7 @@ DEFAULT_RATES = {
     "api_user_minute": "60/m",  # API, per user (per IP when anonymous)
     "api_user_hour": "1000/h",
     "lesson_request": "10/h",   # per user
+    "lesson_regenerate": "5/h",  # per teacher: each one is a full, paid generation job
 }
 
 
@@ -113,6 +116,16 @@ def check_lesson_quota(user) -> tuple[bool, int]:
 def refund_lesson_quota(user) -> None:
     """Give back the lesson request counted for `user` (e.g. generation failed)."""
     refund(name="lesson_request", key_value=f"user:{user.pk}")
+
+
+def check_regeneration_quota(user) -> tuple[bool, int]:
+    """Count one lesson regeneration for a teacher: `(allowed, retry_after_seconds)`."""
+    usage = hit(name="lesson_regenerate", key_value=f"user:{user.pk}")
+    return usage.allowed, usage.retry_after
+
+
+def refund_regeneration_quota(user) -> None:
+    refund(name="lesson_regenerate", key_value=f"user:{user.pk}")
 
 
 # --- DRF ------------------------------------------------------------------------------------------

@@ -40,7 +40,20 @@ class LessonAdmin(ReadOnlyAdmin):
                     "reading_grade", "ready_at"]
     list_filter = ["stage", "grade_band", "generator_version"]
     search_fields = ["title", "interest"]
-    readonly_fields = [f.name for f in Lesson._meta.fields]
+    # An allow-list: lessons are shared across districts, so a new field is not shown by accident.
+    readonly_fields = fields = [
+        "title", "topic", "module_ids", "interest", "grade_band", "generator_version", "stage", "stage_log",
+        "resume_count", "script", "transcript", "citations", "quality", "providers", "narration_seconds",
+        "video_url", "captions_url", "poster_url", "transcript_url", "duration_seconds", "error", "created_at",
+        "updated_at", "ready_at"]
+    #: who paid for and who asked for a regeneration: another district's business, superusers only
+    superuser_fields = ["reuse_key", "video_path", "paying_district", "regenerated_from", "regenerated_by"]
+
+    def get_fields(self, request, obj=None):
+        return self.fields + (self.superuser_fields if request.user.is_superuser else [])
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
 
     def get_queryset(self, request):
         return selectors.lessons_for(request.user) if not request.user.is_superuser else Lesson.objects.all()

@@ -132,6 +132,13 @@ class Lesson(models.Model):
     transcript_url = models.CharField(max_length=500, blank=True)
     duration_seconds = models.FloatField(default=0)
     error = models.TextField(blank=True)
+    #: who pays for generating it when no student request does (a teacher's regeneration)
+    paying_district = models.ForeignKey("schools.District", on_delete=models.SET_NULL, null=True, blank=True,
+                                        related_name="+")
+    regenerated_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                         related_name="regenerations")
+    regenerated_by = models.ForeignKey(_settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                       related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     ready_at = models.DateTimeField(null=True, blank=True)
@@ -139,6 +146,12 @@ class Lesson(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["stage", "updated_at"])]
+        constraints = [
+            # at most one regeneration of a lesson in progress at a time
+            models.UniqueConstraint(fields=["regenerated_from"], name="one_pending_regeneration",
+                                    condition=Q(regenerated_from__isnull=False,
+                                                stage__in=["scripting", "rendering", "narrating", "composing"])),
+        ]
 
     def __str__(self) -> str:
         return self.title or f"Lesson {self.pk}"
@@ -272,6 +285,9 @@ class Notification(models.Model):
     url = models.CharField(max_length=300, blank=True)
     lesson_request = models.ForeignKey(LessonRequest, on_delete=models.CASCADE, null=True, blank=True,
                                        related_name="notifications")
+    #: the safety event a staff alert is about: erasing the student removes the alert with it.
+    safety_event = models.ForeignKey("content.SafetyEvent", on_delete=models.CASCADE, null=True, blank=True,
+                                     related_name="notifications")
     read_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

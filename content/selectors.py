@@ -15,6 +15,7 @@ from content.models import (
     RequestStatus,
     SafetyEvent,
 )
+from schools.tenancy import Role
 
 FAST_PATH_STAGES = (Lesson.Stage.COMPOSING, Lesson.Stage.READY)
 
@@ -85,14 +86,29 @@ def request_payload(request: LessonRequest) -> dict[str, Any]:
     return data
 
 
-def lesson_payload(lesson: Lesson) -> dict[str, Any]:
-    """The lesson with media URLs, transcript, scenes, citations, quiz, quality and providers."""
+def revealed_question_ids(user, lesson: Lesson) -> set[int] | None:
+    """Questions whose answer and explanation `user` may see: a student only those they have
+    answered (in the quiz or the re-quiz); staff every one (None)."""
+    if getattr(user, "role", None) != Role.STUDENT or user.is_superuser:
+        return None
+    from content.progress_models import QuizAttempt
+
+    return set(QuizAttempt.objects.filter(student=user, lesson=lesson).values_list("question_id", flat=True))
+
+
+def lesson_payload(lesson: Lesson, *, reveal: set[int] | None = None) -> dict[str, Any]:
+    """The lesson with media URLs, transcript, scenes, citations, quiz, quality and providers.
+
+    Quiz answers and explanations are given for the questions in `reveal` (every one when None).
+    """
     scenes = [{"index": s.index, "kind": s.kind, "title": s.title, "narration": s.narration,
                "sentences": s.sentences, "bullets": s.bullets, "equation": s.equation or None,
                "visual_description": s.visual_description, "image_url": s.image_url, "audio_url": s.audio_url,
                "audio_seconds": s.audio_seconds} for s in lesson.scenes.all()]
-    quiz = [{"index": q.index, "prompt": q.prompt, "choices": q.choices, "answer": q.answer,
-             "explanation": q.explanation, "citation": q.citation, "practice_item_id": q.practice_item_id}
+    quiz = [{"id": q.pk, "index": q.index, "prompt": q.prompt, "choices": q.choices,
+             "answer": q.answer if reveal is None or q.pk in reveal else None,
+             "explanation": q.explanation if reveal is None or q.pk in reveal else None,
+             "citation": q.citation, "practice_item_id": q.practice_item_id}
             for q in lesson.quiz_questions.all()]
     return {
         "id": lesson.pk, "title": lesson.title, "status": lesson.stage, "topic_id": lesson.topic_id,

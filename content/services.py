@@ -183,25 +183,67 @@ def create_lesson_request(*, student: User, question: str = "", interest: str | 
     return request, True
 
 
-@transaction.atomic
-def regenerate_lesson(*, actor: User, lesson: Lesson) -> Lesson:
-    """Retire a finished lesson a teacher flagged and start a fresh one with the same framing.
+class RegenerationRefused(ValidationError):
+    """A regeneration the service will not start; the message is for the teacher."""
 
-    Students who already received the old lesson keep it (their progress points at it); every new
-    request for the same sections, interest and grade band gets the fresh lesson.
+
+def _check_regeneration_allowed(actor: User) -> None:
+    from flags.evaluation import flag_is_active
+
+    if actor.role not in (Role.TEACHER, Role.SCHOOL_ADMIN, Role.DISTRICT_ADMIN) or not actor.district_id:
+        raise PermissionDenied("Only a district's staff can regenerate lessons.")
+    if not settings.VIDEO_GENERATION_ENABLED or not flag_is_active("video_generation", actor):
+        raise RegenerationRefused("Lesson generation is switched off for your school right now.")
+    if generation_paused(district_id=actor.district_id):
+        raise RegenerationRefused("Your district has used its lesson budget for this month, so new lessons are "
+                                  "paused until next month.")
+
+
+def regenerate_lesson(*, actor: User, lesson: Lesson) -> tuple[Lesson, bool]:
+    """Retire a finished lesson a teacher flagged and start a fresh one with the same framing:
+    (fresh lesson, created). While one regeneration of the lesson is running, asking again returns it.
+
+    The job is charged to the teacher's district (`Lesson.paying_district`: its budget, its pause at
+    100 % and its data-residency choice apply) and counts against the teacher's hourly regeneration
+    limit. Students who already received the old lesson keep it; new requests get the fresh one.
     """
-    lesson = Lesson.objects.select_for_update().get(pk=lesson.pk)
-    if lesson.stage != Lesson.Stage.READY:
-        raise ValidationError("Only a finished lesson can be regenerated.")
-    key = lesson.reuse_key
-    lesson.reuse_key = hashlib.sha256(f"retired:{lesson.pk}:{key}".encode()).hexdigest()
-    lesson.save(update_fields=["reuse_key", "updated_at"])
-    fresh = Lesson.objects.create(
-        reuse_key=key, topic=lesson.topic, module_ids=lesson.module_ids, interest=lesson.interest,
-        grade_band=lesson.grade_band, generator_version=settings.LESSON_GENERATOR_VERSION, title=lesson.title)
-    logger.info("lesson regenerated", extra={"actor_id": actor.pk, "old_lesson": lesson.pk, "lesson": fresh.pk})
-    state.enqueue_stage(fresh.pk, Lesson.Stage.SCRIPTING)
-    return fresh
+    _check_regeneration_allowed(actor)
+    from accounts.ratelimits import check_regeneration_quota, refund_regeneration_quota
+
+    with transaction.atomic():
+        lesson = Lesson.objects.select_for_update().get(pk=lesson.pk)
+        pending = lesson.regenerations.filter(stage__in=LESSON_STAGES).first()
+        if pending is not None:
+            return pending, False
+        if lesson.stage != Lesson.Stage.READY:
+            raise RegenerationRefused("Only a finished lesson can be regenerated.")
+        if lesson.regenerations.filter(stage=Lesson.Stage.READY).exists():
+            raise RegenerationRefused("This lesson was already replaced by a fresh version; new requests get that one.")
+        allowed, retry_after = check_regeneration_quota(actor)
+        if not allowed:
+            refund_regeneration_quota(actor)  # a refused attempt must not use up a slot itself
+            raise RegenerationRefused(f"You've regenerated several lessons this hour. Please try again in "
+                                      f"{max(1, retry_after // 60)} minutes.")
+        failed = lesson.regenerations.filter(stage=Lesson.Stage.FAILED).order_by("-created_at").first()
+        if failed is not None:  # it holds the reuse key already: run it again
+            fresh = failed
+            fresh.stage, fresh.error, fresh.resume_count, fresh.stage_log = Lesson.Stage.SCRIPTING, "", 0, {}
+            fresh.paying_district_id, fresh.regenerated_by = actor.district_id, actor
+            fresh.save(update_fields=["stage", "error", "resume_count", "stage_log", "paying_district",
+                                      "regenerated_by", "updated_at"])
+        else:
+            key = lesson.reuse_key
+            lesson.reuse_key = hashlib.sha256(f"retired:{lesson.pk}:{key}".encode()).hexdigest()
+            lesson.save(update_fields=["reuse_key", "updated_at"])
+            fresh = Lesson.objects.create(
+                reuse_key=key, topic=lesson.topic, module_ids=lesson.module_ids, interest=lesson.interest,
+                grade_band=lesson.grade_band, generator_version=settings.LESSON_GENERATOR_VERSION,
+                title=lesson.title, paying_district_id=actor.district_id, regenerated_from=lesson,
+                regenerated_by=actor)
+        logger.info("lesson regenerated", extra={"actor_id": actor.pk, "old_lesson": lesson.pk, "lesson": fresh.pk,
+                                                 "district_id": actor.district_id})
+        state.enqueue_stage(fresh.pk, Lesson.Stage.SCRIPTING)
+    return fresh, True
 
 
 def choose_topic(*, student: User, lesson_request: LessonRequest, topic_id: int) -> LessonRequest:
@@ -242,11 +284,11 @@ def teachers_of(student: User):
     return User.objects.filter(role=Role.SCHOOL_ADMIN, school_id=student.school_id, is_active=True)
 
 
-def _alert_staff(users, *, kind: str, title: str, body: str) -> None:
+def _alert_staff(users, *, kind: str, title: str, body: str, safety_event: SafetyEvent | None = None) -> None:
     from content.tasks import send_staff_alert
 
     for user in users:
-        Notification.objects.create(user=user, kind=kind, title=title[:200], body=body)
+        Notification.objects.create(user=user, kind=kind, title=title[:200], body=body, safety_event=safety_event)
         email = user.email
         transaction.on_commit(lambda email=email: send_staff_alert.delay(to=email, subject=title, body=body))
 
@@ -270,7 +312,7 @@ def record_safety_event(*, student: User, category: str, question: str,
                      title=f"Please check in with {name}",
                      body=(f"A lesson request from {name} {reason} ({event.get_category_display()}). "
                            "The request was refused with a supportive message. Please follow your school's "
-                           "safeguarding procedure."))
+                           "safeguarding procedure."), safety_event=event)
         event.teacher_notified = True
         event.save(update_fields=["teacher_notified"])
     return event

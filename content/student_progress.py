@@ -21,6 +21,9 @@ MAX_RATE = 2.0  # the player's fastest speed; faster "progress" is not real watc
 JITTER_SECONDS = 1.5
 COMPLETE_COVERAGE = 0.9  # share of the video that must have been played
 MAX_EVENT_AGE = dt.timedelta(hours=24)
+#: Wall-clock time a session may have played before its first batch reached the server (the player
+#: flushes every 10 s; see static/js/lesson.js).
+BATCH_GRACE = dt.timedelta(seconds=12)
 MAX_CLOCK_SKEW = dt.timedelta(minutes=5)
 REQUIZ_AFTER = dt.timedelta(days=getattr(settings, "VIVIDLY_REQUIZ_AFTER_DAYS", 3))
 
@@ -108,55 +111,95 @@ def _merge(ranges: list[list[float]]) -> list[list[float]]:
     return [[round(s, 2), round(e, 2)] for s, e in merged]
 
 
-def played_segments(events: list[ProgressEvent]) -> list[list[float]]:
-    """Segments of video really played, from one student's ordered events (per session).
+def _union_seconds(spans: list[tuple[dt.datetime, dt.datetime]]) -> float:
+    """Seconds covered by the union of wall-clock spans."""
+    total, reach = 0.0, None
+    for start, end in sorted(spans):
+        begin = start if reach is None else max(start, reach)
+        if end > begin:
+            total += (end - begin).total_seconds()
+            reach = end
+    return total
 
-    A segment counts only while playing and only as far as the wall clock allows at ≤ 2× speed, so
-    a client cannot claim a whole video with a single jump.
+
+def _known_by(session_events: list[ProgressEvent]) -> list[dt.datetime]:
+    """For each event (in sequence order), the server time by which it had certainly happened: the
+    earliest `received_at` of it or any later event of the session (batches may arrive out of order)."""
+    known, earliest = [], None
+    for event in reversed(session_events):
+        earliest = event.received_at if earliest is None else min(earliest, event.received_at)
+        known.append(earliest)
+    return known[::-1]
+
+
+def played_segments(events: list[ProgressEvent]) -> list[list[float]]:
+    """Segments of video really played, from one student's events for one lesson.
+
+    A segment counts only while playing, and the pace is set by the server's clock: everything the
+    student's sessions played together can be at most 2× the wall-clock time they were open (from
+    `received_at`, with one batch interval of grace; parallel sessions share that time). The
+    browser's `client_time` can only lower the credit (a jump between two events a second apart),
+    never raise it, so a forged clock cannot claim a video that was not watched in real time.
     """
-    segments: list[list[float]] = []
     by_session: dict[str, list[ProgressEvent]] = defaultdict(list)
     for event in events:
         by_session[event.session_id].append(event)
-    for session_events in by_session.values():
-        playing, last_pos, last_time = False, 0.0, None
-        for event in sorted(session_events, key=lambda e: e.sequence):
-            reached = event.from_seconds if event.kind == ProgressEvent.Kind.SEEK else event.position_seconds
-            if playing and last_time is not None and reached is not None:
-                advance = reached - last_pos
-                wall = (event.client_time - last_time).total_seconds()
-                if 0 < advance <= wall * MAX_RATE + JITTER_SECONDS:
-                    segments.append([last_pos, reached])
-            if event.kind in (ProgressEvent.Kind.PAUSE, ProgressEvent.Kind.ENDED):
-                playing = False
-            elif event.kind in (ProgressEvent.Kind.PLAY, ProgressEvent.Kind.HEARTBEAT,
-                                ProgressEvent.Kind.MILESTONE):
-                playing = True
-            last_pos, last_time = event.position_seconds, event.client_time
+    timeline = []
+    for session_id, session_events in by_session.items():
+        ordered = sorted(session_events, key=lambda e: e.sequence)
+        timeline += [(known, session_id, event) for known, event in zip(_known_by(ordered), ordered, strict=True)]
+    timeline.sort(key=lambda item: (item[0], item[1], item[2].sequence))
+    segments: list[list[float]] = []
+    spans: dict[str, list[dt.datetime]] = {}
+    state: dict[str, tuple[bool, float, dt.datetime | None]] = {}
+    credited = 0.0
+    for known, session_id, event in timeline:
+        span = spans.setdefault(session_id, [known - BATCH_GRACE, known])
+        span[1] = known
+        playing, last_pos, last_time = state.get(session_id, (False, 0.0, None))
+        reached = event.from_seconds if event.kind == ProgressEvent.Kind.SEEK else event.position_seconds
+        if playing and last_time is not None and reached is not None:
+            advance = reached - last_pos
+            wall = (event.client_time - last_time).total_seconds()
+            budget = MAX_RATE * _union_seconds([tuple(s) for s in spans.values()]) + JITTER_SECONDS - credited
+            if 0 < advance <= wall * MAX_RATE + JITTER_SECONDS and budget > 0:
+                end = last_pos + min(advance, budget)
+                segments.append([last_pos, end])
+                credited += end - last_pos
+        if event.kind in (ProgressEvent.Kind.PAUSE, ProgressEvent.Kind.ENDED):
+            playing = False
+        elif event.kind in (ProgressEvent.Kind.PLAY, ProgressEvent.Kind.HEARTBEAT, ProgressEvent.Kind.MILESTONE):
+            playing = True
+        state[session_id] = (playing, event.position_seconds, event.client_time)
     return segments
 
 
 def recompute_progress(*, student: User, lesson_request: LessonRequest) -> LessonProgress:
-    """Derive watch time, coverage, milestone, resume point and completion from all stored events."""
+    """Derive watch time, coverage, milestone, resume point and completion from all stored events.
+
+    Watch time is the merged coverage of the played segments, capped at the lesson's length: replaying
+    a part, or sending it again under new session ids, adds nothing.
+    """
     lesson = lesson_request.lesson
     events = list(ProgressEvent.objects.filter(student=student, lesson=lesson))
-    segments = played_segments(events)
-    ranges = _merge(segments)
-    covered = sum(end - start for start, end in ranges)
+    ranges = _merge(played_segments(events))
     duration = lesson.duration_seconds or 0
+    covered = sum(end - start for start, end in ranges)
+    if duration:
+        covered = min(covered, duration)
     share = covered / duration if duration else 0
     progress, _ = LessonProgress.objects.get_or_create(student=student, lesson=lesson,
                                                       defaults={"lesson_request": lesson_request})
-    last = max(events, key=lambda e: (e.client_time, e.sequence)) if events else None
+    last = max(events, key=lambda e: (e.received_at, e.sequence)) if events else None
     progress.lesson_request = progress.lesson_request or lesson_request
-    progress.watched_seconds = round(sum(end - start for start, end in segments), 2)
+    progress.watched_seconds = round(covered, 2)
     progress.watched_ranges = ranges
     progress.max_milestone = max([m for m in MILESTONES if share >= m / 100 - 0.02] or [0])
     progress.events_count = len(events)
     if last is not None:
         at_end = last.kind == ProgressEvent.Kind.ENDED or (duration and last.position_seconds >= max(duration - 1, duration * 0.98))
         progress.position_seconds = 0 if at_end else last.position_seconds
-        progress.last_event_at = last.client_time
+        progress.last_event_at = last.received_at
     if share >= COMPLETE_COVERAGE and not progress.completed_at:
         progress.completed_at = timezone.now()
         progress.completed_by = "watched"

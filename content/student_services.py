@@ -22,9 +22,33 @@ def normalise_join_code(raw: str) -> str:
     return f"{compact[:-6]}-{compact[-6:-3]}-{compact[-3:]}"
 
 
+class GradeChangeRefused(ValueError):
+    """A grade a student may not give themselves (it would lift the under-13 consent requirement)."""
+
+
+def _lifts_consent_requirement(student: User, grade_level: int) -> bool:
+    """True when the school's recorded grade makes the student under 13 without consent and the new
+    grade would not: the age estimate from a grade is the school's to change, not the student's."""
+    from accounts.privacy import selectors as privacy
+
+    if student.grade_level is None or student.date_of_birth or not privacy.is_under_13(student):
+        return False
+    if privacy.has_consent(student):
+        return False
+    recorded = student.grade_level
+    student.grade_level = grade_level
+    try:
+        return not privacy.is_under_13(student)
+    finally:
+        student.grade_level = recorded
+
+
 @transaction.atomic
 def save_interests(*, student: User, interests: list[Interest], grade_level: int) -> None:
     """Replace the student's ranked interests (first = favourite) and confirm their grade."""
+    if student.grade_level != grade_level and _lifts_consent_requirement(student, grade_level):
+        raise GradeChangeRefused(f"Your school has you in grade {student.grade_level}. "
+                                 "Ask your teacher if that's wrong.")
     StudentInterest.objects.filter(student=student).delete()
     StudentInterest.objects.bulk_create(
         StudentInterest(student=student, interest=interest, rank=rank)

@@ -31,10 +31,14 @@ def onboarding(request):
     if request.method == "POST":
         form = OnboardingForm(request.POST, initial_interests=current)
         if form.is_valid():
-            services.save_interests(student=student, interests=form.cleaned_data["interests"],
-                                    grade_level=form.cleaned_data["grade_level"])
-            messages.success(request, "Saved! Your lessons will use what you love.")
-            return redirect("student:dashboard")
+            try:
+                services.save_interests(student=student, interests=form.cleaned_data["interests"],
+                                        grade_level=form.cleaned_data["grade_level"])
+            except services.GradeChangeRefused as error:
+                form.add_error("grade_level", str(error))
+            else:
+                messages.success(request, "Saved! Your lessons will use what you love.")
+                return redirect("student:dashboard")
     else:
         form = OnboardingForm(initial={"grade_level": student.grade_level}, initial_interests=current)
     classes = student.enrollments.select_related("classroom__school").order_by("classroom__name")

@@ -322,8 +322,9 @@ def lesson_action(request, pk, lesson_pk):
         elif action == "regenerate":
             from content.services import regenerate_lesson
 
-            regenerate_lesson(actor=request.user, lesson=oversight.lesson)
-            messages.success(request, "A fresh version is being made; new requests for this topic will get it.")
+            _fresh, created = regenerate_lesson(actor=request.user, lesson=oversight.lesson)
+            messages.success(request, "A fresh version is being made; new requests for this topic will get it."
+                             if created else "A fresh version of this lesson is already being made.")
         elif action == "block":
             interest = next((i for i in oversight.interests if str(i.pk) == request.POST.get("interest")), None)
             if interest is None:

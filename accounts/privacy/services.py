@@ -191,14 +191,13 @@ def erase_student(*, student) -> DeletionCertificate:
     from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
     from accounts.models import Invitation, SecurityEvent, User, UserSession
-    from content.models import Lesson, Notification
+    from content.models import Lesson
 
     pseudonym = selectors.pseudonym_for(student.pk)
     own_lessons, shared_lessons = selectors.lessons_only_for(student)
     files = _lesson_files(own_lessons)
     export_files = [e.file_name for e in DataExport.objects.filter(student=student) if e.file_name]
     email = student.email
-    full_name = student.get_full_name()
     counts: dict[str, int] = {}
     pseudonymised: dict[str, int] = {}
     with transaction.atomic():
@@ -208,12 +207,11 @@ def erase_student(*, student) -> DeletionCertificate:
         pseudonymised["accounts.SecurityEvent"] = security.update(
             target=None, target_identifier="", user_agent="", detail={"pseudonym": pseudonym})
         _merge(counts, Lesson.objects.filter(pk__in=own_lessons).delete()[1])
-        # staff notifications that name the student (safety alerts) go too
-        named = models.Q(title__icontains=email) | models.Q(body__icontains=email)
-        if len(full_name) > 3:
-            named |= models.Q(title__icontains=full_name) | models.Q(body__icontains=full_name)
-        _merge(counts, Notification.objects.filter(named).exclude(user=student).delete()[1])
-        _merge(counts, Invitation.objects.filter(models.Q(email__iexact=email) | models.Q(user=student)).delete()[1])
+        # Staff alerts about the student go with their safety events and requests (by foreign key,
+        # never by matching names, which would hit other students' alerts). Invitations: the one the
+        # account came from, and this district's to the address (other districts' are theirs).
+        _merge(counts, Invitation.objects.filter(
+            models.Q(user=student) | models.Q(email__iexact=email, district_id=student.district_id)).delete()[1])
         for axes_model in (AccessAttempt, AccessFailureLog, AccessLog):
             _merge(counts, axes_model.objects.filter(username__iexact=email).delete()[1])
         user_type = ContentType.objects.get_for_model(User)
@@ -445,7 +443,8 @@ def review_safety_event(*, event) -> ModerationReview:
                     "teacher was alerted. Review it in the moderation queue (admin → Moderation reviews).")
             for admin_user in admins:
                 Notification.objects.create(user=admin_user, kind=Notification.Kind.SAFETY_ALERT, title=title,
-                                            body=body, url=f"/admin/accounts/moderationreview/{review.pk}/change/")
+                                            body=body, url=f"/admin/accounts/moderationreview/{review.pk}/change/",
+                                            safety_event=event)
                 email = admin_user.email
                 transaction.on_commit(lambda email=email: send_staff_alert.delay(to=email, subject=title, body=body))
             review.escalated_to = len(admins)

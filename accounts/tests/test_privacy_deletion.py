@@ -194,3 +194,66 @@ def test_admin_actions_soft_delete_and_restore_in_own_district_only(tenant_a, te
     assert User.objects.get(pk=tenant_b.student.pk).deleted_at is None  # foreign rows are not in the queryset
     client.post(changelist, {"action": "restore_students", "_selected_action": [tenant_a.student.pk]})
     assert User.objects.get(pk=tenant_a.student.pk).deleted_at is None
+
+
+@pytest.fixture
+def namesakes(tenant_a, tenant_b):
+    """Three students called Sam Lee (two in district A, one in B), each flagged for self-harm."""
+    from accounts.tests.factories import StudentFactory
+    from schools.tests.factories import EnrollmentFactory
+
+    a1, b1 = tenant_a.student, tenant_b.student
+    a2 = StudentFactory(school=tenant_a.school, email="sam.lee2@student.school-a.edu")
+    EnrollmentFactory(classroom=tenant_a.classroom, student=a2)
+    for student in (a1, a2, b1):
+        student.first_name, student.last_name = "Sam", "Lee"
+        student.save()
+        DistrictPrivacySettings.objects.get_or_create(district=student.district)[0].safety_escalation_admins.add(
+            tenant_a.district_admin if student.district_id == tenant_a.district.pk else tenant_b.district_admin)
+        content_services.record_safety_event(student=student, category="self_harm", question="i want to die")
+    return a1, a2, b1
+
+
+def test_erasure_deletes_only_the_students_own_alerts_not_namesakes(namesakes, tenant_a, tenant_b):
+    from accounts.models import Invitation
+    from content.models import Notification, SafetyEvent
+
+    a1, a2, b1 = namesakes
+    # given every alert about a Sam Lee: each student's teacher alert and district escalation
+    alerts = Notification.objects.filter(kind="safety_alert")
+    assert alerts.filter(title="Please check in with Sam Lee").count() == 3
+    assert set(alerts.values_list("safety_event__student", flat=True)) == {a1.pk, a2.pk, b1.pk}
+    kept_before = set(alerts.exclude(safety_event__student=a1).values_list("pk", flat=True))
+    # and district B's own pending invitation to the same address
+    theirs = Invitation.objects.create(email=a1.email, role="student", district=tenant_b.district,
+                                       school=tenant_b.school, token_hash="b" * 64,
+                                       expires_at=timezone.now() + timedelta(days=3))
+    # when student A1 is erased
+    certificate = services.erase_student(student=a1)
+    # then only A1's alerts are gone: the namesake in the same district and the one in district B keep theirs
+    assert not alerts.filter(safety_event__student_id=a1.pk).exists()
+    assert set(alerts.values_list("pk", flat=True)) == kept_before
+    assert SafetyEvent.objects.filter(student__in=[a2, b1]).count() == 2
+    assert certificate.counts["content.Notification"] == 2  # A1's teacher alert + A1's escalation
+    assert Invitation.objects.filter(pk=theirs.pk).exists()
+
+
+def test_legacy_alerts_are_linked_to_their_event_by_the_data_migration(namesakes):
+    """Alerts written before the safety_event link get it from 0005 (so erasure can find them)."""
+    from importlib import import_module
+
+    from content.models import Notification
+
+    b1 = namesakes[2]
+    alerts = Notification.objects.filter(kind="safety_alert")
+    expected = dict(alerts.values_list("pk", "safety_event_id"))
+    alerts.update(safety_event=None)
+    migration = import_module("content.migrations.0005_backfill_alert_links_and_watch_time")
+    migration.link_alerts(apps, None)
+    linked = dict(alerts.values_list("pk", "safety_event_id"))
+    # the escalations through their review; A1 and A2 share a district, name and minute: left unlinked
+    b_alert = alerts.get(safety_event__student=b1, user__role="teacher").pk
+    assert linked[b_alert] == expected[b_alert]
+    for pk, event_id in linked.items():
+        assert event_id in (expected[pk], None)
+    assert sum(1 for pk, event_id in linked.items() if event_id == expected[pk]) == 4  # 3 escalations + B's alert

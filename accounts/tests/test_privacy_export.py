@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
+import re
 import time
 import zipfile
 from datetime import timedelta
@@ -16,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.privacy import services
-from accounts.privacy.exporting import ACTOR_FIELDS, user_links
+from accounts.privacy.exporting import NOT_EXPORTED, SECTIONS, link_key, user_links
 from accounts.privacy.models import DataExport, StudentDataAccess
 from accounts.privacy.tasks import build_export
 from accounts.privacy.testing import give_every_record, make_lesson_with_media, make_topic
@@ -25,12 +27,12 @@ from schools.tests.factories import EnrollmentFactory
 
 pytestmark = pytest.mark.django_db
 
-EXPECTED_KINDS = {
-    "accounts.StudentInterest", "accounts.SecurityEvent", "accounts.ConsentRecord", "accounts.StudentDataAccess",
-    "accounts.DataExport",
-    "schools.Enrollment", "content.LessonRequest", "content.LessonProgress", "content.ProgressEvent",
-    "content.QuizAttempt", "content.ReQuiz", "content.ProblemReport", "content.Notification", "content.SafetyEvent",
+EXPECTED_SECTIONS = {
+    "interests", "security_events", "consent", "access_log", "classes", "lesson_requests", "lesson_progress",
+    "player_events", "quiz_answers", "requizzes", "problem_reports", "notifications", "safety_events",
+    "data_exports",
 }
+SUBJECTS = {f"{s.model}.{s.subject}": s for s in SECTIONS}
 
 
 @pytest.fixture(autouse=True)
@@ -53,13 +55,14 @@ def world(tenant_a, tenant_b):
     return records_a1, records_a2, records_b
 
 
-def _kinds_held_about(student) -> set[str]:
-    """Independently of the exporter: every model with a row pointing at the student as its subject."""
-    kinds = set()
+def _sections_held_about(student) -> set[str]:
+    """Independently of the exporter's output: the sections with a row whose subject is the student."""
+    held = set()
     for model, field in user_links():
-        if field.name not in ACTOR_FIELDS and model._base_manager.filter(**{field.name: student}).exists():
-            kinds.add(model._meta.label)
-    return kinds
+        section = SUBJECTS.get(link_key(model, field))
+        if section is not None and model._base_manager.filter(**{field.name: student}).exists():
+            held.add(section.key)
+    return held
 
 
 def _zip(export: DataExport) -> zipfile.ZipFile:
@@ -82,19 +85,26 @@ def test_student_export_contains_every_kind_of_record_and_nothing_of_others(worl
     assert export.expires_at > timezone.now()
     zf = _zip(export)
     base = f"students/{a1.student.pk}"
-    held = _kinds_held_about(a1.student)
-    assert held == EXPECTED_KINDS  # the fixture really gave the student every kind of record
-    for label in held:
-        assert f"{base}/records/{label}.json" in zf.namelist(), label
-        assert f"{base}/records/{label}.csv" in zf.namelist(), label
+    held = _sections_held_about(a1.student)
+    assert held == EXPECTED_SECTIONS  # the fixture really gave the student every kind of record
+    for key in held:
+        assert f"{base}/records/{key}.json" in zf.namelist(), key
+        assert f"{base}/records/{key}.csv" in zf.namelist(), key
     profile = json.loads(zf.read(f"{base}/profile.json"))
     assert profile["email"] == a1.student.email
-    assert profile["interests"][0]["interest"] == "Basketball"
+    interests = json.loads(zf.read(f"{base}/records/interests.json"))
+    assert interests == [{"interest": "Basketball", "rank": 1}]
     lessons = json.loads(zf.read(f"{base}/lessons_received.json"))
     assert {lesson["id"] for lesson in lessons} == {a1.own_lesson.pk, a1.shared_lesson.pk}
-    assert all(lesson["captions_url"] and "quiz" in lesson and "script" in lesson for lesson in lessons)
-    answers = json.loads(zf.read(f"{base}/quiz_answers.json"))
+    assert all(lesson["captions_url"] and "quiz" in lesson and "transcript" in lesson for lesson in lessons)
+    answers = json.loads(zf.read(f"{base}/records/quiz_answers.json"))
     assert answers[0]["chosen"] == "Inertia"
+    assert answers[0]["question"] == "What keeps a ball at rest?"
+    requests = json.loads(zf.read(f"{base}/records/lesson_requests.json"))
+    assert {r["question"] for r in requests} == {a1.question, f"{a1.question} (again)"}
+    assert set(requests[0]) == set(next(s for s in SECTIONS if s.key == "lesson_requests").columns)
+    readme = zf.read("README.txt").decode()
+    assert "records/lesson_requests: Questions asked and lessons requested" in readme
     text = _all_text(zf)
     assert a1.question in text
     assert "Ottoline" in text
@@ -199,7 +209,7 @@ def test_export_is_built_by_a_real_celery_worker(celery_worker_process, tenant_a
         time.sleep(0.3)
     assert export.status == DataExport.Status.READY
     assert export.progress == 100
-    assert f"students/{student.pk}/records/content.LessonRequest.json" in _zip(export).namelist()
+    assert f"students/{student.pk}/records/lesson_requests.json" in _zip(export).namelist()
 
 
 def test_admin_add_form_exports_a_school_of_the_own_district_only(world, tenant_a, tenant_b,
@@ -221,3 +231,134 @@ def test_admin_add_form_exports_a_school_of_the_own_district_only(world, tenant_
     teacher = Client()
     teacher.force_login(tenant_a.school_admin)
     assert teacher.get(add).status_code == 403
+
+
+# --- allow-list (issue 15, finding 4) -------------------------------------------------------------
+
+def _gaps(excused: dict[str, str]) -> set[str]:
+    """Links to the user model that are neither a section's subject nor excused."""
+    return {link_key(m, f) for m, f in user_links()} - set(SUBJECTS) - set(excused)
+
+
+def test_every_link_to_a_user_is_exported_or_excused_with_a_reason():
+    links = {link_key(m, f) for m, f in user_links()}
+    assert set(SUBJECTS) <= links  # every section's subject is a real link to the user
+    assert _gaps(NOT_EXPORTED) == set(), "add a Section to SECTIONS or a reason to NOT_EXPORTED"
+    assert set(NOT_EXPORTED) <= links, "stale NOT_EXPORTED entries"
+    assert not set(SUBJECTS) & set(NOT_EXPORTED)
+    assert all(len(reason) > 10 for reason in NOT_EXPORTED.values())
+    # the check bites: forgetting one link is reported
+    token = "token_blacklist.OutstandingToken.user"
+    assert _gaps({k: v for k, v in NOT_EXPORTED.items() if k != token}) == {token}
+
+
+def test_sections_name_real_fields_and_no_secrets():
+    from django.apps import apps
+
+    for section in SECTIONS:
+        model = apps.get_model(section.model)
+        assert len({s.key for s in SECTIONS}) == len(SECTIONS)
+        for column, path in section.columns.items():
+            current = model
+            for part in path.split("."):
+                assert current is not None, (section.key, path)
+                if part == "pk":
+                    break
+                field = current._meta.get_field(part.removesuffix("_id") if part.endswith("_id") else part)
+                current = field.related_model if field.is_relation else None
+            assert not re.search(r"token|jti|password|secret|session_key|hash|idempotency", f"{column} {path}")
+
+
+SECRET_KEYS = {"jti", "token", "token_hash", "password", "session_key", "session_data", "token_version",
+               "tokens_revoked_at", "idempotency_key", "client_event_id", "file_name", "detail"}
+
+
+def _json_keys(value) -> set[str]:
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() for k in _json_keys(v)}
+    if isinstance(value, list):
+        return {k for v in value for k in _json_keys(v)}
+    return set()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_export_of_a_student_with_live_credentials_contains_none_of_them(tenant_a, settings):
+    """Outstanding JWTs, browser sessions, invitation, password-reset and export-link tokens: not in the ZIP."""
+    import secrets
+
+    from django.contrib.auth.tokens import default_token_generator
+    from django.contrib.sessions.models import Session
+    from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+
+    from accounts import services as account_services
+    from accounts.models import Invitation, UserSession
+
+    # a student who joined through an invitation (the real accept flow)
+    invite_token = secrets.token_urlsafe(32)
+    Invitation.objects.create(email="kit@student.school-a.edu", role="student", district=tenant_a.district,
+                              school=tenant_a.school, classroom=tenant_a.classroom, invited_by=tenant_a.teacher,
+                              token_hash=account_services.hash_token(invite_token),
+                              expires_at=timezone.now() + timedelta(days=7))
+    student = account_services.accept_invitation(token=invite_token, password=tenant_a.password,
+                                                 first_name="Kit", last_name="Marlowe")
+    give_every_record(student, tag="kit")
+    # signed in on the web, twice, and with API tokens
+    browser = Client()
+    for _ in range(2):
+        assert browser.post(reverse("login"), {"username": student.email, "password": tenant_a.password}
+                            ).status_code == 302
+    pair = Client().post(reverse("api-token-obtain"), {"email": student.email, "password": tenant_a.password}).json()
+    # a password reset link, an earlier export with its download link
+    reset = default_token_generator.make_token(student)
+    earlier = DataExport.objects.create(district=tenant_a.district, student=student)
+    build_export.apply(args=[earlier.pk])
+    earlier.refresh_from_db()
+    secrets_held = {
+        "refresh token": pair["refresh"], "access token": pair["access"], "invitation token": invite_token,
+        "invitation hash": account_services.hash_token(invite_token), "password reset token": reset,
+        "password hash": student.password, "export link": services.download_token(earlier),
+        "export file": earlier.file_name, "secret key": settings.SECRET_KEY,
+        **{f"jti {n}": jti for n, jti in enumerate(OutstandingToken.objects.filter(user=student)
+                                                   .values_list("jti", flat=True))},
+        **{f"session {n}": key for n, key in enumerate(UserSession.objects.filter(user=student)
+                                                       .values_list("session_key", flat=True))},
+    }
+    assert OutstandingToken.objects.filter(user=student).exists()
+    assert Session.objects.filter(session_key__in=UserSession.objects.filter(user=student)
+                                  .values("session_key")).count() >= 1
+    assert len([k for k in secrets_held if k.startswith("session")]) >= 1
+
+    export = DataExport.objects.create(district=tenant_a.district, student=student)
+    build_export.apply(args=[export.pk])
+    zf = _zip(export)
+    base = f"students/{student.pk}"
+    assert f"{base}/records/devices.json" in zf.namelist()  # the devices list is exported, without keys
+    assert f"{base}/records/invitation.json" in zf.namelist()
+    for name in zf.namelist():
+        text = zf.read(name).decode("utf-8", "replace")
+        for what, value in secrets_held.items():
+            assert value not in text, f"{what} in {name}"
+        assert not re.search(r"eyJ[\w-]+\.[\w-]+\.[\w-]+", text), f"a JWT in {name}"
+        assert "pbkdf2" not in text
+        assert "bcrypt" not in text
+        assert "argon2" not in text
+        if name.endswith(".json"):
+            assert not _json_keys(json.loads(text)) & SECRET_KEYS, name
+        elif name.endswith(".csv") and text:
+            assert not set(next(csv.reader(io.StringIO(text)))) & SECRET_KEYS, name
+
+
+def test_csv_cells_cannot_run_as_spreadsheet_formulas(tenant_a):
+    from content.models import ProblemReport
+
+    records = give_every_record(tenant_a.student, tag="csv")
+    ProblemReport.objects.filter(student=tenant_a.student).update(details='=HYPERLINK("http://evil","x")')
+    export = DataExport.objects.create(district=tenant_a.district, student=records.student)
+    build_export.apply(args=[export.pk])
+    zf = _zip(export)
+    rows = list(csv.DictReader(io.StringIO(zf.read(f"students/{tenant_a.student.pk}/records/problem_reports.csv")
+                                           .decode())))
+    assert rows[0]["details"] == '\'=HYPERLINK("http://evil","x")'
+    # the JSON keeps the text exactly
+    assert json.loads(zf.read(f"students/{tenant_a.student.pk}/records/problem_reports.json"))[0]["details"] \
+        == '=HYPERLINK("http://evil","x")'

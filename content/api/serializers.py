@@ -85,11 +85,13 @@ class SceneSerializer(serializers.Serializer):
 
 
 class QuizQuestionSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The `question` to send to /api/v1/quiz-attempts/")
     index = serializers.IntegerField()
     prompt = serializers.CharField()
     choices = serializers.ListField(child=serializers.CharField())
-    answer = serializers.CharField()
-    explanation = serializers.CharField()
+    answer = serializers.CharField(allow_null=True, help_text="null for a student until they answer the question")
+    explanation = serializers.CharField(allow_null=True,
+                                        help_text="null for a student until they answer the question")
     citation = serializers.CharField()
     practice_item_id = serializers.IntegerField(allow_null=True)
 

@@ -92,13 +92,15 @@ class ChooseTopicView(APIView):
 
 
 class LessonDetailView(APIView):
-    """A lesson reachable through one of the user's visible requests."""
+    """A lesson reachable through one of the user's visible requests. Students get a quiz question's
+    answer and explanation only once they have answered it (POST /api/v1/quiz-attempts/)."""
 
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses={200: s.LessonSerializer})
     def get(self, request, pk: int):
-        return Response(selectors.lesson_payload(selectors.get_lesson_for(request.user, pk)))
+        lesson = selectors.get_lesson_for(request.user, pk)
+        return Response(selectors.lesson_payload(lesson, reveal=selectors.revealed_question_ids(request.user, lesson)))
 
 
 class NotificationListView(APIView):

@@ -105,7 +105,7 @@ def local_only_reason(lesson: Lesson, district_id: int | None) -> str:
     if must_use_local_providers(district_id):  # privacy hook (issue 5): district AI data residency
         return "district data residency"
     first = lesson.requests.order_by("created_at").select_related("student").first()
-    if not flag_is_active("cloud_providers", first.student if first else None):
+    if not flag_is_active("cloud_providers", first.student if first else lesson.regenerated_by):
         return "cloud providers switched off (cloud_providers flag)"
     if not services.paid_providers_allowed(district_id=district_id):
         return "district budget reached"
@@ -113,7 +113,10 @@ def local_only_reason(lesson: Lesson, district_id: int | None) -> str:
 
 
 def paying_district_id(lesson: Lesson) -> int | None:
-    """The district of the first student who asked for this lesson (it pays for the job)."""
+    """The district that pays for the job: the one recorded when the job started (the first asking
+    student's, or the regenerating teacher's), else the district of the first student who asked."""
+    if lesson.paying_district_id:
+        return lesson.paying_district_id
     return lesson.requests.order_by("created_at").values_list("student__district_id", flat=True).first()
 
 

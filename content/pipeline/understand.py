@@ -183,7 +183,7 @@ def attach_to_lesson(request: LessonRequest, topic: Topic) -> None:
                 lesson, created = Lesson.objects.get_or_create(reuse_key=key, defaults={
                     "topic": topic, "module_ids": [topic.module_id], "interest": request.interest_name,
                     "grade_band": request.grade_band, "generator_version": settings.LESSON_GENERATOR_VERSION,
-                    "title": topic.title})
+                    "title": topic.title, "paying_district_id": request.student.district_id})
         except IntegrityError:  # a concurrent identical request created it first: share its job
             lesson, created = Lesson.objects.get(reuse_key=key), False
         lesson = Lesson.objects.select_for_update().get(pk=lesson.pk)
@@ -192,10 +192,12 @@ def attach_to_lesson(request: LessonRequest, topic: Topic) -> None:
         if lesson.stage == Lesson.Stage.READY:
             state.mark_request_ready(request, lesson, reused=True, notify=False)
             return
-        if lesson.stage == Lesson.Stage.FAILED:  # an earlier attempt failed: this request retries it
+        if lesson.stage == Lesson.Stage.FAILED:  # an earlier attempt failed: this request retries it (and pays)
             lesson.stage, lesson.error, lesson.resume_count = Lesson.Stage.SCRIPTING, "", 0
             lesson.stage_log = {}
-            lesson.save(update_fields=["stage", "error", "resume_count", "stage_log", "updated_at"])
+            lesson.paying_district_id = request.student.district_id
+            lesson.save(update_fields=["stage", "error", "resume_count", "stage_log", "paying_district",
+                                       "updated_at"])
             created = True
         state.set_request_status(request, lesson.stage, message=RequestStatus(lesson.stage).label + "…")
         if created:

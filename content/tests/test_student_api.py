@@ -97,3 +97,33 @@ def test_api_is_in_the_openapi_schema(client):
     for path in ("/api/v1/progress/events/", "/api/v1/quiz-attempts/", "/api/v1/problem-reports/",
                  "/api/v1/requizzes/"):
         assert path in schema
+
+
+def test_lesson_api_shows_a_student_answers_only_to_questions_they_answered(api_client_for, tenant_a, ready):
+    """Issue 15, finding 6: the quiz answers are not handed out before the student answers."""
+    client = api_client_for(tenant_a.student)
+    url = reverse("lesson-detail", args=[ready.lesson_id])
+    quiz = client.get(url).json()["quiz"]
+    assert len(quiz) == 2
+    assert all(q["answer"] is None and q["explanation"] is None for q in quiz)
+    assert "Inertia" in quiz[0]["choices"]  # the question itself is there to answer
+    # after answering the first question (wrongly), its answer and explanation are shown; not the second's
+    client.post(reverse("api-quiz-attempts"), {"request": ready.pk, "question": quiz[0]["id"],
+                                               "chosen": "Magnetism"}, format="json")
+    first, second = client.get(url).json()["quiz"]
+    assert (first["answer"], first["explanation"]) == ("Inertia", "Inertia: objects keep their state of motion.")
+    assert second["answer"] is None
+    assert second["explanation"] is None
+    # the student's teacher always sees every answer
+    staff = api_client_for(tenant_a.teacher).get(url).json()["quiz"]
+    assert all(q["answer"] and q["explanation"] for q in staff)
+
+
+def test_lesson_schema_documents_hidden_answers():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    quiz = schema["components"]["schemas"]["QuizQuestion"]["properties"]
+    assert quiz["answer"]["nullable"] is True
+    assert quiz["explanation"]["nullable"] is True
+    assert "id" in quiz

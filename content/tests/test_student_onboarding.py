@@ -91,3 +91,29 @@ def test_dashboard_sends_new_students_to_onboarding(client, tenant_a):
     response = client.get(reverse("student:dashboard"))
     assert response.status_code == 302
     assert response.url == reverse("student:onboarding")
+
+
+def test_a_student_cannot_raise_their_grade_past_the_consent_requirement(client, tenant_a):
+    """Issue 15 hunt: the under-13 estimate comes from the school's grade, not one the student types."""
+    from accounts.privacy.services import can_request_lessons, record_consent
+
+    music, gaming, _ = make_interests()
+    student = tenant_a.student
+    student.grade_level, student.date_of_birth = 7, None  # about 12: lessons need the school's consent
+    student.save()
+    client.force_login(student)
+    response = client.post(reverse("student:onboarding"),
+                           {"choice_1": music.pk, "choice_2": gaming.pk, "grade_level": 9})
+    assert response.status_code == 400
+    assert "has you in grade 7" in response.content.decode()
+    student.refresh_from_db()
+    assert student.grade_level == 7
+    assert can_request_lessons(student) == (False, "consent_required")
+    # a change that keeps the requirement is fine, and with consent recorded any grade is
+    assert client.post(reverse("student:onboarding"),
+                       {"choice_1": music.pk, "choice_2": gaming.pk, "grade_level": 6}).status_code == 302
+    record_consent(student=student, actor=tenant_a.school_admin)
+    assert client.post(reverse("student:onboarding"),
+                       {"choice_1": music.pk, "choice_2": gaming.pk, "grade_level": 9}).status_code == 302
+    student.refresh_from_db()
+    assert student.grade_level == 9

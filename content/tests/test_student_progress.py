@@ -157,3 +157,84 @@ def test_requiz_release_task_is_registered_and_scheduled(ready, tenant_a, settin
     ReQuiz.objects.create(student=tenant_a.student, lesson=ready.lesson, due_at=timezone.now())
     assert app.tasks["content.release_due_requizzes"].apply().get() == 1
     assert ReQuiz.objects.get().released_at is not None
+
+
+# --- forged clocks and replays (issue 15, finding 6) ---------------------------------------------
+
+def _play(req, steps, *, session, client_start):
+    """steps: [(kind, position, client seconds after client_start)] → one session's events."""
+    return [{"id": uuid.uuid4(), "request": req.pk, "session": session, "seq": i + 1, "kind": kind,
+             "position": position, "client_time": client_start + dt.timedelta(seconds=after), "rate": 1.0}
+            for i, (kind, position, after) in enumerate(steps)]
+
+
+def test_a_forged_client_clock_cannot_claim_unwatched_minutes(ready, tenant_a):
+    # given a 2-minute lesson, and a client that says it pressed play ten minutes ago
+    ready.lesson.duration_seconds = 120
+    ready.lesson.save()
+    ten_minutes_ago = timezone.now() - dt.timedelta(minutes=10)
+    events = _play(ready, [("play", 0, 0), ("heartbeat", 60, 300), ("ended", 120, 600)], session="forged",
+                   client_start=ten_minutes_ago)
+    # when the whole "viewing" arrives in one batch, a second after the page opened
+    student_progress.record_events(student=tenant_a.student, events=events)
+    progress = LessonProgress.objects.get(student=tenant_a.student, lesson=ready.lesson)
+    # then only what 2x speed allows in the server's time (one batch interval) counts
+    grace = student_progress.BATCH_GRACE.total_seconds()
+    assert progress.watched_seconds <= 2 * grace + student_progress.JITTER_SECONDS
+    assert progress.completed_at is None
+    assert progress.max_milestone <= 25
+    # and "last watched" is when the server heard of it, not what the client claimed
+    assert progress.last_event_at > timezone.now() - dt.timedelta(minutes=1)
+
+
+def test_real_time_watching_is_credited_in_full(ready, tenant_a):
+    import time_machine
+
+    ready.lesson.duration_seconds = 120
+    ready.lesson.save()
+    start = timezone.now()
+    events = _play(ready, [("play", 0, 0), ("heartbeat", 10, 10), ("heartbeat", 60, 60), ("heartbeat", 110, 110),
+                           ("ended", 120, 120)], session="real", client_start=start)
+    batches = [(events[:2], 10), (events[2:3], 60), (events[3:], 120)]  # flushed as the video plays
+    for batch, at in batches:
+        with time_machine.travel(start + dt.timedelta(seconds=at), tick=False):
+            student_progress.record_events(student=tenant_a.student, events=batch)
+    progress = LessonProgress.objects.get(student=tenant_a.student, lesson=ready.lesson)
+    assert progress.watched_ranges == [[0.0, 120.0]]
+    assert progress.watched_seconds == pytest.approx(120.0)
+    assert progress.completed_by == "watched"
+
+
+def test_replaying_under_new_session_ids_adds_no_watch_time(ready, tenant_a):
+    # given a student who "watches" the 8 s lesson five times over, each time as a new player session
+    for n in range(5):
+        events = _play(ready, [("play", 0, 0), ("heartbeat", 4, 4), ("ended", 8, 8)], session=f"again-{n}",
+                       client_start=timezone.now() - dt.timedelta(seconds=9))
+        student_progress.record_events(student=tenant_a.student, events=events)
+    progress = LessonProgress.objects.get(student=tenant_a.student, lesson=ready.lesson)
+    # then watch time is the merged coverage, never more than the lesson
+    assert progress.watched_ranges == [[0.0, 8.0]]
+    assert progress.watched_seconds == pytest.approx(8.0)
+
+
+def test_a_classmate_replaying_a_lesson_does_not_flag_others_as_low_engagement(ready, tenant_a):
+    from accounts.tests.factories import StudentFactory
+    from schools.selectors import class_report
+    from schools.tests.factories import EnrollmentFactory
+
+    # given two classmates who both watched the whole lesson, one of them 20 times over in new sessions
+    inflater = StudentFactory(school=tenant_a.school)
+    EnrollmentFactory(classroom=tenant_a.classroom, student=inflater)
+    theirs = make_request(inflater, ready.lesson)
+    watch = [("play", 0, 0), ("heartbeat", 4, 4), ("ended", 8, 8)]
+    student_progress.record_events(student=tenant_a.student, events=_play(
+        ready, watch, session="once", client_start=timezone.now() - dt.timedelta(seconds=9)))
+    for n in range(20):
+        student_progress.record_events(student=inflater, events=_play(
+            theirs, watch, session=f"loop-{n}", client_start=timezone.now() - dt.timedelta(seconds=9)))
+    # then both count the same watch time and neither is flagged for low engagement
+    report = class_report(tenant_a.classroom)
+    minutes = {row.student_id: row for row in report.progress}
+    assert LessonProgress.objects.get(student=inflater).watched_seconds == pytest.approx(8.0)
+    assert minutes[tenant_a.student.pk].minutes == minutes[inflater.pk].minutes
+    assert not [s for s in report.signals if s.kind == "low_engagement"]

@@ -380,6 +380,7 @@ VIVIDLY_RATE_LIMITS = {
     "api_user_minute": env.str("RATE_LIMIT_API_MINUTE", default="60/m"),
     "api_user_hour": env.str("RATE_LIMIT_API_HOUR", default="1000/h"),
     "lesson_request": env.str("RATE_LIMIT_LESSON", default="10/h"),
+    "lesson_regenerate": env.str("RATE_LIMIT_REGENERATE", default="5/h"),
 }
 # Content Security Policy (django-csp 4): same-origin only. htmx and Plyr are served from /static/;
 # Plyr plays media from our origin or blob: URLs. Inline <script>/<style> need {{ request.csp_nonce }}.
