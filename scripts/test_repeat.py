@@ -35,14 +35,19 @@ def main() -> int:
     args, extra = parser.parse_known_args()
     out = ROOT / ".var" / "test-repeat"
     out.mkdir(parents=True, exist_ok=True)
-    busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.busy)]
+    sys.path.insert(0, str(ROOT))
+    from tests.support.processes import die_with_parent
+
+    busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"], preexec_fn=die_with_parent)  # noqa: PLW1509
+            for _ in range(args.busy)]
     results = []
     try:
         for run in range(1, args.runs + 1):
             junit = out / f"run{run}.xml"
             started = time.monotonic()
             code = subprocess.call([sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", *SELECTION,
-                                    f"--junitxml={junit}", *[a for a in extra if a != "--"]], cwd=ROOT)
+                                    f"--junitxml={junit}", *[a for a in extra if a != "--"]], cwd=ROOT,
+                                   preexec_fn=die_with_parent)
             total, failed = _failures(junit) if junit.exists() else (0, [f"pytest exited {code}"])
             results.append((run, total, failed, time.monotonic() - started))
             print(f"run {run}/{args.runs}: {total - len(failed)}/{total} passed in "

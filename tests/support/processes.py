@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 _PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+def die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
     """preexec_fn: own process group, and SIGTERM when the pytest process dies (even by SIGKILL).
 
     Hand-written (prctl through ctypes) because no maintained library does just this on Linux;
@@ -61,7 +61,7 @@ def spawn(args: list[str], *, log: Path, env: dict[str, str] | None = None) -> s
     """Start `args` in its own process group, output to `log`, killed when pytest dies."""
     with log.open("a") as out:
         return subprocess.Popen(args, cwd=ROOT, env=env or subprocess_env(), stdout=out,
-                                stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)  # noqa: PLW1509
+                                stderr=subprocess.STDOUT, preexec_fn=die_with_parent)  # noqa: PLW1509
 
 
 def stop(proc: subprocess.Popen | Worker | None, sig: int = signal.SIGTERM, timeout: float = 30) -> None:
