@@ -4,7 +4,6 @@ about them (found by walking every foreign key to the user model, so new models 
 from __future__ import annotations
 
 import contextlib
-import csv
 import io
 import json
 import uuid
@@ -20,6 +19,7 @@ from django.db import models
 from django.forms.models import model_to_dict
 
 from schools.tenancy import Role
+from vividly import spreadsheets
 
 #: Fields never exported (secrets, not data about the student).
 SECRET_FIELDS = frozenset({"password", "token_hash", "session_key", "session_data", "token_version",
@@ -67,7 +67,7 @@ def _row_dict(row: models.Model) -> dict:
 def _csv(rows: list[dict]) -> str:
     buffer = io.StringIO()
     headers = list(dict.fromkeys(key for row in rows for key in row))
-    writer = csv.DictWriter(buffer, fieldnames=headers)
+    writer = spreadsheets.DictWriter(buffer, fieldnames=headers)
     writer.writeheader()
     for row in rows:
         writer.writerow({k: json.dumps(v, cls=DjangoJSONEncoder) if isinstance(v, dict | list) else v
