@@ -19,6 +19,10 @@ Templates (Django template text, tags treated as opaque):
   `<div {{ attrs }}>`): a space in the value would start a new attribute.
 - `template-in-script`: no `{{ }}` inside `<script>` or `<style>` (escaping is for HTML, not JS/CSS).
 - `template-hx-attribute-data`: no `{{ }}` inside `hx-on*`, `hx-vals` or `hx-headers` values.
+
+Our JavaScript (static/js, not vendored libraries):
+- `js-html-sink`: no `innerHTML`/`outerHTML` assignment, `insertAdjacentHTML`, `document.write`,
+  `eval` or `new Function`: text goes in with `textContent`.
 """
 
 from __future__ import annotations
@@ -196,9 +200,23 @@ def scan_template(path: str) -> list[Finding]:
     return found
 
 
+_JS_SINK = re.compile(r"\.(?:inner|outer)HTML\s*\+?=(?!=)|insertAdjacentHTML|document\.write|\beval\s*\(|new\s+Function\b")
+
+
+def scan_script(path: str) -> list[Finding]:
+    lines = (ROOT / path).read_text(encoding="utf-8").splitlines()
+    return [Finding(path, n, "js-html-sink", line.strip()[:120])
+            for n, line in enumerate(lines, start=1) if _JS_SINK.search(line)]
+
+
+def script_sources() -> list[str]:
+    return tracked_files("static/js/*.js")
+
+
 def scan_all() -> list[Finding]:
     findings = [f for p in python_sources() for f in scan_python(p)]
     findings += [f for p in template_sources() for f in scan_template(p)]
+    findings += [f for p in script_sources() for f in scan_script(p)]
     return findings
 
 

@@ -156,11 +156,15 @@ class Sweep:
         for where in verdict.unfenced:
             self.unfenced[label.split("?", maxsplit=1)[0]].add(where)
 
-    def get(self, role: str, url: str, *, htmx: bool = False) -> None:
-        response = self.client(role).get(url, **(HTMX if htmx else {}))
+    def get(self, role: str, url: str, *, htmx: bool = False, browsable: bool = False) -> None:
+        headers = {**(HTMX if htmx else {}), **({"HTTP_ACCEPT": "text/html"} if browsable else {})}
+        response = self.client(role).get(url, **headers)
         if response.status_code == 405 and not url.startswith("/api/"):
             self.post_only.add(re.sub(r"\d+", "#", url))
-        self.check(role, f"GET {url}{' (htmx)' if htmx else ''}", response, fragment=htmx)
+        self.check(role, f"GET {url}{' (htmx)' if htmx else ''}{' (browsable API)' if browsable else ''}",
+                   response, fragment=htmx)
+        if browsable:
+            return
         if response.status_code == 200 and "text/html" in response.headers.get("Content-Type", ""):
             self.crawl(role, url, response.content.decode())
 
@@ -261,6 +265,8 @@ def test_every_page_fragment_export_and_email_renders_hostile_data_inert(world, 
             sweep = Sweep(world, key)
             for role, url in routes:
                 sweep.get(role, url)
+                if url.startswith("/api/v1/"):  # DRF's browsable API renders the same data as HTML
+                    sweep.get(role, url, browsable=True)
             for template, context in _email_contexts(PAYLOADS[key]).items():
                 message = emails.build_message(template=template, to="kid@example.org", context=context)
                 html = message.alternatives[0][0]

@@ -11,7 +11,7 @@ import ast
 import textwrap
 
 from .allowlist import ALLOWED
-from .codescan import ROOT, Finding, _PythonScan, allowed, scan_all, scan_template
+from .codescan import ROOT, Finding, _PythonScan, allowed, scan_all, scan_script, scan_template
 
 
 def test_no_unreviewed_html_or_csv_building(capsys):
@@ -74,3 +74,13 @@ def test_allow_list_matches_by_path_and_rule():
     finding = Finding("templates/email/x.txt", 1, "template-autoescape-off", "")
     assert allowed(finding, ALLOWED) == ("templates/email/*.txt", "template-autoescape-off")
     assert allowed(Finding("templates/x.html", 1, "template-autoescape-off", ""), ALLOWED) is None
+
+
+def test_script_rule_catches_html_sinks():
+    path = ROOT / "static" / "js" / "_codescan_probe.js"
+    try:
+        path.write_text("a.innerHTML = x;\nb.textContent = x;\nif (a.innerHTML == b) {}\nel.insertAdjacentHTML('beforeend', x);\n"
+                        "eval(s);\nvar f = new Function('a', s);\n")
+        assert [f.line for f in scan_script(str(path.relative_to(ROOT)))] == [1, 4, 5, 6]
+    finally:
+        path.unlink(missing_ok=True)
