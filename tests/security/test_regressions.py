@@ -115,6 +115,16 @@ def test_markup_formulas_symbols_and_digits_are_not_names(name):
         clean_person_name(name)
 
 
+def test_demo_seed_names_follow_the_rule():
+    from schools import seeding
+
+    names = [n for row in seeding.CLASSES for n in row[2:4]]
+    names += [n for pairs in seeding.STUDENT_NAMES.values() for pair in pairs for n in pair]
+    for name in names:
+        validate_person_name(name)
+    assert len(names) > 20
+
+
 def test_whitespace_is_normalised_by_forms_and_refused_raw_by_the_model_validator():
     from django.core.exceptions import ValidationError
 
