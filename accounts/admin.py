@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils import timezone
 from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV
 
 from schools.admin_base import DistrictScopedAdmin, ReadOnlyAdmin, is_tenant_admin
 
@@ -23,6 +24,7 @@ class UserAdmin(ImportExportMixin, DistrictScopedAdmin, DjangoUserAdmin):
     form = AdminUserChangeForm
     add_form = AdminUserCreationForm
     resource_classes = [RosterResource]
+    formats = [CSV]  # the roster is a CSV file; fewer formats, fewer parsers and renderers to trust
     list_display = ["email", "first_name", "last_name", "role", "school", "grade_level", "is_active",
                     "last_login"]
     list_filter = ["role", "is_active", "school", "grade_level"]

@@ -14,18 +14,36 @@ from schools.tenancy import Role
 
 from .emails import queue_email
 from .models import User
+from .validators import NAME_MAX_LENGTH, clean_person_name
+
+
+class PersonNameField(forms.CharField):
+    """A first or last name: normalised and held to `accounts.validators` (the one name rule)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", NAME_MAX_LENGTH)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        return clean_person_name(super().clean(value))
+
+
+NAME_FIELDS = {"first_name": PersonNameField, "last_name": PersonNameField}
 
 
 class AdminUserCreationForm(BaseUserCreationForm):
     class Meta:
         model = User
         fields = ["email", "first_name", "last_name", "role", "school", "grade_level"]
+        field_classes = NAME_FIELDS
 
 
 class AdminUserChangeForm(UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
+        field_classes = NAME_FIELDS
 
     def clean_email(self):
         return self.cleaned_data["email"].lower()
@@ -78,8 +96,8 @@ class InvitationForm(forms.Form):
     """Invite one person: teachers pick one of their classes; admins pick a role and school."""
 
     email = forms.EmailField(label="Email", max_length=254)
-    first_name = forms.CharField(label="First name", max_length=150, required=False)
-    last_name = forms.CharField(label="Last name", max_length=150, required=False)
+    first_name = PersonNameField(label="First name")
+    last_name = PersonNameField(label="Last name")
     role = forms.ChoiceField(label="Role", choices=())
     school = forms.ModelChoiceField(label="School", queryset=School.objects.none(), required=False)
     classroom = forms.ModelChoiceField(label="Class", queryset=Classroom.objects.none(), required=False)
@@ -96,8 +114,8 @@ class InvitationForm(forms.Form):
 
 
 class AcceptInvitationForm(forms.Form):
-    first_name = forms.CharField(label="First name", max_length=150, required=False)
-    last_name = forms.CharField(label="Last name", max_length=150, required=False)
+    first_name = PersonNameField(label="First name")
+    last_name = PersonNameField(label="Last name")
     password1 = forms.CharField(label="New password", strip=False, max_length=4096,
                                 widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
                                 help_text=password_validation.password_validators_help_text_html())

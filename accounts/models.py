@@ -12,6 +12,8 @@ from django.utils import timezone
 from schools.models import grade_band_for
 from schools.tenancy import Role, TenantManager, TenantPolicy, TenantQuerySet
 
+from .validators import validate_person_name
+
 
 class UserManager(BaseUserManager.from_queryset(TenantQuerySet)):
     use_in_migrations = True
@@ -43,8 +45,8 @@ def _teacher_sees_users(user: User) -> Q:
 
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(unique=True)
-    first_name = models.CharField(max_length=150, blank=True)
-    last_name = models.CharField(max_length=150, blank=True)
+    first_name = models.CharField(max_length=150, blank=True, validators=[validate_person_name])
+    last_name = models.CharField(max_length=150, blank=True, validators=[validate_person_name])
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.STUDENT)
     district = models.ForeignKey("schools.District", on_delete=models.PROTECT, null=True, blank=True,
                                  related_name="users")
@@ -227,8 +229,8 @@ class Invitation(models.Model):
     """A single-use, expiring invitation to create an account with a given role and tenant."""
 
     email = models.EmailField()
-    first_name = models.CharField(max_length=150, blank=True)
-    last_name = models.CharField(max_length=150, blank=True)
+    first_name = models.CharField(max_length=150, blank=True, validators=[validate_person_name])
+    last_name = models.CharField(max_length=150, blank=True, validators=[validate_person_name])
     role = models.CharField(max_length=20, choices=Role.choices)
     district = models.ForeignKey("schools.District", on_delete=models.CASCADE, related_name="invitations")
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, null=True, blank=True,

@@ -12,6 +12,7 @@ from import_export import fields, resources, widgets
 
 from schools.models import Classroom, School
 from schools.tenancy import Role
+from vividly.spreadsheets import escape_cell, unescape_cell
 
 from .models import User
 
@@ -78,7 +79,13 @@ class RosterResource(resources.ModelResource):
     def dehydrate_class_codes(self, user: User) -> str:
         return ";".join(sorted(e.classroom.join_code for e in user.enrollments.all()))
 
+    def export_field(self, field, instance, **kwargs):
+        # Every exported cell is spreadsheet-safe, whatever the format (issue 15, finding 7).
+        return escape_cell(super().export_field(field, instance, **kwargs))
+
     def before_import_row(self, row, **kwargs):
+        for key in list(row.keys()):  # a file exported here and re-imported round-trips
+            row[key] = unescape_cell(row[key])
         email = (row.get("email") or "").strip().lower()
         if not email:
             raise ValidationError("email is required.")

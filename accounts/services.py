@@ -23,6 +23,7 @@ from schools.tenancy import Role
 from .emails import queue_email
 from .models import Invitation, SecurityEvent, User, UserSession
 from .roster import assignable_roles
+from .validators import clean_person_name
 
 logger = logging.getLogger(__name__)
 Kind = SecurityEvent.Kind
@@ -147,6 +148,7 @@ def invite_user(*, actor: User, email: str, role: str, first_name: str = "", las
                 request=None) -> Invitation:
     """Create a single-use 7-day invitation inside the actor's tenant and email its link."""
     email = User.objects.normalize_email(email).lower()
+    first_name, last_name = clean_person_name(first_name), clean_person_name(last_name)
     if role not in invitable_roles(actor):
         raise PermissionDenied("You cannot invite someone with that role.")
     if classroom is not None:
@@ -171,7 +173,7 @@ def invite_user(*, actor: User, email: str, role: str, first_name: str = "", las
                               ).update(revoked_at=timezone.now())
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
-        email=email, first_name=first_name[:150], last_name=last_name[:150], role=role, district=district,
+        email=email, first_name=first_name, last_name=last_name, role=role, district=district,
         school=school, classroom=classroom, invited_by=actor, token_hash=hash_token(token),
         expires_at=timezone.now() + timedelta(days=settings.INVITATION_TTL_DAYS),
     )
@@ -205,6 +207,7 @@ def find_usable_invitation(token: str) -> Invitation | None:
 def accept_invitation(*, token: str, password: str, first_name: str = "", last_name: str = "",
                       request=None) -> User:
     """Create the invited account with its password; the token cannot be used again."""
+    first_name, last_name = clean_person_name(first_name), clean_person_name(last_name)
     invitation = find_usable_invitation(token)
     if invitation is None:
         raise InvitationError("This invitation link is invalid, used or expired.")
@@ -215,8 +218,8 @@ def accept_invitation(*, token: str, password: str, first_name: str = "", last_n
         raise InvitationError("Someone already has an account with this email address.")
     user = User.objects.create_user(
         email=invitation.email, password=password, role=invitation.role, district=invitation.district,
-        school=invitation.school, first_name=(first_name or invitation.first_name)[:150],
-        last_name=(last_name or invitation.last_name)[:150],
+        school=invitation.school, first_name=first_name or invitation.first_name,
+        last_name=last_name or invitation.last_name,
     )
     if invitation.classroom_id and invitation.role == Role.STUDENT:
         Enrollment.objects.get_or_create(classroom_id=invitation.classroom_id, student=user)

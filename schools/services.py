@@ -20,6 +20,8 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.validators import clean_person_name
+
 from .models import (
     Assignment,
     Classroom,
@@ -207,6 +209,11 @@ def preview_invite_csv(*, classroom: Classroom, text: str) -> CsvPreview:
         email = (raw.get("email") or "").strip().lower()
         row = CsvRowResult(line=line, email=email, first_name=(raw.get("first_name") or "").strip()[:150],
                            last_name=(raw.get("last_name") or "").strip()[:150], errors=[])
+        for label, key in (("First name", "first_name"), ("Last name", "last_name")):
+            try:
+                setattr(row, key, clean_person_name(getattr(row, key)))
+            except ValidationError as exc:
+                row.errors.append(f"{label}: {exc.messages[0]}")
         if not email:
             row.errors.append("Email is missing.")
         else:

@@ -6,7 +6,6 @@ Thin views: every class and student is fetched through `schools.selectors` (scop
 
 from __future__ import annotations
 
-import csv
 import json
 
 from django.contrib import messages
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import require_teacher
 from accounts.privacy.services import record_student_access  # privacy hook (issue 5): access audit
+from vividly import spreadsheets
 
 from . import analytics, selectors, services
 from .models import Assignment, LessonBlock, PinnedLesson
@@ -105,7 +105,7 @@ def class_export(request, pk):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="class-{classroom.pk}-{table}-{stamp}.csv"'
-    writer = csv.writer(response)
+    writer = spreadsheets.writer(response)
     writer.writerow(headers)
     writer.writerows(rows)
     return response
@@ -272,9 +272,9 @@ def dismiss_signal(request, pk):
         services.dismiss_signal(actor=request.user, classroom=classroom, student=student,
                                 kind=request.POST.get("kind", ""), fingerprint=request.POST.get("fingerprint", ""))
     except ValidationError as exc:
-        return HttpResponse(_errors(exc), status=400)
+        return HttpResponse(_errors(exc), status=400, content_type="text/plain; charset=utf-8")
     if request.htmx:
-        return HttpResponse(f'<li class="muted text-sm">Dismissed the signal for {student}.</li>')
+        return render(request, "teacher/partials/signal_dismissed.html", {"student": student})
     messages.success(request, "Signal dismissed.")
     return redirect(reverse("teacher:class", args=[classroom.pk]) + "#signals")
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.permissions import require_admin
+from vividly import spreadsheets
 
 from . import usage as usage_figures
 
@@ -64,7 +63,7 @@ def usage_export(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (f'attachment; filename="usage-{table}-{weeks}w-'
                                        f'{timezone.localdate().isoformat()}.csv"')
-    writer = csv.writer(response)
+    writer = spreadsheets.writer(response)
     writer.writerow(headers)
     writer.writerows(build(data))
     return response

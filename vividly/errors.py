@@ -8,6 +8,7 @@ import sys
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
+from django.utils.html import format_html
 from django.views.decorators.csrf import requires_csrf_token
 
 DB_DOWN_RETRY_AFTER = "5"
@@ -24,7 +25,9 @@ def server_error(request):
         response = JsonResponse(body, status=status)
     else:
         text = "Vividly is briefly unavailable. Please try again in a moment." if db_down else "Server error."
-        response = HttpResponse(f"<!doctype html><title>{status}</title><h1>{text}</h1>", status=status)
+        # format_html, not a template: this page must render even when templates or the database fail.
+        response = HttpResponse(format_html("<!doctype html><title>{}</title><h1>{}</h1>", status, text),
+                                status=status)
     if db_down:
         response["Retry-After"] = DB_DOWN_RETRY_AFTER
     return response

@@ -10,7 +10,6 @@ kind of record about students is never forgotten silently either.
 from __future__ import annotations
 
 import contextlib
-import csv
 import io
 import json
 import uuid
@@ -26,6 +25,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 from schools.tenancy import Role
+from vividly import spreadsheets
 
 
 @dataclass(frozen=True)
@@ -182,7 +182,7 @@ def _cell(value) -> str:
 def _csv(rows: list[dict]) -> str:
     buffer = io.StringIO()
     headers = list(dict.fromkeys(key for row in rows for key in row))
-    writer = csv.DictWriter(buffer, fieldnames=headers)
+    writer = spreadsheets.DictWriter(buffer, fieldnames=headers)
     writer.writeheader()
     for row in rows:
         writer.writerow({k: _cell(v) for k, v in row.items()})

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 
 from schools.tenancy import Role
+from vividly import spreadsheets
 
 from . import services
 from .models import DataExport, StudentDataAccess
@@ -35,7 +34,7 @@ def my_access_log(request):
         raise Http404()
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="my-data-access-log.csv"'
-    writer = csv.writer(response)
+    writer = spreadsheets.writer(response)
     writer.writerow(["when", "staff role", "what", "page or endpoint"])
     for row in StudentDataAccess.objects.filter(student=request.user).order_by("-created_at"):
         writer.writerow([row.created_at.isoformat(), row.actor_role, row.get_what_display(), row.endpoint])

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 from django import template
 
 register = template.Library()
@@ -25,3 +28,15 @@ def ui_widget(bound_field):
     if described:
         attrs["aria-describedby"] = " ".join(described)
     return bound_field.as_widget(attrs=attrs)
+
+
+_IGNORED_BY_BROWSERS = re.compile(r"[\x00-\x20\x7f]")  # browsers drop these when parsing a URL
+
+
+@register.filter
+def safe_url(value) -> str:
+    """`value` if it is an http(s) or same-site URL, else "": stored URLs (citations, media) never
+    become javascript:, data: or vbscript: links. Use on every href built from data."""
+    url = str(value or "").strip()
+    scheme = urlsplit(_IGNORED_BY_BROWSERS.sub("", url)).scheme.lower()
+    return url if scheme in {"", "http", "https"} else ""

@@ -7,7 +7,7 @@ of one template node per cell; the class page renders in a fixed, small time wha
 from __future__ import annotations
 
 from django import template
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 
 register = template.Library()
@@ -31,17 +31,19 @@ def heat_rows(grid) -> SafeString:
 
 @register.simple_tag
 def signal_items(signals, student_base: str, dismiss_url: str, csrf_token: str) -> SafeString:
-    """<li>s of the needs-help list, each with its reason and a dismiss form (htmx or plain POST)."""
-    form = ('<form method="post" action="{url}" class="no-print" hx-post="{url}" hx-target="closest li" '
-            'hx-swap="outerHTML"><input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">'
-            '<input type="hidden" name="student" value="{sid}"><input type="hidden" name="kind" value="{kind}">'
-            '<input type="hidden" name="fingerprint" value="{fp}">'
-            '<button type="submit" class="btn btn-secondary btn-sm" aria-label="Dismiss “{title}” for {name}">'
-            'Dismiss</button></form>')
+    """<li>s of the needs-help list, each with its reason and a dismiss form (htmx or plain POST).
+
+    The text part is `hx-disable`: names, titles and reasons are user data, so htmx never acts on them.
+    """
     return format_html_join("", (
-        '<li class="t-signal"><div class="t-row t-between"><div><p><a href="{}{}/"><strong>{}</strong></a> — {}</p>'
-        '<p class="t-small">{}</p></div>{}</div></li>'), (
-        (student_base, s.student_id, student, s.title, s.reason,
-         format_html(form, url=dismiss_url, csrf=csrf_token, sid=s.student_id, kind=s.kind, fp=s.fingerprint,
-                     title=s.title, name=student))
+        '<li class="t-signal"><div class="t-row t-between"><div hx-disable><p><a href="{}{}/"><strong>{}</strong></a>'
+        ' — {}</p><p class="t-small">{}</p></div>'
+        '<form method="post" action="{}" class="no-print" hx-post="{}" hx-target="closest li" hx-swap="outerHTML">'
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+        '<input type="hidden" name="student" value="{}"><input type="hidden" name="kind" value="{}">'
+        '<input type="hidden" name="fingerprint" value="{}">'
+        '<button type="submit" hx-disable class="btn btn-secondary btn-sm" aria-label="Dismiss “{}” for {}">Dismiss</button>'
+        '</form></div></li>'), (
+        (student_base, s.student_id, student, s.title, s.reason, dismiss_url, dismiss_url, csrf_token,
+         s.student_id, s.kind, s.fingerprint, s.title, student)
         for s, student in signals))

@@ -347,6 +347,11 @@ MEDIA_CDN_SIGNING_KEY_NAME = env.str("MEDIA_CDN_SIGNING_KEY_NAME", default="")
 MEDIA_CDN_SIGNING_KEY = env.str("MEDIA_CDN_SIGNING_KEY", default="")  # base64url, from gcloud
 MEDIA_CDN_URL_TTL = env.int("MEDIA_CDN_URL_TTL", default=6 * 3600)
 
+# --- spreadsheet exports (issue 15) ----------------------------------------------------------
+# django-import-export's own guard (strips one leading "="); RosterResource also escapes every
+# cell with vividly.spreadsheets.escape_cell, as every hand-written CSV writer does.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+
 # --- accounts & security (issue 6: accounts/, docs in accounts/*.py docstrings) ----------------
 AUTHENTICATION_BACKENDS = [
     "accounts.backends.LockoutBackend",  # axes: refuses locked-out account+IP pairs before checking
