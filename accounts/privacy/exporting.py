@@ -164,19 +164,13 @@ def section_rows(section: Section, student) -> list[dict]:
     return [{column: _value(row, path) for column, path in section.columns.items()} for row in rows]
 
 
-#: A cell a spreadsheet would run as a formula (OWASP "CSV injection"); hand-written because the
-#: stdlib csv module has no option for it.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def _cell(value) -> str:
+    """One CSV cell (formula escaping is `spreadsheets.DictWriter`'s job)."""
     if value is None:
         return ""
     if isinstance(value, dict | list):
         return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
-    if isinstance(value, str):
-        return f"'{value}" if value.startswith(_FORMULA_START) else value
-    return str(value)
+    return value if isinstance(value, str) else str(value)
 
 
 def _csv(rows: list[dict]) -> str:
@@ -256,7 +250,7 @@ def write_student(zf: zipfile.ZipFile, student, base: str, *, include_media: boo
 
 def _readme(export) -> str:
     sections = "\n".join(f"  records/{s.key}: {s.title}" for s in SECTIONS)
-    return ("Vividly data export. One folder per student (students/<id>/):\n"
+    return ("Vividly data export. One folder per student (students/ID/):\n"
             "  profile: the account\n  lessons_received: lessons asked for or watched (transcript, scenes, "
             "quiz, media links)\n"
             f"{sections}\n"
