@@ -152,7 +152,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     log_path = tmp_path_factory.mktemp("celery") / "worker.log"
     queues = os.environ.get("VIVIDLY_WORKER_QUEUES", "default,generation,ingestion")
     with log_path.open("w") as log:
-        proc = subprocess.Popen(
+        proc = subprocess.Popen(  # noqa: S603 - our own Celery worker, fixed arguments
             [sys.executable, "-m", "celery", "-A", "vividly", "worker", "--pool=threads", "--concurrency=2",
              "-Q", queues, "--loglevel=INFO", "--without-gossip", "--without-mingle",
              "--hostname", f"test-{os.getpid()}@%h"],

@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _import_production(**env):
     base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL"}}
-    return subprocess.run(
+    return subprocess.run(  # noqa: S603 - this interpreter importing our settings
         [sys.executable, "-c", "import vividly.settings.production"],
         cwd=ROOT, env={**base, **env}, capture_output=True, text=True, check=False,
     )

@@ -77,7 +77,7 @@ def email_worker(smtp_server, django_db_setup, django_db_blocker, tmp_path_facto
     log_path = tmp_path_factory.mktemp("email-worker") / "worker.log"
     hostname = f"email-{os.getpid()}@%h"
     with log_path.open("w") as log:
-        proc = subprocess.Popen(
+        proc = subprocess.Popen(  # noqa: S603 - our own Celery worker, fixed arguments
             [sys.executable, "-m", "celery", "-A", "vividly", "worker", "--pool=solo", "-Q", queue,
              "--loglevel=INFO", "--without-gossip", "--without-mingle", "--hostname", hostname],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,

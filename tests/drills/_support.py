@@ -68,7 +68,7 @@ def wait_http(url: str, timeout: float = 60, proc: subprocess.Popen | None = Non
 
 def start_gunicorn(port: int, log: Path, *, workers: int = 2, threads: int = 4, env: dict | None = None):
     """gunicorn (gthread, like production) on 127.0.0.1:port; returns the Popen (own process group)."""
-    proc = subprocess.Popen(
+    proc = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
         [sys.executable, "-m", "gunicorn", "vividly.wsgi:application", "-c", str(ROOT / "gunicorn.conf.py"),
          "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
          "--timeout", "60"],
@@ -83,7 +83,7 @@ def start_worker(name: str, log: Path, *, queues: str = "default,generation,inge
     from vividly.celery import app
 
     env = env or server_env()
-    proc = subprocess.Popen(
+    proc = subprocess.Popen(  # noqa: S603 - our own Celery worker, fixed arguments
         [sys.executable, "-m", "celery", "-A", "vividly", "worker", f"--pool={pool}",
          f"--concurrency={concurrency}", "-Q", queues, "--loglevel=INFO", "--without-gossip",
          "--without-mingle", "--hostname", f"{name}@%h"],

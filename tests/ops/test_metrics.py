@@ -111,7 +111,7 @@ def test_task_outcomes_from_a_worker_show_up_in_gunicorn_metrics(tmp_path):
     multiproc, port, queue = tmp_path / "prom", _free_port(), f"ops-metrics-{uuid.uuid4().hex[:8]}"
     env = _env(multiproc, port)
     log = (tmp_path / "procs.log").open("w")
-    web = subprocess.Popen([shutil.which("gunicorn", path=str(Path(sys.executable).parent)),
+    web = subprocess.Popen([shutil.which("gunicorn", path=str(Path(sys.executable).parent)),  # noqa: S603 - gunicorn from our venv, fixed arguments
                             "-c", "gunicorn.conf.py", "vividly.wsgi:application"],
                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     worker = None
@@ -127,7 +127,7 @@ def test_task_outcomes_from_a_worker_show_up_in_gunicorn_metrics(tmp_path):
                 pass
             assert time.monotonic() < deadline, (tmp_path / "procs.log").read_text()[-3000:]
             time.sleep(0.3)
-        worker = subprocess.Popen(
+        worker = subprocess.Popen(  # noqa: S603 - our own Celery worker, fixed arguments
             [sys.executable, "-m", "celery", "-A", "vividly", "worker", "--pool=prefork",
              "--concurrency=1", "-Q", queue, "--without-gossip", "--without-mingle",
              "--hostname", f"ops-{queue}@%h"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
