@@ -57,6 +57,13 @@ def test_no_token_configured_means_token_never_matches(client, settings):
     assert response.status_code == 403
 
 
+def test_disabled_metrics_answer_404_even_to_the_token(client, settings):
+    settings.METRICS_ENABLED = False
+    settings.METRICS_TOKEN = "s3cret-scrape-token"
+    response = client.get("/metrics", HTTP_AUTHORIZATION="Bearer s3cret-scrape-token")
+    assert response.status_code == 404
+
+
 def test_stage_durations_and_breaker_states_are_exposed(client):
     before = client.get("/metrics").content.decode()
     observe_stage("tts", "espeak", 1.5)
