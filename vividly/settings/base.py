@@ -147,7 +147,9 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = "django-db"
-CELERY_RESULT_EXTENDED = True
+# Not extended: results keep status and return value only, never the task's arguments (e-mail tasks
+# carry addresses and invitation/reset links, which must not sit in a table or a backup).
+CELERY_RESULT_EXTENDED = False
 CELERY_CACHE_BACKEND = "default"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
