@@ -59,6 +59,7 @@ COPY --chown=vividly:vividly . /app
 RUN SECRET_KEY=build-only-collectstatic-key-not-used-at-runtime-0123456789abcdef \
     DATABASE_URL=postgres://build@127.0.0.1:5432/build \
     REDIS_URL=redis://127.0.0.1:6379/0 \
+    TRUSTED_PROXY_COUNT=0 METRICS_ENABLED=false \
     python manage.py collectstatic --noinput -v0 \
     && chown -R vividly:vividly /app/staticfiles
 

@@ -14,8 +14,16 @@ keepalive = 5
 max_requests = 2000
 max_requests_jitter = 200
 accesslog = None  # RequestLogMiddleware writes JSON access lines with the request id
+# If someone turns the access log on (--access-logfile), it still never prints a URL: invitation,
+# reset, unsubscribe and export links carry their token in the path (the JSON line has the route).
+access_log_format = '%(h)s %(t)s "%(m)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
+# Cloud Run's front end is the only peer and its address is not fixed: trust it for the scheme.
+# Only X-Forwarded-Proto (what Cloud Run sets and Django reads); no client-settable SCRIPT_NAME or
+# PATH_INFO headers (gunicorn's default forwarder_headers would take them from any trusted peer).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")
+secure_scheme_headers = {"X-FORWARDED-PROTO": "https"}
+forwarder_headers = ""
 
 
 def on_starting(server):

@@ -129,7 +129,10 @@ class UserSessionAdmin(DistrictScopedAdmin):
     search_fields = ["user__email", "ip_address"]
     list_select_related = ["user"]
     actions = ["revoke_sessions"]
-    readonly_fields = ["user", "session_key", "user_agent", "ip_address", "created_at", "last_seen_at"]
+    # Never the session key: it is the session's bearer credential (pasted into a cookie, it signs the
+    # viewer in as that user). Rows are identified by their id.
+    exclude = ["session_key"]
+    readonly_fields = ["user", "user_agent", "ip_address", "created_at", "last_seen_at"]
 
     def has_add_permission(self, request):
         return False

@@ -9,6 +9,8 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django_ratelimit.exceptions import Ratelimited
 
+from vividly.observability.redaction import redact_path
+
 from .ratelimits import RateLimitExceeded
 from .signals import SEEN_KEY, track_session
 
@@ -48,7 +50,7 @@ class RatelimitMiddleware:
         if not isinstance(exception, Ratelimited):
             return None
         retry_after = getattr(exception, "retry_after", 60) if isinstance(exception, RateLimitExceeded) else 60
-        logger.warning("rate limited", extra={"path": request.path})
+        logger.warning("rate limited", extra={"path": redact_path(request.path)})
         if request.path.startswith("/api/"):
             response = JsonResponse({"detail": "Too many requests. Please slow down.",
                                      "code": "rate_limited", "retry_after": retry_after}, status=429)

@@ -23,6 +23,8 @@ from django_ratelimit.core import _get_window, _make_cache_key, _split_rate, get
 from django_ratelimit.exceptions import Ratelimited
 from rest_framework.throttling import BaseThrottle
 
+from vividly.client_ip import client_ip
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_RATES = {
@@ -82,7 +84,7 @@ def refund(*, name: str, key_value: str) -> None:
 
 
 def client_ip_key(request) -> str:
-    return "ip:" + (request.META.get("REMOTE_ADDR") or "unknown")
+    return "ip:" + (client_ip(request) or "unknown")
 
 
 def user_or_ip_key(request) -> str:

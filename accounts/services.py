@@ -19,6 +19,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 
 from schools.models import Classroom, Enrollment, School
 from schools.tenancy import Role
+from vividly.client_ip import client_ip
 
 from .emails import queue_email
 from .models import Invitation, SecurityEvent, User, UserSession
@@ -30,13 +31,6 @@ Kind = SecurityEvent.Kind
 
 
 # --- audit --------------------------------------------------------------------------------------
-
-def client_ip(request) -> str | None:
-    """The client address as Django sees it (REMOTE_ADDR; the proxy header is trusted upstream)."""
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
-
 
 def record_event(*, kind: str, request=None, actor: User | None = None, target: User | None = None,
                  target_identifier: str = "", detail: dict[str, Any] | None = None) -> SecurityEvent:

@@ -7,6 +7,8 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.utils import timezone
 
+from vividly.client_ip import client_ip
+
 from . import services
 from .lockout import get_username
 from .models import SecurityEvent, User, UserSession
@@ -29,10 +31,10 @@ def track_session(request, user) -> None:
     session[SEEN_KEY] = now.timestamp()
     UserSession.objects.update_or_create(
         session_key=session.session_key,
-        defaults={"user": user, "last_seen_at": now, "ip_address": services.client_ip(request),
+        defaults={"user": user, "last_seen_at": now, "ip_address": client_ip(request),
                   "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300]},
         create_defaults={"user": user, "created_at": now, "last_seen_at": now,
-                         "ip_address": services.client_ip(request),
+                         "ip_address": client_ip(request),
                          "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300]},
     )
 

@@ -55,7 +55,7 @@ def start_worker(log_path: Path) -> subprocess.Popen:
            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
            "REDIS_URL": settings.REDIS_URL, "MEDIA_ROOT": settings.MEDIA_ROOT,
            "LESSON_WORK_DIR": str(settings.LESSON_WORK_DIR)}
-    proc = subprocess.Popen(
+    proc = subprocess.Popen(  # noqa: S603 - our own Celery worker, fixed arguments
         [sys.executable, "-m", "celery", "-A", "vividly", "worker", "--pool=threads", "--concurrency=2",
          "-Q", "default,generation", "--loglevel=WARNING", "--without-gossip", "--without-mingle",
          "--hostname", f"bench-{os.getpid()}@%h"],

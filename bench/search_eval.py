@@ -35,7 +35,7 @@ def glossary_set(n: int = 150) -> list[dict]:
         for entry in topic.glossary:
             terms.setdefault(entry["term"].lower(), set()).add(topic.module_id)
     unique = sorted((t, next(iter(m))) for t, m in terms.items() if len(m) == 1 and len(t) > 3)
-    sample = random.Random(20261125).sample(unique, min(n, len(unique)))
+    sample = random.Random(20261125).sample(unique, min(n, len(unique)))  # noqa: S311 - repeatable sample, not security
     return [{"q": f"What is {term}?", "module_id": module} for term, module in sample]
 
 

@@ -70,7 +70,7 @@ def main() -> None:
     vector = "[" + ",".join(f"{x:.6f}" for x in provider.embed_query("mass and weight")) + "]"
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
-        cursor.execute(f"EXPLAIN SELECT c.id FROM ingestion_chunk c WHERE {where} "  # noqa: S608
+        cursor.execute(f"EXPLAIN SELECT c.id FROM ingestion_chunk c WHERE {where} "  # noqa: S608 - `where` is _where()'s fixed clauses
                        f"ORDER BY c.{column} <=> %s::vector LIMIT 60", [*params, vector])
         print("EXPLAIN (full index):")
         for (line,) in cursor.fetchall():

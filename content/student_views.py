@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import Interest
 from accounts.permissions import require_student
 from flags.evaluation import flag_is_active
+from vividly.redirects import safe_next_redirect
 
 from . import student_progress as progress
 from . import student_selectors as selectors
@@ -59,7 +60,7 @@ def join_class(request):
             form.add_error("code", str(error))
         else:
             messages.success(request, f"You joined {classroom.name}.")
-            return redirect(request.POST.get("next") or "student:onboarding")
+            return safe_next_redirect(request, request.POST.get("next"), "student:onboarding")
     current = list(request.user.student_interests.order_by("rank").values_list("interest_id", flat=True))
     enrollments = request.user.enrollments.select_related("classroom__school").order_by("classroom__name")
     return render(request, "student/onboarding.html", {

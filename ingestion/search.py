@@ -101,7 +101,7 @@ def vector_candidates(vector: list[float], *, column: str, where: str, params: l
 def text_candidates(query: str, *, where: str, params: list, limit: int = CANDIDATES) -> list[tuple[int, float]]:
     """Full-text matches (any query word, ranked by cover density with headings weighted A)."""
     sql = (
-        "WITH q AS (SELECT to_tsquery('english', coalesce(nullif(replace("  # noqa: S608
+        "WITH q AS (SELECT to_tsquery('english', coalesce(nullif(replace("  # noqa: S608 - `where` is _where()'s fixed clauses; values are %s params
         "plainto_tsquery('english', %s)::text, ' & ', ' | '), ''), 'zzzznomatch')) AS query) "
         f"SELECT c.id, ts_rank_cd(c.search_vector, q.query, 1) AS rank FROM ingestion_chunk c, q "
         f"WHERE {where} AND c.search_vector @@ q.query ORDER BY rank DESC LIMIT %s")

@@ -45,9 +45,9 @@ def main() -> int:
         for run in range(1, args.runs + 1):
             junit = out / f"run{run}.xml"
             started = time.monotonic()
-            code = subprocess.call([sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", *SELECTION,
-                                    f"--junitxml={junit}", *[a for a in extra if a != "--"]], cwd=ROOT,
-                                   preexec_fn=die_with_parent)
+            command = [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", *SELECTION, f"--junitxml={junit}",
+                       *[a for a in extra if a != "--"]]
+            code = subprocess.call(command, cwd=ROOT, preexec_fn=die_with_parent)  # noqa: S603 - our own pytest, fixed arguments
             total, failed = _failures(junit) if junit.exists() else (0, [f"pytest exited {code}"])
             results.append((run, total, failed, time.monotonic() - started))
             print(f"run {run}/{args.runs}: {total - len(failed)}/{total} passed in "

@@ -16,6 +16,15 @@ locals {
     LOG_LEVEL                = "INFO"
     PROMETHEUS_MULTIPROC_DIR = "/tmp/prometheus"
     HF_HUB_OFFLINE           = "1"
+    # Proxies that append to X-Forwarded-For in front of Django. The web service is reached directly
+    # (run.app URL or a domain mapping, ingress ALL): Cloud Run's Google front end is the only proxy
+    # and writes the address it received the connection from as the right-most entry, so the client
+    # is 1 from the right and anything a client sends further left is ignored. The CDN load balancer
+    # in cdn.tf fronts only the media bucket, never this service. Put the web service behind an
+    # external Application Load Balancer (serverless NEG) and the balancer appends
+    # "<client>,<balancer address>": use 2 then. Verify after every topology change:
+    # docs/operations.md, "Client IP behind Cloud Run".
+    TRUSTED_PROXY_COUNT = "1"
   }
   worker_args = [
     "-A", "vividly", "worker", "--pool=prefork", "--concurrency=${var.worker_concurrency}",
@@ -235,7 +244,8 @@ resource "google_cloud_run_v2_service" "beat" {
       }
 
       dynamic "env" {
-        for_each = merge(local.common_env, local.exporter_env)
+        # Beat serves no Django pages and does not read the metrics token: /metrics stays off.
+        for_each = merge(local.common_env, local.exporter_env, { METRICS_ENABLED = "false" })
         content {
           name  = env.key
           value = env.value

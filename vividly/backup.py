@@ -78,7 +78,7 @@ def create_backup(*, destination: Path | None = None, include_media: bool = True
     target = root / timezone.now().strftime("%Y%m%dT%H%M%SZ")
     target.mkdir(parents=True, exist_ok=False)
     url = database_url()
-    dump = subprocess.run([_binary("pg_dump"), "--format=custom", "--no-owner", "--no-acl",
+    dump = subprocess.run([_binary("pg_dump"), "--format=custom", "--no-owner", "--no-acl",  # noqa: S603 - pg_dump from the embedded build or PATH (_binary); arguments are settings, no shell
                            f"--file={target / DUMP}", url], capture_output=True, text=True, check=False)
     if dump.returncode != 0:
         shutil.rmtree(target, ignore_errors=True)
@@ -101,7 +101,7 @@ def restore_backup(*, source: Path, target_url: str | None = None, media_root: P
     if not (source / DUMP).exists():
         raise BackupError(f"{source} is not a backup (no {DUMP})")
     url = target_url or database_url()
-    restore = subprocess.run([_binary("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-acl",
+    restore = subprocess.run([_binary("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-acl",  # noqa: S603 - pg_restore from the embedded build or PATH (_binary); arguments are settings, no shell
                               "--single-transaction", f"--dbname={url}", str(source / DUMP)],
                              capture_output=True, text=True, check=False)
     if restore.returncode != 0:

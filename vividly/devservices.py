@@ -86,8 +86,8 @@ def _as_pg_user() -> dict:
     try:
         entry = pwd.getpwnam(PG_OS_USER)
     except KeyError:
-        subprocess.run(
-            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", PG_OS_USER],
+        subprocess.run(  # noqa: S603 - dev-only: create the unprivileged postgres OS user, fixed arguments
+            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", PG_OS_USER],  # noqa: S607 - useradd from PATH (dev machines only)
             check=True,
             capture_output=True,
         )
@@ -136,7 +136,7 @@ def postgres_start(var_dir: Path, port: int) -> ServiceStatus:
     if not (data_dir / "PG_VERSION").exists():
         data_dir.mkdir(parents=True, exist_ok=True)
         _chown_tree(data_dir.parent, creds)
-        result = subprocess.run(
+        result = subprocess.run(  # noqa: S603 - embedded initdb, fixed arguments
             [str(bindir / "initdb"), "-D", str(data_dir), "-U", PG_USER, "--auth=trust",
              "--encoding=UTF8", "--locale=C.UTF-8"],
             capture_output=True, text=True, check=False, **creds,
@@ -146,7 +146,7 @@ def postgres_start(var_dir: Path, port: int) -> ServiceStatus:
             raise ServiceError(f"postgres: initdb failed. Log: {log_file}")
     _chown_tree(data_dir.parent, creds)
     options = f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200"
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: S603 - embedded pg_ctl, fixed arguments
         [str(bindir / "pg_ctl"), "-D", str(data_dir), "-l", str(log_file), "-o", options,
          "-w", "-t", "30", "start"],
         capture_output=True, text=True, check=False, **creds,
@@ -170,12 +170,12 @@ def _postmaster_port(data_dir: Path) -> int | None:
 def _ensure_database(bindir: Path, port: int) -> None:
     base = [str(bindir / "psql"), "-h", "127.0.0.1", "-p", str(port), "-U", PG_USER]
     psql = [*base, "-d", "postgres", "-tAc"]
-    exists = subprocess.run([*psql, f"SELECT 1 FROM pg_database WHERE datname='{PG_DB}'"],  # noqa: S608 - constant,
+    exists = subprocess.run([*psql, f"SELECT 1 FROM pg_database WHERE datname='{PG_DB}'"],  # noqa: S603, S608 - embedded psql; PG_DB is a constant
                             capture_output=True, text=True, check=True).stdout.strip()
     if exists != "1":
-        subprocess.run([*psql, f"CREATE DATABASE {PG_DB}"], capture_output=True, check=True)
+        subprocess.run([*psql, f"CREATE DATABASE {PG_DB}"], capture_output=True, check=True)  # noqa: S603 - embedded psql, constant database name
     # template1 gets pgvector so test databases (created from it) have it before migrations run.
-    subprocess.run([*base, "-d", "template1", "-tAc", "CREATE EXTENSION IF NOT EXISTS vector"],
+    subprocess.run([*base, "-d", "template1", "-tAc", "CREATE EXTENSION IF NOT EXISTS vector"],  # noqa: S603 - embedded psql, constant statement
                    capture_output=True, check=True)
 
 
@@ -183,7 +183,7 @@ def postgres_stop(var_dir: Path) -> ServiceStatus:
     data_dir = var_dir / "postgres" / "data"
     if not _pid_alive(data_dir / "postmaster.pid"):
         return ServiceStatus("postgres", False, 0, "not running")
-    subprocess.run([str(_pg_bin_dir() / "pg_ctl"), "-D", str(data_dir), "-m", "fast", "-w", "stop"],
+    subprocess.run([str(_pg_bin_dir() / "pg_ctl"), "-D", str(data_dir), "-m", "fast", "-w", "stop"],  # noqa: S603 - embedded pg_ctl, fixed arguments
                    capture_output=True, check=False, **_as_pg_user())
     return ServiceStatus("postgres", False, 0, "stopped")
 
@@ -234,7 +234,7 @@ def redis_start(var_dir: Path, port: int) -> ServiceStatus:
     args = [str(_redis_binary()), "--port", str(port), "--bind", "127.0.0.1", "--daemonize", "yes",
             "--dir", str(redis_dir), "--pidfile", str(pid_file), "--logfile", str(log_file),
             "--appendonly", "yes", "--save", "60 1", "--protected-mode", "yes"]
-    result = subprocess.run(args, capture_output=True, text=True, check=False)
+    result = subprocess.run(args, capture_output=True, text=True, check=False)  # noqa: S603 - embedded redis/valkey server found by devservices, fixed arguments
     if result.returncode != 0 or not _wait_for_port(port, 10):
         raise ServiceError(f"redis: failed to start on port {port}. Log: {log_file}\n{result.stderr}")
     (redis_dir / "redis.port").write_text(str(port))

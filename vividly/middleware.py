@@ -1,22 +1,20 @@
-"""Client address behind trusted proxies (Cloud Run / the HTTPS load balancer).
+"""Client address behind trusted proxies (Cloud Run's front end; see vividly/client_ip.py)."""
 
-Written by hand because it is six lines: django-axes' ipware settings would cover only axes, while
-rate limits, the security log and the sessions page all read REMOTE_ADDR. With TRUSTED_PROXY_COUNT
-= N, the client is the Nth address from the right of X-Forwarded-For (what the last trusted proxy
-saw); entries further left are client-supplied and never trusted. N = 0 (local) ignores the header.
-"""
-
-from django.conf import settings
+from .client_ip import PEER_KEY, client_ip
 
 
 class TrustedProxyMiddleware:
+    """Resolve the client address once, first thing, and put it in REMOTE_ADDR.
+
+    Our code reads `client_ip(request)`; REMOTE_ADDR is rewritten too so that library code reading
+    it directly (Sentry, Django's own messages) sees the same address. The socket address stays
+    available under `PEER_KEY`.
+    """
+
     def __init__(self, get_response):
         self.get_response = get_response
-        self.proxy_count = settings.TRUSTED_PROXY_COUNT
 
     def __call__(self, request):
-        if self.proxy_count:
-            hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
-            if len(hops) >= self.proxy_count:
-                request.META["REMOTE_ADDR"] = hops[-self.proxy_count]
+        request.META.setdefault(PEER_KEY, request.META.get("REMOTE_ADDR", ""))
+        request.META["REMOTE_ADDR"] = client_ip(request) or ""
         return self.get_response(request)

@@ -17,7 +17,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
-    path("metrics", metrics_view, name="metrics"),  # Prometheus; token/IP protected (issue 4)
+    path("metrics", metrics_view, name="metrics"),  # Prometheus; token (production) / IP protected
+    path("ops/client-ip", views.client_ip_check, name="client-ip-check"),  # superusers; 404 otherwise
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     # student experience (issue 8); the style guide answers 404 unless DEBUG

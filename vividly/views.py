@@ -1,5 +1,15 @@
+import logging
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from .client_ip import client_ip, forwarded_hops, peer_address
+
+logger = logging.getLogger(__name__)
 
 
 @login_required
@@ -8,3 +18,22 @@ def home(request):
     if request.user.is_admin_role:
         return redirect("admin:index")
     return render(request, "home.html")
+
+
+@require_GET
+@never_cache
+def client_ip_check(request):
+    """Operators (superusers) verify TRUSTED_PROXY_COUNT: what this request resolved to, and why.
+
+    Everyone else gets 404. See docs/operations.md, "Client IP behind Cloud Run".
+    """
+    if not (request.user.is_authenticated and request.user.is_superuser):
+        raise Http404
+    answer = {
+        "client_ip": client_ip(request),
+        "peer_address": peer_address(request),
+        "x_forwarded_for": forwarded_hops(request.META),
+        "trusted_proxy_count": settings.TRUSTED_PROXY_COUNT,
+    }
+    logger.info("client ip check", extra=answer)
+    return JsonResponse(answer)

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from content.services import LessonRequestError
 from schools.tenancy import Role
+from vividly.client_ip import client_ip
 
 from . import selectors
 from .models import (
@@ -35,10 +36,6 @@ STAFF_ROLES = (Role.TEACHER, Role.SCHOOL_ADMIN, Role.DISTRICT_ADMIN)
 
 
 # --- access audit -------------------------------------------------------------------------------
-
-def _client_ip(request) -> str | None:
-    return (request.META.get("REMOTE_ADDR") or None) if request is not None else None
-
 
 def _endpoint(request) -> str:
     match = getattr(request, "resolver_match", None)
@@ -75,7 +72,7 @@ def record_student_access(request, student, what: str, *, actor=None) -> int:
     rows = [StudentDataAccess(
         actor=actor, actor_role="superuser" if actor.is_superuser else actor.role, student=s,
         district_id=s.district_id, school_id=s.school_id, what=what, endpoint=_endpoint(request),
-        method=(getattr(request, "method", "") or "")[:8], ip_address=_client_ip(request),
+        method=(getattr(request, "method", "") or "")[:8], ip_address=client_ip(request),
     ) for s in students if s.pk != actor.pk]
     StudentDataAccess.objects.bulk_create(rows)
     return len(rows)

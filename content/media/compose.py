@@ -269,7 +269,7 @@ def concat_wavs(paths: Sequence[Path], out: Path, *, exe: str) -> tuple[list[flo
 
 def _run(cmd: list[str]) -> None:
     try:
-        result = subprocess.run(cmd, capture_output=True, timeout=FFMPEG_TIMEOUT, check=False)
+        result = subprocess.run(cmd, capture_output=True, timeout=FFMPEG_TIMEOUT, check=False)  # noqa: S603 - ffmpeg resolved by ffmpeg_exe(); arguments are our paths and numbers, no shell
     except subprocess.TimeoutExpired as exc:
         raise ComposeError(f"ffmpeg timed out after {FFMPEG_TIMEOUT}s", reason="timeout") from exc
     except OSError as exc:

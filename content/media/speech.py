@@ -69,7 +69,7 @@ class EspeakSpeech:
         with tempfile.TemporaryDirectory(prefix="vividly-tts-") as tmp:
             out = Path(tmp) / "speech.wav"
             try:
-                result = subprocess.run(
+                result = subprocess.run(  # noqa: S603 - espeak-ng from shutil.which; the text goes in on stdin, escaped SSML, no shell
                     [exe, "-v", self.voice, "-s", str(self.words_per_minute), "-p", str(self.pitch),
                      "-m", "-w", str(out), "--stdin"],
                     input=self.ssml(text).encode(), capture_output=True, timeout=self.timeout, check=False)

@@ -32,7 +32,7 @@ def probe_process():
         "DATABASE_URL": f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "REDIS_URL": settings.REDIS_URL,
     }
-    proc = subprocess.Popen(
+    proc = subprocess.Popen(  # noqa: S603 - this interpreter running the test's probe script
         [sys.executable, str(PROBE)],
         cwd=ROOT,
         env=env,

@@ -28,7 +28,7 @@ def _hash_vector(text: str) -> list[float]:
     """Bag-of-words hashing into 768 dims: similar texts get similar vectors (enough for a fake)."""
     vector = [0.0] * 768
     for word in re.findall(r"[a-z]+", text.lower()):
-        vector[int(hashlib.md5(word.encode()).hexdigest(), 16) % 768] += 1.0  # noqa: S324
+        vector[int(hashlib.md5(word.encode()).hexdigest(), 16) % 768] += 1.0  # noqa: S324 - a bucket index for a fake embedding, not security
     norm = math.sqrt(sum(v * v for v in vector)) or 1.0
     return [v / norm for v in vector]
 

@@ -172,7 +172,7 @@ def test_killed_run_resumes_without_duplicates(corpus_copy):
     for model in (IndexVersion, SourceDocument, IngestionRun):
         model.objects.all().delete()
     # given an ingest subprocess killed (SIGKILL) once chunks exist but before the index switch
-    proc = subprocess.Popen(
+    proc = subprocess.Popen(  # noqa: S603 - our own manage.py ingest on a test corpus
         [sys.executable, "manage.py", "ingest", "--source", str(corpus_copy), "--no-progress"],
         cwd=ROOT, env=_subprocess_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120

@@ -79,7 +79,7 @@ def test_vector_query_uses_the_hnsw_index(mini_corpus):
         # HNSW index serves this exact query shape (bench/search_latency.py shows the plan at full size)
         for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
             cursor.execute(f"SET LOCAL {setting} = off")
-        cursor.execute(f"EXPLAIN SELECT c.id FROM ingestion_chunk c WHERE {where} "  # noqa: S608
+        cursor.execute(f"EXPLAIN SELECT c.id FROM ingestion_chunk c WHERE {where} "  # noqa: S608 - `where` is _where()'s fixed clauses
                        "ORDER BY c.embedding_384 <=> %s::vector LIMIT 10", [*params, vector])
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "chunk_emb384_hnsw" in plan

@@ -18,7 +18,7 @@ SILENCED: dict[str, str] = {}
 
 
 def _run(*args: str, env=None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True,
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True,  # noqa: S603 - our own manage.py with the test's arguments
                           text=True, timeout=300, check=False)
 
 

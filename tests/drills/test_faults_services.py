@@ -41,7 +41,7 @@ def stack(tmp_path_factory):
         "RATE_LIMIT_AUTH_IP": "100000/15m", "RATE_LIMIT_API_MINUTE": "100000/m",
     })
     for args in (["migrate", "--noinput"], ["seed", "--force"]):
-        subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
+        subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,  # noqa: S603 - our own manage.py with the test's arguments
                        capture_output=True, timeout=600)
     logs = tmp_path_factory.mktemp("faults")
     web = start_gunicorn(web_port, logs / "web.log", workers=2, threads=4, env=env)

@@ -100,7 +100,7 @@ def test_monday_morning(mini_corpus, tmp_path):
                for i in range(2)]
     started = time.monotonic()
     try:
-        out = subprocess.run(
+        out = subprocess.run(  # noqa: S603 - locust from our venv against our own server
             [str(ROOT / ".venv" / "bin" / "locust"), "-f", str(ROOT / "drills" / "locustfile.py"), "--headless",
              "-u", str(USERS), "-r", str(max(10, USERS // 20)), "-t", f"{SECONDS}s", "--host", base,
              "--csv", str(tmp_path / "load"), "--only-summary", "--stop-timeout", "5"],

@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.drills, pytest.mark.django_db(transaction=True)]
 
 
 def _search_snapshot(database_url: str) -> dict:
-    out = subprocess.run([sys.executable, str(ROOT / "drills" / "search_snapshot.py")], cwd=ROOT,
+    out = subprocess.run([sys.executable, str(ROOT / "drills" / "search_snapshot.py")], cwd=ROOT,  # noqa: S603 - this interpreter running our own snapshot script
                          env=server_env(DATABASE_URL=database_url), capture_output=True, text=True,
                          timeout=300, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])

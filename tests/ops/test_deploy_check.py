@@ -21,6 +21,8 @@ def _production_env(**extra) -> dict:
         "CSRF_TRUSTED_ORIGINS": "https://vividly.example.org",
         "DEBUG": "false",
         "SENTRY_DSN": "",
+        "TRUSTED_PROXY_COUNT": "1",  # terraform/run.tf
+        "METRICS_TOKEN": secrets.token_urlsafe(32),
         **extra,
     })
     return env

@@ -57,6 +57,13 @@ def test_no_token_configured_means_token_never_matches(client, settings):
     assert response.status_code == 403
 
 
+def test_disabled_metrics_answer_404_even_to_the_token(client, settings):
+    settings.METRICS_ENABLED = False
+    settings.METRICS_TOKEN = "s3cret-scrape-token"
+    response = client.get("/metrics", HTTP_AUTHORIZATION="Bearer s3cret-scrape-token")
+    assert response.status_code == 404
+
+
 def test_stage_durations_and_breaker_states_are_exposed(client):
     before = client.get("/metrics").content.decode()
     observe_stage("tts", "espeak", 1.5)
@@ -111,7 +118,7 @@ def test_task_outcomes_from_a_worker_show_up_in_gunicorn_metrics(tmp_path):
     multiproc, port, queue = tmp_path / "prom", _free_port(), f"ops-metrics-{uuid.uuid4().hex[:8]}"
     env = _env(multiproc, port)
     log = (tmp_path / "procs.log").open("w")
-    web = subprocess.Popen([shutil.which("gunicorn", path=str(Path(sys.executable).parent)),
+    web = subprocess.Popen([shutil.which("gunicorn", path=str(Path(sys.executable).parent)),  # noqa: S603 - gunicorn from our venv, fixed arguments
                             "-c", "gunicorn.conf.py", "vividly.wsgi:application"],
                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     worker = None
@@ -127,7 +134,7 @@ def test_task_outcomes_from_a_worker_show_up_in_gunicorn_metrics(tmp_path):
                 pass
             assert time.monotonic() < deadline, (tmp_path / "procs.log").read_text()[-3000:]
             time.sleep(0.3)
-        worker = subprocess.Popen(
+        worker = subprocess.Popen(  # noqa: S603 - our own Celery worker, fixed arguments
             [sys.executable, "-m", "celery", "-A", "vividly", "worker", "--pool=prefork",
              "--concurrency=1", "-Q", queue, "--without-gossip", "--without-mingle",
              "--hostname", f"ops-{queue}@%h"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -125,6 +125,6 @@ def test_settings_initialise_sentry_only_when_dsn_is_set(dsn, expected):
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "vividly.settings.test", "SENTRY_DSN": dsn,
            "VIVIDLY_ENV": "staging"}
     env.pop("SENTRY_TRACES_SAMPLE_RATE", None)
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,  # noqa: S603 - this interpreter running the test's own snippet
                          timeout=120, check=True)
     assert out.stdout.strip() == expected

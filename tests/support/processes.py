@@ -60,7 +60,7 @@ def subprocess_env(**extra: str) -> dict[str, str]:
 def spawn(args: list[str], *, log: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
     """Start `args` in its own process group, output to `log`, killed when pytest dies."""
     with log.open("a") as out:
-        return subprocess.Popen(args, cwd=ROOT, env=env or subprocess_env(), stdout=out,
+        return subprocess.Popen(args, cwd=ROOT, env=env or subprocess_env(), stdout=out,  # noqa: S603 - commands built here
                                 stderr=subprocess.STDOUT, preexec_fn=die_with_parent)  # noqa: PLW1509
 
 

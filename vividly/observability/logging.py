@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 import time
 
+from .redaction import REQUEST_LOGGERS, redact_path
+
 logger = logging.getLogger("vividly.request")
 
 QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
@@ -30,21 +32,28 @@ def logging_config(*, level: str = "INFO", json: bool = True) -> dict:
             "request_id": {"()": "django_guid.log_filters.CorrelationId",
                            "correlation_id_field": "request_id"},
             "celery_tracing": {"()": "django_guid.integrations.celery.log_filters.CeleryTracing"},
+            # invitation/reset/unsubscribe/export tokens out of paths (vividly/observability/redaction.py)
+            "url_secrets": {"()": "vividly.observability.redaction.RedactURLSecretsFilter"},
         },
         "formatters": {"json": formatter},
         "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json",
-                                 "filters": ["request_id", "celery_tracing"]}},
+                                 "filters": ["request_id", "celery_tracing", "url_secrets"]}},
         "root": {"handlers": ["console"], "level": level},
         "loggers": {
             "django.db.backends": {"level": "INFO"},
             "django_guid": {"level": "WARNING"},  # it logs every header it sets at INFO
             "vividly.observability": {"level": "INFO"},  # probes and exporter notices
+            # the loggers that print request paths: redacted before any handler (or Sentry) sees them
+            **{name: {"filters": ["url_secrets"]} for name in REQUEST_LOGGERS},
         },
     }
 
 
 class RequestLogMiddleware:
-    """One structured access-log line per request: method, route, status, duration, user id."""
+    """One structured access-log line per request: method, route, path, status, duration, user id.
+
+    `route` is the URL pattern; `path` has its token segments redacted (redaction.py).
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -61,7 +70,7 @@ class RequestLogMiddleware:
             "request finished",
             extra={
                 "method": request.method,
-                "path": request.path,
+                "path": redact_path(request.path),
                 "route": getattr(match, "route", None),
                 "status": response.status_code,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 1),

@@ -24,7 +24,7 @@ import threading
 import time
 
 from django.conf import settings
-from django.http import HttpResponse, HttpResponseForbidden
+from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from prometheus_client import (
@@ -37,6 +37,8 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
+
+from vividly.client_ip import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -173,13 +175,14 @@ def render_metrics() -> bytes:
 
 
 def _client_allowed(request) -> bool:
+    """The bearer token, or (outside production, where the list is empty) an allowed client IP."""
     token = getattr(settings, "METRICS_TOKEN", "")
     header = request.headers.get("Authorization", "")
     if token and header.startswith("Bearer ") and hmac.compare_digest(
             header.removeprefix("Bearer ").strip().encode(), token.encode()):
         return True
     try:
-        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+        address = ipaddress.ip_address(client_ip(request) or "")
     except ValueError:
         return False
     for allowed in getattr(settings, "METRICS_ALLOWED_IPS", ()):
@@ -194,7 +197,9 @@ def _client_allowed(request) -> bool:
 @require_GET
 @never_cache
 def metrics_view(request):
-    """Prometheus exposition; 403 unless the bearer token matches or the client IP is allowed."""
+    """Prometheus exposition; 404 when disabled, 403 unless the token matches or the IP is allowed."""
+    if not getattr(settings, "METRICS_ENABLED", True):
+        raise Http404
     if not _client_allowed(request):
         return HttpResponseForbidden("forbidden\n", content_type="text/plain")
     return HttpResponse(render_metrics(), content_type=CONTENT_TYPE_LATEST)

@@ -4,7 +4,8 @@
 leaves the process: exceptions, breadcrumbs and sampled transactions, tagged with release and
 environment. What never leaves: names and e-mail addresses (send_default_pii is off, the scrubber
 below removes e-mail addresses anywhere in an event and the current user's own name/e-mail strings,
-and PII keys are redacted), request bodies, local variables, health-check and 404 noise. User
+and PII keys are redacted), tokens in URLs (invitation, reset, unsubscribe, export links:
+redaction.py), request bodies, local variables, health-check and 404 noise. User
 context is limited to id, role and district id (set by `SentryUserContextMiddleware`).
 
 Importable from settings: nothing here touches django.conf at import time.
@@ -24,6 +25,8 @@ from sentry_sdk.integrations.django import DjangoIntegration
 from sentry_sdk.integrations.logging import LoggingIntegration
 from sentry_sdk.integrations.redis import RedisIntegration
 from sentry_sdk.scrubber import DEFAULT_DENYLIST, EventScrubber
+
+from .redaction import redact_text
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +122,7 @@ def _status_code(event: dict) -> int | None:
 
 
 def _scrub_string(value: str, terms: tuple[str, ...]) -> str:
-    value = EMAIL_RE.sub(REDACTED, value)
+    value = EMAIL_RE.sub(REDACTED, redact_text(value))  # URL tokens (event URLs, breadcrumbs) first
     for term in terms:
         if term and term in value:
             value = value.replace(term, REDACTED)

@@ -30,7 +30,9 @@ EXTERNAL_REDIS = bool(env.str("REDIS_URL", default=""))
 ENVIRONMENT = env.str("VIVIDLY_ENV", default="development")
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-dev-only-change-me")
-# Proxies in front of Django that append to X-Forwarded-For (Cloud Run behind the load balancer: 2).
+# Proxies in front of Django that append to X-Forwarded-For: 0 locally (the header is ignored); 1 for
+# the shipped Cloud Run service (terraform/run.tf); 2 behind an external Application Load Balancer.
+# vividly/client_ip.py reads it; production refuses to start without it (docs/operations.md).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -98,6 +100,7 @@ MIDDLEWARE = [
     # observability (issue 4): Sentry user context (id/role/district only), access log, metrics last
     "vividly.observability.sentry.SentryUserContextMiddleware",
     "vividly.observability.logging.RequestLogMiddleware",
+    "vividly.observability.redaction.TokenPageHeadersMiddleware",  # token URLs: no Referer, no cache
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -145,7 +148,9 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = "django-db"
-CELERY_RESULT_EXTENDED = True
+# Not extended: results keep status and return value only, never the task's arguments (e-mail tasks
+# carry addresses and invitation/reset links, which must not sit in a table or a backup).
+CELERY_RESULT_EXTENDED = False
 CELERY_CACHE_BACKEND = "default"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -199,11 +204,14 @@ SIMPLE_JWT = {
     "UPDATE_LAST_LOGIN": True,
     "SIGNING_KEY": env.str("JWT_SIGNING_KEY", default=SECRET_KEY),
 }
+# /api/schema/ and /api/docs/: staff only unless API_DOCS_PUBLIC (always off in production).
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=False)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Vividly API",
     "DESCRIPTION": "Personalized, captioned video lessons from open textbooks.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["vividly.api_docs.CanReadAPIDocs"],
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
@@ -298,7 +306,9 @@ DJANGO_GUID = {
     "INTEGRATIONS": [CeleryIntegration(use_django_logging=True, log_parent=True)],
 }
 # /metrics: allowed with `Authorization: Bearer $METRICS_TOKEN` or from METRICS_ALLOWED_IPS (CIDRs
-# allowed; REMOTE_ADDR only, forwarded headers are ignored). Multi-process: PROMETHEUS_MULTIPROC_DIR.
+# allowed; the client address of vividly/client_ip.py). Production honours only the token (and
+# refuses to start without one unless METRICS_ENABLED=false). Multi-process: PROMETHEUS_MULTIPROC_DIR.
+METRICS_ENABLED = env.bool("METRICS_ENABLED", default=True)  # false: /metrics answers 404
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
 WORKER_METRICS_PORT = env.int("WORKER_METRICS_PORT", default=0)  # 0: workers expose no port
@@ -370,6 +380,7 @@ AXES_IP_FAILURE_LIMIT = env.int("AXES_IP_FAILURE_LIMIT", default=50)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_HANDLER = "accounts.lockout.VividlyAxesHandler"
+AXES_CLIENT_IP_CALLABLE = "vividly.client_ip.client_ip"  # the one client-IP function (proxy-aware)
 AXES_USERNAME_CALLABLE = "accounts.lockout.get_username"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True

@@ -8,7 +8,7 @@ from .base import *  # noqa: F403
 from .base import CACHES, DATABASES, EMBEDDED_REDIS_PORT, env, logging_config
 
 DEBUG = False
-SECRET_KEY = "test-only-secret-key-not-for-production-0123456789"  # noqa: S105
+SECRET_KEY = "test-only-secret-key-not-for-production-0123456789"  # noqa: S105 - the test settings' own throw-away key
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher",
                     "django.contrib.auth.hashers.BCryptSHA256PasswordHasher"]
 DATABASES["default"]["TEST"] = {"NAME": env.str("VIVIDLY_TEST_DB", default="test_vividly")}

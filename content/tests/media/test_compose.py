@@ -68,7 +68,7 @@ def parse_vtt(text: str) -> list[Cue]:
 
 
 def ffprobe(path: Path) -> dict:
-    out = subprocess.run(["ffprobe", "-v", "error", "-show_streams", "-show_format", "-of", "json", str(path)],
+    out = subprocess.run(["ffprobe", "-v", "error", "-show_streams", "-show_format", "-of", "json", str(path)],  # noqa: S603, S607 - ffprobe from PATH on a file the test wrote
                          capture_output=True, text=True, check=True).stdout
     return json.loads(out)
 
@@ -205,7 +205,7 @@ def test_full_disk_is_a_compose_error_without_partial_files(tmp_path):
                                               "of narration audio once it has been synthesized to a WAV."])
     disk = tmp_path / "disk"
     disk.mkdir()
-    if not shutil.which("mount") or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(disk)],
+    if not shutil.which("mount") or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(disk)],  # noqa: S603, S607 - mount from PATH (checked by shutil.which), fixed arguments
                                                    capture_output=True, check=False).returncode:
         pytest.skip("cannot mount a tmpfs here (not root)")
     try:
@@ -216,7 +216,7 @@ def test_full_disk_is_a_compose_error_without_partial_files(tmp_path):
         assert info.value.reason == "no_space"
         assert list((disk / "out").iterdir()) == []
     finally:
-        subprocess.run(["umount", str(disk)], check=False)
+        subprocess.run(["umount", str(disk)], check=False)  # noqa: S603, S607 - umount from PATH, the test's own mount point
 
 
 def test_build_cues_splits_long_sentences_and_times_by_length():
