@@ -22,7 +22,7 @@ from schools.tenancy import Role
 
 from .emails import queue_email
 from .models import Invitation, SecurityEvent, User, UserSession
-from .roster import assignable_roles
+from .permissions import assignable_roles
 
 logger = logging.getLogger(__name__)
 Kind = SecurityEvent.Kind
