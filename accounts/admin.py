@@ -213,6 +213,9 @@ class InvitationAdmin(DistrictScopedAdmin):
     def has_add_permission(self, request):
         return False  # invitations are sent from the "Invite" page (accounts/invitations/new/)
 
+    def has_change_permission(self, request, obj=None):
+        return False  # every field is read-only; revoke with the action
+
     def has_delete_permission(self, request, obj=None):
         allowed = super().has_delete_permission(request, obj)
         return allowed and (obj is None or obj.role in assignable_roles(request.user))
