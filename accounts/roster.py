@@ -107,6 +107,8 @@ class RosterResource(resources.ModelResource):
         codes = [c.strip().upper() for c in (row.get("class_codes") or "").split(";") if c.strip()]
         if not codes:
             return
+        if instance.role != Role.STUDENT:
+            raise ValidationError("Only students can be enrolled in classes (class_codes).")
         visible = Classroom.objects.visible_to(self.actor)
         classrooms = list(visible.filter(join_code__in=codes))
         missing = set(codes) - {c.join_code for c in classrooms}
