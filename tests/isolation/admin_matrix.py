@@ -10,7 +10,7 @@ What each role may do is written down once, below, independently of the code und
 - MAY_MANAGE: the roles each admin may act on (issue 15, finding 2), for the models whose rows are
   accounts (User) or hang off one (sessions, lockouts, invitations).
 Where a row may be seen is the tenant rule: school admins their school, district admins their district,
-superusers everything. Teachers, students and anonymous visitors are refused every admin URL.
+superusers everything. Teachers and students are refused every admin URL (anonymous visitors: tenant sweep).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from django.contrib import admin
 from django.db import connection, models
 
 STAFF = ("school_admin", "district_admin", "superuser")
-OUTSIDERS = ("teacher", "student", "anonymous")
+OUTSIDERS = ("teacher", "student")
 ROLES = STAFF + OUTSIDERS
 # where a target row sits, seen from district A / school A1 (the actors' home)
 SCHOOL, OTHER_SCHOOL, DISTRICT, OTHER_DISTRICT, GLOBAL, UNREACHED = (

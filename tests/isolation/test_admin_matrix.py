@@ -1,16 +1,17 @@
 """The admin permission matrix (issue 15, "Beyond the list"); the expectations live in admin_matrix.py.
 
-Actors live in district A, school A1: a school admin, a district admin, a superuser, and a teacher, a
-student and an anonymous visitor who must be refused everywhere. Targets are rows of every admin model
+Actors live in district A, school A1: a school admin, a district admin, a superuser, and a teacher and
+a student who must be refused everywhere. Targets are rows of every admin model
 in school A1, in school A2 of the same district, at district level and in district B, plus accounts of
 every role (peers, superiors, superusers) and their sessions and lockouts. Every request that could
 write runs inside a savepoint that is rolled back afterwards, so each check starts from the same rows;
-a refused request must leave every table unchanged.
+a refused request must not write to any table.
 """
 
 from __future__ import annotations
 
 import copy
+import logging
 import time
 import uuid
 from datetime import timedelta
@@ -106,7 +107,7 @@ def world(tenant_a):
                                       invited_by=tenant.district_admin, token_hash=uuid.uuid4().hex * 2,
                                       expires_at=timezone.now() + timedelta(days=7))
     actors = {"school_admin": tenant_a.school_admin, "district_admin": tenant_a.district_admin,
-              "superuser": superuser, "teacher": tenant_a.teacher, "student": tenant_a.student, "anonymous": None}
+              "superuser": superuser, "teacher": tenant_a.teacher, "student": tenant_a.student}
     return {"actors": actors, "district": tenant_a.district.pk, "school": tenant_a.school.pk}
 
 
@@ -139,12 +140,11 @@ class Runner:
     @staticmethod
     def _client(actor) -> Client:
         client = Client(HTTP_USER_AGENT="admin-matrix")
-        if actor is not None:
-            client.force_login(actor)
-            client.get("/admin/")  # the devices-list row is written here, not inside a check
-            session = client.session
-            session[SEEN_KEY] = time.time() + 24 * 3600  # and its "last seen" is not refreshed mid-matrix
-            session.save()
+        client.force_login(actor)
+        client.get("/admin/")  # the devices-list row is written here, not inside a check
+        session = client.session
+        session[SEEN_KEY] = time.time() + 24 * 3600  # and its "last seen" is not refreshed mid-matrix
+        session.save()
         return client
 
     # --- one request ------------------------------------------------------------------------------
@@ -232,9 +232,8 @@ class Runner:
             shown = set(response.context["cl"].queryset.values_list("pk", flat=True))
             for target in self.targets.get(label, []):
                 expected = m.visible(role, target.location)
-                if (target.obj.pk in shown) != expected:
-                    self.report.failures.append(
-                        f"{role} changelist {label}: {target.label} {'missing' if expected else 'shown'}")
+                self.report.record((target.obj.pk in shown) == expected, expected, response.request["PATH_INFO"],
+                                   f"{role} changelist {label}: {target.label} {'missing' if expected else 'shown'}")
         add_url = reverse(f"admin:{info}_add")
         may_add = m.may(role, label, "a")
         self.attempt(role, "get", add_url, allowed=may_add, describe="add form")
@@ -264,11 +263,11 @@ class Runner:
         page = self.attempt(role, "get", change_url, allowed=may_view, describe=target.label)
         if may_view and page is not None and page.status_code == 200:
             offered = bool(page.context.get("has_change_permission"))
-            if offered != may_change:
-                self.report.failures.append(f"{role} {change_url}: editable={offered}, expected {may_change}")
+            self.report.record(offered == may_change, may_change, change_url,
+                               f"{role} {change_url}: editable={offered}, expected {may_change}")
         payload = self._payload(change_url, label, target)
         self.attempt(role, "post", change_url, payload, allowed=may_change, describe=f"save {target.label}",
-                     verify=self._saved(label, target) if label == "accounts.user" else None)
+                     verify=self._saved(target) if label == "accounts.user" else None)
         delete_url = reverse(f"admin:{info}_delete", args=[pk])
         confirm = self.attempt(role, "get", delete_url, allowed=may_delete, describe=f"confirm delete {target.label}")
         blocked = bool(confirm is not None and confirm.status_code == 200 and (
@@ -296,7 +295,7 @@ class Runner:
     # --- effects of allowed requests -----------------------------------------------------------------
 
     @staticmethod
-    def _saved(label, target):
+    def _saved(target):
         def verify(response):
             if response.status_code != 302:
                 errors = response.context["adminform"].form.errors if response.context else ""
@@ -385,8 +384,8 @@ class Runner:
             ids = {int(row["id"]) for row in response.json()["results"]}
             for obj in related._default_manager.filter(pk__in=ids):
                 location = m.locate(obj, self.world["district"], self.world["school"])
-                if not m.visible(role, location):
-                    self.report.failures.append(f"{role} autocomplete {label}.{field_name} offers {obj.pk} ({location})")
+                self.report.record(m.visible(role, location), True, url,
+                                   f"{role} autocomplete {label}.{field_name} offers {obj.pk} ({location})")
 
     def same_answer_for_foreign_and_missing(self):
         """A row one cannot see and a row that does not exist get the same status and body."""
@@ -415,10 +414,23 @@ class Runner:
                                            f"({missing.status_code} at {missing_url})")
 
 
-def test_admin_permission_matrix(world, capsys, settings):
+@pytest.fixture
+def logging_kept():
+    """django-celery-beat's task form imports the task modules, and Celery's Django fixup then re-runs
+    django.setup(), which re-configures logging onto this test's captured stderr (closed afterwards).
+    Put every logger's handlers back as they were."""
+    loggers = [logging.getLogger(), *(logging.getLogger(name) for name in list(logging.Logger.manager.loggerDict))]
+    saved = [(logger, logger.handlers[:], logger.level) for logger in loggers]
+    yield
+    for logger, handlers, level in saved:
+        logger.handlers[:] = handlers
+        logger.setLevel(level)
+
+
+def test_admin_permission_matrix(world, settings, logging_kept, request):
     report = Runner(world).run()
-    with capsys.disabled():
-        print(f"\n[admin matrix] {report.summary()}")  # noqa: T201
+    with request.config.pluginmanager.get_plugin("capturemanager").global_and_fixture_disabled():
+        print(f"\n[admin matrix] {report.summary()}")  # noqa: T201 - the count, like the tenant sweep's
     out = settings.BASE_DIR / "artifacts" / "admin-matrix.txt"
     out.parent.mkdir(exist_ok=True)
     out.write_text(report.summary() + "\n" + "\n".join(report.failures))
