@@ -1,3 +1,5 @@
+from functools import wraps
+
 from axes.models import AccessAttempt, AccessFailureLog
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -10,8 +12,31 @@ from schools.admin_base import DistrictScopedAdmin, ReadOnlyAdmin, is_tenant_adm
 from . import services
 from .forms import AdminUserChangeForm, AdminUserCreationForm
 from .models import Interest, Invitation, SecurityEvent, StudentInterest, User, UserSession
+from .permissions import assignable_roles, can_manage_user, manageable_users
 from .ratelimits import enforce_auth_ip
-from .roster import RosterResource, assignable_roles
+from .roster import RosterResource
+
+REFUSED = "Nothing was changed: {count} of the selected {what} are beyond what you may manage (at or above your role)."
+
+
+def refuse_unless_all_allowed(request, modeladmin, refused: int, what: str) -> bool:
+    """Tell the admin an action was refused as a whole (no partial runs); True when refused."""
+    if refused:
+        modeladmin.message_user(request, REFUSED.format(count=refused, what=what), messages.ERROR)
+    return bool(refused)
+
+
+def only_manageable_users(action):
+    """Wrap a User admin action: it runs only when every selected user is manageable by the actor."""
+
+    @wraps(action)
+    def guarded(modeladmin, request, queryset):
+        refused = queryset.exclude(pk__in=manageable_users(request.user).values("pk")).count()
+        if refuse_unless_all_allowed(request, modeladmin, refused, "users"):
+            return None
+        return action(modeladmin, request, queryset)
+
+    return guarded
 
 
 class StudentInterestInline(admin.TabularInline):
@@ -21,6 +46,10 @@ class StudentInterestInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(ImportExportMixin, DistrictScopedAdmin, DjangoUserAdmin):
+    """Users of the admin's tenant. Everyone visible can be looked at; only users the admin may manage
+    (`accounts.permissions.manageable_users`: below their role, or themselves) can be changed, get a
+    new password, be deleted or be the target of an action (every action is wrapped, see get_actions)."""
+
     form = AdminUserChangeForm
     add_form = AdminUserCreationForm
     resource_classes = [RosterResource]
@@ -57,7 +86,20 @@ class UserAdmin(ImportExportMixin, DistrictScopedAdmin, DjangoUserAdmin):
         fields = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
             fields.append("district")
+            if obj is not None and obj.pk == request.user.pk:
+                # Nobody re-roles, moves or deactivates themselves (the role list stops at their own).
+                fields += ["role", "school", "is_active"]
         return fields
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or can_manage_user(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or can_manage_user(request.user, obj))
+
+    def get_actions(self, request):
+        return {name: (only_manageable_users(func), name, description)
+                for name, (func, name, description) in super().get_actions(request).items()}
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "role":
@@ -151,6 +193,9 @@ class UserSessionAdmin(DistrictScopedAdmin):
 
     @admin.action(description="Sign out selected sessions")
     def revoke_sessions(self, request, queryset):
+        refused = queryset.exclude(user__in=manageable_users(request.user)).count()
+        if refuse_unless_all_allowed(request, self, refused, "sessions"):
+            return
         count = 0
         for session in queryset.select_related("user"):
             services.revoke_session(actor=request.user, session=session, request=request)
@@ -160,6 +205,9 @@ class UserSessionAdmin(DistrictScopedAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(DistrictScopedAdmin):
+    """Invitations of the admin's tenant; only those for a role the admin may assign can be revoked
+    or deleted (a school admin cannot cancel the district's invitation of a new school admin)."""
+
     list_display = ["email", "role", "school", "invited_by", "created_at", "expires_at", "accepted_at",
                     "revoked_at"]
     list_filter = ["role"]
@@ -170,8 +218,18 @@ class InvitationAdmin(DistrictScopedAdmin):
     def has_add_permission(self, request):
         return False  # invitations are sent from the "Invite" page (accounts/invitations/new/)
 
+    def has_change_permission(self, request, obj=None):
+        return False  # every field is read-only; revoke with the action
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or obj.role in assignable_roles(request.user))
+
     @admin.action(description="Revoke selected invitations")
     def revoke_invitations(self, request, queryset):
+        refused = queryset.exclude(role__in=assignable_roles(request.user)).count()
+        if refuse_unless_all_allowed(request, self, refused, "invitations"):
+            return
         updated = queryset.filter(accepted_at__isnull=True, revoked_at__isnull=True).update(
             revoked_at=timezone.now())
         self.message_user(request, f"Revoked {updated} invitation(s).", messages.SUCCESS)
@@ -223,6 +281,11 @@ class LockoutAdmin(_ScopedAxesAdmin):
 
     @admin.action(description="Clear selected lockouts")
     def clear_lockouts(self, request, queryset):
+        # Lifting a lockout helps whoever is guessing that password: only for accounts one manages.
+        refused = 0 if request.user.is_superuser else queryset.exclude(
+            username__in=manageable_users(request.user).values("email")).count()
+        if refuse_unless_all_allowed(request, self, refused, "lockouts"):
+            return
         rows = list(queryset.values_list("username", "ip_address"))
         queryset.delete()
         for username, ip in rows:

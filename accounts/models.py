@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -80,9 +81,22 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         ordering = ["last_name", "first_name"]
         indexes = [models.Index(fields=["district", "role"])]
+        constraints = [
+            # A district admin belongs to the district, never to one school: with a school set they
+            # would show up (and be editable) in that school admin's scope.
+            models.CheckConstraint(condition=~Q(role=Role.DISTRICT_ADMIN) | Q(school__isnull=True),
+                                   name="district_admin_has_no_school"),
+        ]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
+
+    def clean(self) -> None:
+        super().clean()
+        if self.role == Role.DISTRICT_ADMIN and self.school_id is not None:
+            raise ValidationError({"school": "A district admin belongs to the whole district: leave the school empty."})
+        if self.role == Role.SCHOOL_ADMIN and self.school_id is None:
+            raise ValidationError({"school": "Choose the school this admin runs."})
 
     def save(self, *args, **kwargs) -> None:
         self.email = self.email.lower()

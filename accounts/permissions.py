@@ -10,6 +10,12 @@ Objects: always fetch through `get_visible_or_404(Model, user, pk=...)` (or `vis
 user)` for lists), built on `schools.tenancy`: "not yours" and "does not exist" both answer 404.
 `TenantObjectPermission` and `TenantScopedQuerysetMixin` do the same for DRF views.
 
+Users acting on users: `manageable_users(actor)` / `can_manage_user(actor, target)` is the one rule
+for editing, resetting the password of, deactivating, signing out, deleting or re-roling an account:
+an admin manages the users they can see whose role they may assign (`assignable_roles`), plus
+themselves; never a superuser; superusers manage everyone. The admin, roster import, sessions,
+lockouts and invitations all ask it.
+
 Deny by default: inactive users, users without a district and unknown roles get nothing.
 """
 
@@ -43,11 +49,14 @@ __all__ = [
     "TeacherRequiredMixin",
     "TenantObjectPermission",
     "TenantScopedQuerysetMixin",
+    "assignable_roles",
+    "can_manage_user",
     "get_visible_or_404",
     "has_role",
     "is_student",
     "is_teacher",
     "is_tenant_admin",
+    "manageable_users",
     "require_admin",
     "require_role",
     "require_student",
@@ -197,3 +206,41 @@ def get_visible_or_404(model_or_queryset: type[models.Model] | models.QuerySet, 
                        **lookup: Any) -> models.Model:
     """One row the user may read, else Http404 (same answer for foreign and missing rows)."""
     return _queryset(model_or_queryset).get_visible_or_404(user, **lookup)
+
+
+# --- staff acting on users ----------------------------------------------------------------------
+
+def assignable_roles(actor: Any) -> list[str]:
+    """Roles an admin may give: never above their own, and only superusers make district admins."""
+    if not _is_signed_in(actor):
+        return []
+    if actor.is_superuser:
+        return list(Role.values)
+    if not is_tenant_admin(actor):
+        return []
+    if actor.role == Role.DISTRICT_ADMIN:
+        return [Role.STUDENT, Role.TEACHER, Role.SCHOOL_ADMIN]
+    return [Role.STUDENT, Role.TEACHER]
+
+
+def manageable_users(actor: Any) -> models.QuerySet:
+    """Users `actor` may edit, reset, deactivate, sign out, delete or re-role (see the module doc)."""
+    from accounts.models import User
+
+    if not _is_signed_in(actor):
+        return User.objects.none()
+    if actor.is_superuser:
+        return User.objects.all()
+    if not is_tenant_admin(actor):
+        return User.objects.none()
+    below = User.objects.visible_to(actor).filter(role__in=assignable_roles(actor), is_superuser=False)
+    return User.objects.filter(models.Q(pk=actor.pk) | models.Q(pk__in=below.values("pk")))
+
+
+def can_manage_user(actor: Any, target: Any) -> bool:
+    """True when `actor` may act on the account `target` (one query; superusers: always)."""
+    if target is None or getattr(target, "pk", None) is None:
+        return False
+    if _is_signed_in(actor) and actor.is_superuser:
+        return True
+    return manageable_users(actor).filter(pk=target.pk).exists()

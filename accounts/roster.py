@@ -1,6 +1,7 @@
 """CSV roster import/export (django-import-export) scoped to the importing admin's tenant.
 
-Import never deletes users missing from the file, refuses emails owned by another tenant, and
+Import never deletes users missing from the file, refuses emails owned by another tenant or by an
+account the importing admin may not manage (a peer or superior admin: `can_manage_user`), and
 limits roles and schools to what the importing admin may assign. django-import-export gives the
 preview (new/update per row), row-level errors and the all-or-nothing transaction.
 """
@@ -15,17 +16,7 @@ from schools.tenancy import Role
 from vividly.spreadsheets import escape_cell, unescape_cell
 
 from .models import User
-
-
-def assignable_roles(actor: User) -> list[str]:
-    """Roles an admin may give: never above their own, and only superusers make district admins."""
-    if actor.is_superuser:
-        return list(Role.values)
-    if actor.role == Role.DISTRICT_ADMIN:
-        return [Role.STUDENT, Role.TEACHER, Role.SCHOOL_ADMIN]
-    if actor.role == Role.SCHOOL_ADMIN:
-        return [Role.STUDENT, Role.TEACHER]
-    return []
+from .permissions import assignable_roles, can_manage_user
 
 
 class ScopedForeignKeyWidget(widgets.ForeignKeyWidget):
@@ -94,10 +85,11 @@ class RosterResource(resources.ModelResource):
         row["role"] = role
         if role not in assignable_roles(self.actor):
             raise ValidationError(f"You cannot assign the role '{role}'.")
-        foreign = User.objects.filter(email__iexact=email).exclude(
-            pk__in=User.objects.visible_to(self.actor).values("pk"))
-        if foreign.exists():
-            raise ValidationError(f"{email} belongs to another school or district.")
+        existing = User.objects.filter(email__iexact=email).first()
+        if existing is not None and not can_manage_user(self.actor, existing):
+            if not User.objects.visible_to(self.actor).filter(pk=existing.pk).exists():
+                raise ValidationError(f"{email} belongs to another school or district.")
+            raise ValidationError(f"You cannot change {email}: their role is at or above yours.")
         if self.actor.role == Role.SCHOOL_ADMIN and not row.get("school"):
             row["school"] = self.actor.school.domain
 
@@ -122,6 +114,8 @@ class RosterResource(resources.ModelResource):
         codes = [c.strip().upper() for c in (row.get("class_codes") or "").split(";") if c.strip()]
         if not codes:
             return
+        if instance.role != Role.STUDENT:
+            raise ValidationError("Only students can be enrolled in classes (class_codes).")
         visible = Classroom.objects.visible_to(self.actor)
         classrooms = list(visible.filter(join_code__in=codes))
         missing = set(codes) - {c.join_code for c in classrooms}

@@ -13,6 +13,7 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
@@ -23,7 +24,7 @@ from vividly.client_ip import client_ip
 
 from .emails import queue_email
 from .models import Invitation, SecurityEvent, User, UserSession
-from .roster import assignable_roles
+from .permissions import assignable_roles
 from .validators import clean_person_name
 
 logger = logging.getLogger(__name__)
@@ -140,7 +141,14 @@ def hash_token(token: str) -> str:
 def invite_user(*, actor: User, email: str, role: str, first_name: str = "", last_name: str = "",
                 school: School | None = None, classroom: Classroom | None = None,
                 request=None) -> Invitation:
-    """Create a single-use 7-day invitation inside the actor's tenant and email its link."""
+    """Create a single-use 7-day invitation inside the actor's tenant and email its link.
+
+    The inviter learns nothing about accounts outside their own scope (issue 15, finding 9): for an
+    address that already has an account they cannot see, the invitation is made exactly as for a new
+    address, but no email goes out (it could never be accepted). An existing student of the district
+    invited to a class gets a class invitation they accept while signed in; nobody is enrolled
+    without their say. Only the inviter's own earlier open invitations for the address are revoked.
+    """
     email = User.objects.normalize_email(email).lower()
     first_name, last_name = clean_person_name(first_name), clean_person_name(last_name)
     if role not in invitable_roles(actor):
@@ -157,34 +165,78 @@ def invite_user(*, actor: User, email: str, role: str, first_name: str = "", las
         school = actor.school
     if role != Role.DISTRICT_ADMIN and school is None:
         raise InvitationError("Choose a school for this person.")
-    if User.objects.filter(email__iexact=email).exists():
-        raise InvitationError("Someone already has an account with this email address.")
     district = school.district if school is not None else actor.district
     if district is None:
         raise InvitationError("Choose a district for this person.")
-    # Earlier open invitations for the same address stop working: only the newest link counts.
-    Invitation.objects.filter(email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
-                              ).update(revoked_at=timezone.now())
+    class_invitation = classroom is not None and role == Role.STUDENT
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None and not class_invitation and (
+            User.objects.visible_to(actor).filter(pk=existing.pk).exists()):
+        raise InvitationError("Someone already has an account with this email address.")
+    # The inviter's own earlier open invitations for this address (and class) stop working.
+    Invitation.objects.visible_to(actor).filter(
+        email__iexact=email, classroom=classroom, role__in=invitable_roles(actor), accepted_at__isnull=True,
+        revoked_at__isnull=True).update(revoked_at=timezone.now())
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         email=email, first_name=first_name, last_name=last_name, role=role, district=district,
         school=school, classroom=classroom, invited_by=actor, token_hash=hash_token(token),
         expires_at=timezone.now() + timedelta(days=settings.INVITATION_TTL_DAYS),
     )
-    accept_url = settings.SITE_URL.rstrip("/") + reverse("invitation-accept", args=[token])
-    queue_email(template=INVITE_TEMPLATES[role], to=email, context={
-        "first_name": first_name, "inviter_name": actor.get_full_name() or actor.email,
-        "accept_url": accept_url, "expires_at": f"{invitation.expires_at:%B %d, %Y}",
-        "classroom_name": classroom.name if classroom else "",
-        "school_name": school.name if school else "",
-        "organisation_name": school.name if school else district.name,
-        "role_label": "a school administrator" if role == Role.SCHOOL_ADMIN else "a district administrator",
-    })
+    joins_class = class_invitation and existing is not None and _may_accept_class_invitation(existing, invitation)
+    if existing is None or joins_class:
+        accept_url = settings.SITE_URL.rstrip("/") + reverse("invitation-accept", args=[token])
+        queue_email(template=INVITE_TEMPLATES[role], to=email, context={
+            "first_name": first_name, "inviter_name": actor.get_full_name() or actor.email,
+            "accept_url": accept_url, "expires_at": f"{invitation.expires_at:%B %d, %Y}",
+            "classroom_name": classroom.name if classroom else "",
+            "school_name": school.name if school else "",
+            "organisation_name": school.name if school else district.name,
+            "role_label": "a school administrator" if role == Role.SCHOOL_ADMIN else "a district administrator",
+            "has_account": joins_class,
+        })
     record_event(kind=Kind.INVITATION_SENT, request=request, actor=actor, target_identifier=email,
                  detail={"role": role, "invitation_id": invitation.pk})
     # The invited person has no user row yet; scope the audit row to the invitation's tenant.
     SecurityEvent.objects.filter(kind=Kind.INVITATION_SENT, detail__invitation_id=invitation.pk).update(
         district=district, school=school)
+    return invitation
+
+
+def _may_accept_class_invitation(student: User, invitation: Invitation) -> bool:
+    return bool(student.is_active and student.role == Role.STUDENT and invitation.classroom_id
+                and invitation.role == Role.STUDENT and student.district_id == invitation.district_id
+                and student.email.lower() == invitation.email.lower())
+
+
+def pending_class_invitations(student: User):
+    """Open invitations to classes for this signed-in student's address (they accept or decline)."""
+    if not (student.is_authenticated and student.is_active and student.role == Role.STUDENT):
+        return Invitation.objects.none()
+    return (Invitation.objects.filter(
+        email__iexact=student.email, role=Role.STUDENT, district_id=student.district_id,
+        classroom__isnull=False, classroom__is_archived=False, accepted_at__isnull=True,
+        revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .select_related("classroom", "classroom__school", "invited_by").order_by("-created_at"))
+
+
+@transaction.atomic
+def answer_class_invitation(*, student: User, invitation_pk: int | str, accept: bool, request=None) -> Invitation:
+    """Join the class (accept) or decline it; Http404 for anyone else's or a used invitation."""
+    try:
+        invitation = pending_class_invitations(student).select_for_update(of=("self",)).get(pk=invitation_pk)
+    except (Invitation.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("No invitation matches the given query.") from exc
+    if not accept:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        return invitation
+    Enrollment.objects.get_or_create(classroom_id=invitation.classroom_id, student=student)
+    invitation.accepted_at = timezone.now()
+    invitation.user = student
+    invitation.save(update_fields=["accepted_at", "user"])
+    record_event(kind=Kind.INVITATION_ACCEPTED, request=request, actor=student, target=student,
+                 detail={"invitation_id": invitation.pk, "invited_by": invitation.invited_by_id})
     return invitation
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("preferences/", views.preferences, name="account-preferences"),
     path("email/unsubscribe/<str:token>/", views.unsubscribe, name="email-unsubscribe"),
     path("invitations/new/", views.invite, name="invitation-new"),
+    path("invitations/<int:pk>/answer/", views.answer_class_invitation, name="class-invitation-answer"),
     path("invitations/<str:token>/", views.accept_invitation, name="invitation-accept"),
     path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password/change/done/",

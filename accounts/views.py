@@ -10,13 +10,17 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
+
+from schools.tenancy import Role
 
 from . import services
 from .emails import UNSUBSCRIBE_SALT
 from .forms import AcceptInvitationForm, InvitationForm, LoginForm, VividlyPasswordResetForm
 from .models import SecurityEvent, User
+from .permissions import require_student
 from .ratelimits import enforce_auth_ip
 from .selectors import active_sessions_for, get_session_for, landing_url_for
 
@@ -141,6 +145,12 @@ def accept_invitation(request, token: str):
     invitation = services.find_usable_invitation(token)
     if invitation is None:
         return render(request, "accounts/invitation_invalid.html", status=400)
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        # An existing account: a class invitation is accepted by that student, signed in, on the
+        # join page; any other invitation for a taken address cannot be used.
+        if invitation.classroom_id and invitation.role == Role.STUDENT:
+            return redirect(reverse("student:onboarding") + "#class-invitations")
+        return render(request, "accounts/invitation_invalid.html", status=400)
     form = AcceptInvitationForm(request.POST or None, invitation=invitation)
     if request.method == "POST" and form.is_valid():
         try:
@@ -152,6 +162,20 @@ def accept_invitation(request, token: str):
         messages.success(request, "Your account is ready. Sign in with your email and new password.")
         return redirect("login")
     return render(request, "accounts/accept_invitation.html", {"form": form, "invitation": invitation})
+
+
+@require_student
+@require_POST
+def answer_class_invitation(request, pk: int):
+    """A signed-in student joins (or declines) a class they were invited to; nobody else can."""
+    accept = request.POST.get("answer") == "join"
+    invitation = services.answer_class_invitation(student=request.user, invitation_pk=pk, accept=accept,
+                                                  request=request)
+    if accept:
+        messages.success(request, f"You joined {invitation.classroom.name}.")
+    else:
+        messages.info(request, f"You declined the invitation to {invitation.classroom.name}.")
+    return redirect("student:onboarding")
 
 
 @csrf_exempt  # RFC 8058 one-click unsubscribe: mail clients POST without a CSRF token; the signed

@@ -5,7 +5,7 @@ Topics are global reference data (the open textbooks), not tenant-owned.
 
 from django.conf import settings as _settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from schools.models import Subject
 from schools.tenancy import TenantManager, TenantPolicy
@@ -71,9 +71,11 @@ class Topic(models.Model):
 # safety events and the cost ledger are tenant-owned and scoped with `visible_to(user)`.
 
 
-def _teacher_sees_student_rows(prefix: str):
-    """Q for rows whose student is enrolled in a class the teacher teaches."""
-    return lambda user: Q(**{f"{prefix}enrollments__classroom__teachers": user})
+def _teacher_sees_student_rows(prefix: str, since: str):
+    """Q for rows a student made while enrolled in a class the teacher teaches: not what they did
+    before joining it (issue 15, finding 9). One filter() call, so both conditions use one enrolment."""
+    return lambda user: Q(**{f"{prefix}enrollments__classroom__teachers": user,
+                             f"{since}__gte": F(f"{prefix}enrollments__joined_at")})
 
 
 class RequestStatus(models.TextChoices):
@@ -249,7 +251,7 @@ class LessonRequest(models.Model):
     objects = TenantManager()
     tenant_policy = TenantPolicy(
         district="student__district", school="student__school",
-        teacher=_teacher_sees_student_rows("student__"),
+        teacher=_teacher_sees_student_rows("student__", "created_at"),
         student=lambda user: Q(student=user),
     )
 
@@ -331,7 +333,7 @@ class SafetyEvent(models.Model):
     objects = TenantManager()
     tenant_policy = TenantPolicy(
         district="student__district", school="student__school",
-        teacher=_teacher_sees_student_rows("student__"),
+        teacher=_teacher_sees_student_rows("student__", "created_at"),
     )
 
     class Meta:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Interest
 from accounts.permissions import require_student
+from accounts.services import pending_class_invitations
 from flags.evaluation import flag_is_active
 from vividly.redirects import safe_next_redirect
 
@@ -45,6 +46,7 @@ def onboarding(request):
     classes = student.enrollments.select_related("classroom__school").order_by("classroom__name")
     return render(request, "student/onboarding.html", {
         "form": form, "join_form": JoinClassForm(), "enrollments": classes, "is_first_time": not current,
+        "class_invitations": pending_class_invitations(student),  # joined only with the student's say
     }, status=400 if form.errors else 200)
 
 

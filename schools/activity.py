@@ -9,15 +9,29 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, F, Max, Q
 from django.db.models.functions import Coalesce
 
 from .analytics import ClassFacts, ProblemFact, QuizFact, RequestFact, WatchFact
 
+if TYPE_CHECKING:
+    from .models import Classroom
 
-def load_facts(student_ids: Sequence[int], *, since: datetime | None = None) -> ClassFacts:
-    """Facts for these students (optionally only activity since `since`); four queries."""
+
+def while_enrolled(classroom: Classroom, time_field: str, prefix: str = "student__") -> Q:
+    """Rows made while their student was in `classroom` (at or after joining it): what the class's
+    teachers may see of a student, not their history elsewhere (issue 15, finding 9). Use it in one
+    filter() call so both conditions apply to the same enrolment."""
+    return Q(**{f"{prefix}enrollments__classroom": classroom,
+                f"{time_field}__gte": F(f"{prefix}enrollments__joined_at")})
+
+
+def load_facts(student_ids: Sequence[int], *, since: datetime | None = None,
+               classroom: Classroom | None = None) -> ClassFacts:
+    """Facts for these students; four queries. `since`: only activity after it; `classroom`: only
+    activity while each student was enrolled in that class (what its teachers may see)."""
     from content.models import LessonProgress, LessonRequest, ProblemReport, QuizAttempt
 
     ids = list(student_ids)
@@ -28,6 +42,11 @@ def load_facts(student_ids: Sequence[int], *, since: datetime | None = None) -> 
     requests = LessonRequest.objects.filter(student_id__in=ids)
     attempts = QuizAttempt.objects.filter(student_id__in=ids)
     problems = ProblemReport.objects.filter(student_id__in=ids, resolved_at__isnull=True)
+    if classroom is not None:
+        progress = progress.filter(while_enrolled(classroom, "started_at"))
+        requests = requests.filter(while_enrolled(classroom, "created_at"))
+        attempts = attempts.filter(while_enrolled(classroom, "answered_at"))
+        problems = problems.filter(while_enrolled(classroom, "created_at"))
     if since is not None:
         progress = progress.filter(at__gte=since)
         requests = requests.filter(created_at__gte=since)

@@ -3,6 +3,7 @@ from django.db.models import Count
 
 from .admin_base import DistrictScopedAdmin
 from .models import Assignment, Classroom, District, Enrollment, LessonBlock, PinnedLesson, School
+from .tenancy import Role
 
 
 @admin.register(District)
@@ -30,6 +31,13 @@ class SchoolAdmin(DistrictScopedAdmin):
     writable_by = ("district_admin",)
 
 
+def _visible_with_role(request, role: str):
+    """Accounts of one role the admin may see: only students are enrolled, only teachers teach."""
+    from accounts.models import User
+
+    return User.objects.visible_to(request.user).filter(role=role)
+
+
 class EnrollmentInline(admin.TabularInline):
     model = Enrollment
     extra = 0
@@ -37,6 +45,11 @@ class EnrollmentInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user).select_related("student")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "student":
+            kwargs["queryset"] = _visible_with_role(request, Role.STUDENT)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Classroom)
@@ -57,6 +70,11 @@ class ClassroomAdmin(DistrictScopedAdmin):
     def student_count(self, obj):
         return obj.student_total
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "teachers":
+            kwargs["queryset"] = _visible_with_role(request, Role.TEACHER)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
 
 @admin.register(Enrollment)
 class EnrollmentAdmin(DistrictScopedAdmin):
@@ -65,6 +83,11 @@ class EnrollmentAdmin(DistrictScopedAdmin):
     search_fields = ["student__email", "student__last_name", "classroom__name"]
     autocomplete_fields = ["student", "classroom"]
     list_select_related = ["student", "classroom__school"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "student":
+            kwargs["queryset"] = _visible_with_role(request, Role.STUDENT)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 # --- teacher tools (issue 9): visible to admins, changed by teachers on their pages --------------

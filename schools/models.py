@@ -5,11 +5,12 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.text import slugify
 
-from .tenancy import TenantManager, TenantPolicy
+from .tenancy import Role, TenantManager, TenantPolicy
 
 
 class Subject(models.TextChoices):
@@ -140,6 +141,12 @@ class Enrollment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student} in {self.classroom.name}"
+
+    def clean(self) -> None:
+        super().clean()
+        # Only students sit in a class: an admin or teacher on a roster would be in its teachers' reach.
+        if self.student_id is not None and self.student.role != Role.STUDENT:
+            raise ValidationError({"student": "Only students can be enrolled in a class."})
 
 
 # --- Teacher tools (issue 9): assignments, needs-help dismissals, lesson oversight -----------------

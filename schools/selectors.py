@@ -172,7 +172,7 @@ def class_report(classroom: Classroom, *, now: datetime | None = None) -> ClassR
     enrollments = list(Enrollment.objects.filter(classroom=classroom).select_related("student")
                        .order_by("student__last_name", "student__first_name", "student__email"))
     students = [e.student for e in enrollments]
-    facts = load_facts([s.pk for s in students])
+    facts = load_facts([s.pk for s in students], classroom=classroom)
     assignments = assignments_for_class(classroom)
     heat_ids = analytics.heatmap_topic_ids(facts, [a.topic_id for a in assignments])
     other_ids = {r.topic_id for r in facts.requests} | {p.topic_id for p in facts.problems}
@@ -215,18 +215,22 @@ def safety_events_for_teacher(user: User) -> QuerySet:
 
 
 def safety_events_for_class(classroom: Classroom) -> QuerySet:
-    """Safety events of the students of a class the caller already fetched through `get_class_for`."""
+    """Safety events of the class's students while in it (the caller fetched it through `get_class_for`)."""
     from content.models import SafetyEvent
 
-    return (SafetyEvent.objects.filter(student__enrollments__classroom=classroom)
+    from .activity import while_enrolled
+
+    return (SafetyEvent.objects.filter(while_enrolled(classroom, "created_at"))
             .select_related("student").order_by("-created_at"))
 
 
 def lessons_received(classroom: Classroom) -> QuerySet:
-    """Lesson requests of this class's students that resolved to a lesson, newest first."""
+    """Lesson requests this class's students made while in it that resolved to a lesson, newest first."""
     from content.models import LessonRequest
 
-    return (LessonRequest.objects.filter(student__enrollments__classroom=classroom, lesson__isnull=False)
+    from .activity import while_enrolled
+
+    return (LessonRequest.objects.filter(while_enrolled(classroom, "created_at"), lesson__isnull=False)
             .select_related("student", "lesson", "topic").order_by("-created_at"))
 
 
@@ -264,12 +268,14 @@ def lesson_for_class(classroom: Classroom, lesson_pk: int | str) -> LessonOversi
     from accounts.models import Interest
     from content.models import Lesson, LessonRequest
 
+    from .activity import while_enrolled
+
     try:
         lesson = (Lesson.objects.select_related("topic", "topic__chapter", "topic__chapter__book")
                   .prefetch_related("scenes", "quiz_questions").get(pk=lesson_pk))
     except (Lesson.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("No lesson matches the given query.") from exc
-    receivers = list(LessonRequest.objects.filter(lesson=lesson, student__enrollments__classroom=classroom)
+    receivers = list(LessonRequest.objects.filter(while_enrolled(classroom, "created_at"), lesson=lesson)
                      .select_related("student", "interest").order_by("-created_at"))
     pin = PinnedLesson.objects.filter(classroom=classroom, topic_id=lesson.topic_id).first()
     if not receivers and (pin is None or pin.lesson_id != lesson.pk):
@@ -300,7 +306,7 @@ def student_report(classroom: Classroom, student: User, *, now: datetime | None 
     from .activity import load_facts
 
     now = now or timezone.now()
-    facts = load_facts([student.pk])
+    facts = load_facts([student.pk], classroom=classroom)
     topic_ids = {w.topic_id for w in facts.watches} | {q.topic_id for q in facts.quizzes} | {
         r.topic_id for r in facts.requests} | {p.topic_id for p in facts.problems}
     topics = {t.pk: t for t in Topic.objects.filter(pk__in=topic_ids - {None}).select_related("chapter")}

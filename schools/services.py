@@ -134,7 +134,6 @@ class InviteRow:
 
 @dataclass
 class InviteOutcome:
-    enrolled: list[str] = field(default_factory=list)
     invited: list[str] = field(default_factory=list)
     already: list[str] = field(default_factory=list)
 
@@ -146,7 +145,6 @@ class CsvRowResult:
     first_name: str
     last_name: str
     errors: list[str]
-    action: str = ""  # "enrol" (account exists) or "invite" (email sent)
 
 
 @dataclass
@@ -172,26 +170,14 @@ class CsvPreview:
                              salt=CSV_PREVIEW_SALT, compress=True)
 
 
-def _classify_emails(classroom: Classroom, emails: list[str]) -> dict[str, tuple[str, object]]:
-    """email → ("enrol", user) | ("invite", None) | ("already", user) | ("error", message). Two queries."""
-    from accounts.models import User
+def _already_enrolled(classroom: Classroom, emails: list[str]) -> set[str]:
+    """Which of these addresses are on this class's roster (the teacher's own roster: no secret). One query.
 
-    users = {u.email: u for u in User.objects.filter(email__in=emails)}
-    enrolled = set(Enrollment.objects.filter(classroom=classroom, student__email__in=emails)
-                   .values_list("student__email", flat=True))
-    result: dict[str, tuple[str, object]] = {}
-    for email in emails:
-        user = users.get(email)
-        if email in enrolled:
-            result[email] = ("already", user)
-        elif user is None:
-            result[email] = ("invite", None)
-        elif user.role != Role.STUDENT or user.district_id != classroom.school.district_id or not user.is_active:
-            # Same wording whatever the reason: do not reveal accounts outside the district.
-            result[email] = ("error", "This email belongs to an account that can't join this class.")
-        else:
-            result[email] = ("enrol", user)
-    return result
+    Nothing else about an address is looked up: whether an account exists, and where, is not the
+    inviting teacher's business (issue 15, finding 9); `accounts.services.invite_user` decides.
+    """
+    return set(Enrollment.objects.filter(classroom=classroom, student__email__in=emails)
+               .values_list("student__email", flat=True))
 
 
 def preview_invite_csv(*, classroom: Classroom, text: str) -> CsvPreview:
@@ -227,18 +213,10 @@ def preview_invite_csv(*, classroom: Classroom, text: str) -> CsvPreview:
         rows.append(row)
     if not rows:
         return CsvPreview(rows=[], file_errors=["The file has no rows."])
-    checkable = [r.email for r in rows if not r.errors]
-    verdicts = _classify_emails(classroom, checkable)
+    already = _already_enrolled(classroom, [r.email for r in rows if not r.errors])
     for row in rows:
-        if row.errors:
-            continue
-        action, detail = verdicts[row.email]
-        if action == "error":
-            row.errors.append(str(detail))
-        elif action == "already":
+        if not row.errors and row.email in already:
             row.errors.append("Already in this class.")
-        else:
-            row.action = action
     return CsvPreview(rows=rows, file_errors=[])
 
 
@@ -254,10 +232,10 @@ def rows_from_token(token: str) -> list[InviteRow]:
 @transaction.atomic
 def invite_students(*, actor: User, classroom: Classroom, rows: list[InviteRow],
                     request=None) -> InviteOutcome:
-    """Enrol existing students of the district; send everyone else the accounts invitation email.
+    """Send each address an invitation to the class (students with an account accept it signed in).
 
     All-or-nothing: any row that cannot be invited aborts the whole batch with a ValidationError
-    listing the rows, so nothing is created for a partly bad list.
+    listing the rows, so nothing is created for a partly bad list. Nobody is enrolled here.
     """
     from accounts.services import invite_user
 
@@ -274,24 +252,19 @@ def invite_students(*, actor: User, classroom: Classroom, rows: list[InviteRow],
             problems.append(f"{row.email or '(blank)'}: not a valid email address.")
             continue
         cleaned.append(InviteRow(email=email, first_name=row.first_name, last_name=row.last_name))
-    verdicts = _classify_emails(classroom, [r.email for r in cleaned])
-    problems += [f"{email}: {detail}" for email, (action, detail) in verdicts.items() if action == "error"]
     if problems:
         raise ValidationError(problems)
+    already = _already_enrolled(classroom, [r.email for r in cleaned])
     outcome = InviteOutcome()
     for row in cleaned:
-        action, user = verdicts[row.email]
-        if action == "already":
+        if row.email in already:
             outcome.already.append(row.email)
-        elif action == "enrol":
-            Enrollment.objects.get_or_create(classroom=classroom, student=user)
-            outcome.enrolled.append(row.email)
-        else:
-            invite_user(actor=actor, email=row.email, role=Role.STUDENT, first_name=row.first_name,
-                        last_name=row.last_name, classroom=classroom, request=request)
-            outcome.invited.append(row.email)
+            continue
+        invite_user(actor=actor, email=row.email, role=Role.STUDENT, first_name=row.first_name,
+                    last_name=row.last_name, classroom=classroom, request=request)
+        outcome.invited.append(row.email)
     logger.info("students invited", extra={"actor_id": actor.pk, "classroom_id": classroom.pk,
-                                           "enrolled": len(outcome.enrolled), "invited": len(outcome.invited)})
+                                           "invited": len(outcome.invited)})
     return outcome
 
 

@@ -188,8 +188,6 @@ def invite(request, pk):
 
 def _report_outcome(request, outcome: services.InviteOutcome) -> None:
     parts = []
-    if outcome.enrolled:
-        parts.append(f"{len(outcome.enrolled)} added to the class")
     if outcome.invited:
         parts.append(f"{len(outcome.invited)} invited by email")
     if outcome.already:

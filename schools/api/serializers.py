@@ -40,7 +40,6 @@ class InviteSerializer(serializers.Serializer):
 
 
 class InviteResultSerializer(serializers.Serializer):
-    enrolled = serializers.ListField(child=serializers.EmailField())
     invited = serializers.ListField(child=serializers.EmailField())
     already = serializers.ListField(child=serializers.EmailField())
 

@@ -67,7 +67,7 @@ class ClassroomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
     @extend_schema(request=s.InviteSerializer, responses=s.InviteResultSerializer)
     @action(detail=True, methods=["post"], url_path="roster/invite")
     def invite(self, request, pk=None):
-        """Enrol existing students by email and invite the rest (all or nothing)."""
+        """Invite students by email (all or nothing); students with an account accept while signed in."""
         classroom = self._classroom()
         body = s.InviteSerializer(data=request.data)
         body.is_valid(raise_exception=True)

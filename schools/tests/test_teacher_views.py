@@ -234,6 +234,8 @@ def test_lesson_oversight_shows_exact_lesson_and_pins_and_blocks(teacher_client,
 
 
 def test_student_detail_timeline(teacher_client, tenant_a):
+    # in the class for a month: everything below happened while enrolled (what the teacher may see)
+    Enrollment.objects.filter(classroom=tenant_a.classroom).update(joined_at=timezone.now() - timedelta(days=30))
     [topic] = make_topics(1)
     lesson = make_lesson(topic)
     make_request(tenant_a.student, lesson, question="Why does the puck slide?")

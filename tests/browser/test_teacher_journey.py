@@ -1,8 +1,8 @@
 """Teacher and district-admin journey in a real browser (Debian Chromium, live server, real Celery worker).
 
-A teacher signs in, creates a class, invites a student, assigns a topic; the student does the lesson
-(marks it complete and answers the quiz); the teacher sees the progress, the quiz result on the class
-page and heatmap, opens the exact lesson the student got and pins it; the district admin opens the
+A teacher signs in, creates a class, invites a student (who accepts, signed in), assigns a topic; the
+student does the lesson (marks it complete and answers the quiz); the teacher sees the progress, the
+quiz result on the class page and heatmap, opens the exact lesson the student got and pins it; the district admin opens the
 usage page from the Django admin. axe runs on every teacher/admin page; screenshots go to
 artifacts/screenshots/teacher-*.png.
 """
@@ -53,13 +53,23 @@ def test_teacher_and_admin_journey(browser, live_server, page, world):
     expect(page.get_by_text("No students yet")).to_be_visible()
     audit(page, "teacher-class-empty")
 
-    # --- invites a student (an existing account joins; a new address gets an email) -----------
+    # --- invites a student (both get an email; the existing student accepts, signed in) ---------
     page.get_by_role("link", name="Invite students").first.click()
     audit(page, "teacher-invite")
     page.get_by_label("Student emails").fill(f"{tenant.student.email}\nnew.kid@student.school-a.edu")
     page.get_by_role("button", name="Send invitations").click()
-    expect(page.get_by_text("1 added to the class; 1 invited by email.")).to_be_visible()
+    expect(page.get_by_text("2 invited by email.")).to_be_visible()
     assert Invitation.objects.filter(classroom=classroom, email="new.kid@student.school-a.edu").exists()
+    assert not classroom.enrollments.exists()  # nobody joins without saying so (issue 15, finding 9)
+
+    # --- the student accepts the invitation -----------------------------------------------------
+    student_context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    student = student_context.new_page()
+    sign_in(student, tenant.student.email, tenant.password)
+    student.goto("/student/welcome/")
+    student.get_by_role("button", name="Join Period 5 Physics").click()
+    expect(student.get_by_text("You joined Period 5 Physics.")).to_be_visible()
+    assert classroom.enrollments.filter(student=tenant.student).exists()
 
     # --- assigns a topic ---------------------------------------------------------------------------
     page.get_by_role("link", name="Assign a topic").first.click()
@@ -74,9 +84,6 @@ def test_teacher_and_admin_journey(browser, live_server, page, world):
     # --- the student gets the lesson, watches it and answers the quiz ----------------------------
     lesson = make_lesson(topic)
     lesson_request = make_request(tenant.student, lesson, question="Why does a ball keep rolling?")
-    student_context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    student = student_context.new_page()
-    sign_in(student, tenant.student.email, tenant.password)
     student.goto(f"/student/lessons/{lesson_request.pk}/")
     student.get_by_role("button", name=re.compile("Mark complete")).click()
     student.wait_for_load_state("networkidle")
