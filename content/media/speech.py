@@ -1,4 +1,4 @@
-"""Local narration with Debian espeak-ng (the offline default SpeechProvider).
+"""Local narration with Debian espeak-ng: the recorded fallback when the Piper voice cannot speak.
 
 Text is split into sentences and sent as SSML with a short break between them, at a natural
 ~165–170 words per minute as measured (espeak-ng -s 155 plus the pauses). The clip's duration is
@@ -81,4 +81,4 @@ class EspeakSpeech:
             data = out.read_bytes()
         duration, rate = wav_info(data)
         return AudioClip(wav=data, duration_seconds=duration, sample_rate=rate,
-                         usage=Usage(provider=self.name, characters=len(text)))
+                         usage=Usage(provider=self.name, characters=len(text)), voice=f"espeak-ng:{self.voice}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
@@ -245,15 +246,14 @@ def run_script(lesson_id: int, *, final_attempt: bool = True) -> None:
 # --- visuals and narration --------------------------------------------------------------------------
 
 def _media_call(capability: str, method: str, arg: Any, *, local_only: bool, final_attempt: bool):
-    """Render/narrate through the media layer's fallback; `local_only` pins the local provider."""
+    """Render/narrate through the media layer's fallbacks; `local_only` starts from the local provider."""
     from content.media import resilient
 
-    primary = registry.get(f"{capability}_local") if local_only else None
     fallback_on: tuple[type[ProviderError], ...] = (ProviderUnavailable, ProviderFatal)
     if final_attempt:
         fallback_on = (*fallback_on, ProviderRetryable)
     func = resilient.render_with_fallback if method == "render" else resilient.synthesize_with_fallback
-    return func(arg, primary=primary, fallback_on=fallback_on)
+    return func(arg, capability=f"{capability}_local" if local_only else capability, fallback_on=fallback_on)
 
 
 def _footer(lesson: Lesson, scene: LessonScene) -> str:
@@ -311,8 +311,20 @@ def run_visuals(lesson_id: int, *, final_attempt: bool = True) -> None:
     _observe("rendering", provider, time.perf_counter() - started)
 
 
+def _narrate(text: str, *, local_only: bool, final_attempt: bool):
+    """(outcome, seconds) for one scene's narration; runs on a narration thread (no database)."""
+    started = time.perf_counter()
+    return _media_call("tts", "synthesize", text, local_only=local_only, final_attempt=final_attempt), \
+        time.perf_counter() - started
+
+
 def run_narration(lesson_id: int, *, final_attempt: bool = True) -> None:
-    """Narrating: per-scene audio (checkpointed per scene); afterwards "Vivid Now" can play it."""
+    """Narrating: per-scene audio, several scenes at once (bounded), checkpointed per scene.
+
+    Scenes are submitted in order, so scene 1 starts first; each clip is stored as soon as it
+    exists, and "Vivid Now" plays it while the rest are still being voiced. Database writes stay on
+    this thread; the narration threads only synthesize.
+    """
     lesson = _begin(lesson_id, Lesson.Stage.NARRATING)
     if lesson is None:
         return
@@ -323,30 +335,47 @@ def run_narration(lesson_id: int, *, final_attempt: bool = True) -> None:
     local_only = bool(local_only_reason(lesson, district_id))  # once per stage, not per scene
     scenes = list(lesson.scenes.all())
     folder = work_dir(lesson_id)
-    used: list[str] = []
-    for done, scene in enumerate(scenes, start=1):
-        if scene.audio_path and default_storage.exists(scene.audio_path):
-            used.append(scene.audio_provider)
-            continue
-        call_started = time.perf_counter()
-        outcome = _media_call("tts", "synthesize", scene.narration, local_only=local_only,
-                              final_attempt=final_attempt)
-        local = folder / f"scene-{scene.index:02d}.wav"
-        local.write_bytes(outcome.result.wav)
-        scene.audio_path, scene.audio_url = _store(lesson_id, local)
-        scene.audio_seconds = round(outcome.result.duration_seconds, 3)
-        scene.audio_provider = outcome.provider
-        scene.save(update_fields=["audio_path", "audio_url", "audio_seconds", "audio_provider"])
-        services.record_provider_call(capability="tts", usage=outcome.result.usage, lesson=lesson,
-                                      district_id=district_id, is_fallback=outcome.fell_back, detail=outcome.reason,
-                                      seconds=time.perf_counter() - call_started)
-        used.append(outcome.provider)
-        state.bump_progress(lesson_id, Lesson.Stage.NARRATING, done, len(scenes))
+    todo = [s for s in scenes if not (s.audio_path and default_storage.exists(s.audio_path))]
+    done, first_audio, fallbacks = len(scenes) - len(todo), "", []
+    pool = ThreadPoolExecutor(max_workers=max(1, min(settings.LESSON_NARRATION_WORKERS, len(todo) or 1)),
+                              thread_name_prefix="narrate")
+    try:
+        futures = {pool.submit(_narrate, scene.narration, local_only=local_only, final_attempt=final_attempt): scene
+                   for scene in todo}
+        for future in as_completed(futures):
+            scene = futures[future]
+            outcome, seconds = future.result()
+            clip = outcome.result
+            local = folder / f"scene-{scene.index:02d}.wav"
+            local.write_bytes(clip.wav)
+            scene.audio_path, scene.audio_url = _store(lesson_id, local)
+            scene.audio_seconds = round(clip.duration_seconds, 3)
+            scene.audio_provider = outcome.provider
+            scene.audio_timings = {"voice": clip.voice, "sentences": [list(span) for span in clip.sentence_spans]}
+            scene.save(update_fields=["audio_path", "audio_url", "audio_seconds", "audio_provider", "audio_timings"])
+            if scene.index == 1:
+                first_audio = state.now_iso()
+            services.record_provider_call(capability="tts", usage=clip.usage, lesson=lesson, district_id=district_id,
+                                          is_fallback=outcome.fell_back, detail=outcome.reason, seconds=seconds)
+            if outcome.fell_back:
+                fallbacks.append(outcome.reason)
+            done += 1
+            state.bump_progress(lesson_id, Lesson.Stage.NARRATING, done, len(scenes))
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
     total = round(sum(s.audio_seconds for s in scenes), 3)
-    provider = "+".join(sorted(set(used))) or "none"
+    provider = "+".join(sorted({s.audio_provider for s in scenes})) or "none"
+    voice = "+".join(sorted({(s.audio_timings or {}).get("voice") or s.audio_provider for s in scenes}))
 
     def apply(locked: Lesson) -> None:
         locked.narration_seconds = total
+        locked.providers = {**locked.providers, "voice": voice}
+        if fallbacks:
+            locked.providers["narrating_fallback"] = fallbacks[0][:300]
+        if first_audio:
+            state.note_stage(locked.stage_log, Lesson.Stage.NARRATING, first_audio=first_audio)
 
     _advance(lesson_id, Lesson.Stage.NARRATING, provider=provider, apply=apply)
     _observe("narrating", provider, time.perf_counter() - started)
@@ -373,7 +402,8 @@ def run_compose(lesson_id: int, *, final_attempt: bool = True) -> None:
     folder = work_dir(lesson_id)
     scenes = list(lesson.scenes.all())
     segments = [Segment(image=_local_copy(s.image_path, folder / f"scene-{s.index:02d}.png"),
-                        audio=_local_copy(s.audio_path, folder / f"scene-{s.index:02d}.wav"), text=s.narration)
+                        audio=_local_copy(s.audio_path, folder / f"scene-{s.index:02d}.wav"), text=s.narration,
+                        spans=tuple(tuple(span) for span in (s.audio_timings or {}).get("sentences", [])))
                 for s in scenes]
     video = compose_video(segments, folder / "video", basename="lesson")
     transcript_file = folder / "video" / "transcript.txt"
