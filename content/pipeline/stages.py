@@ -37,11 +37,11 @@ from vividly.providers.base import (
     ProviderFatal,
     ProviderRetryable,
     ProviderUnavailable,
-    SlideSpec,
     Usage,
 )
 
 from . import NEXT_STAGE, state
+from .slide_specs import slide_spec
 from .understand import section_passages
 
 logger = logging.getLogger(__name__)
@@ -290,10 +290,7 @@ def run_visuals(lesson_id: int, *, final_attempt: bool = True) -> None:
         if scene.image_path and default_storage.exists(scene.image_path):
             used.append(scene.image_provider)
             continue
-        spec = SlideSpec(title=scene.title, bullets=list(scene.bullets)[:4], equation=scene.equation or None,
-                         citation=_footer(lesson, scene), interest=lesson.interest, subject=lesson.topic.subject,
-                         scene_index=scene.index - 1, scene_count=len(scenes),
-                         visual_description=scene.visual_description)
+        spec = slide_spec(lesson, scene, count=len(scenes), citation=_footer(lesson, scene))
         call_started = time.perf_counter()
         outcome = _media_call("image", "render", spec, local_only=local_only, final_attempt=final_attempt)
         local = folder / f"scene-{scene.index:02d}.png"
