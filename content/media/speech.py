@@ -7,6 +7,7 @@ read from the WAV header, not estimated.
 
 from __future__ import annotations
 
+import contextvars
 import io
 import re
 import shutil
@@ -17,6 +18,10 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from vividly.providers.base import AudioClip, ProviderFatal, ProviderRetryable, Usage
+
+#: Among narrations running at once, lower goes first (the narrating stage sets the scene number, so
+#: every lesson's first scene is voiced first). Read by providers that queue work (Piper).
+NARRATION_ORDER: contextvars.ContextVar[int] = contextvars.ContextVar("narration_order", default=1_000_000)
 
 SENTENCE_END = re.compile(r"(?<=[.!?…])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 

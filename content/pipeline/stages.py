@@ -308,8 +308,11 @@ def run_visuals(lesson_id: int, *, final_attempt: bool = True) -> None:
     _observe("rendering", provider, time.perf_counter() - started)
 
 
-def _narrate(text: str, *, local_only: bool, final_attempt: bool):
+def _narrate(text: str, *, order: int, local_only: bool, final_attempt: bool):
     """(outcome, seconds) for one scene's narration; runs on a narration thread (no database)."""
+    from content.media.speech import NARRATION_ORDER
+
+    NARRATION_ORDER.set(order)  # this thread's context only: lower scene numbers are voiced first
     started = time.perf_counter()
     return _media_call("tts", "synthesize", text, local_only=local_only, final_attempt=final_attempt), \
         time.perf_counter() - started
@@ -318,9 +321,9 @@ def _narrate(text: str, *, local_only: bool, final_attempt: bool):
 def run_narration(lesson_id: int, *, final_attempt: bool = True) -> None:
     """Narrating: per-scene audio, several scenes at once (bounded), checkpointed per scene.
 
-    Scenes are submitted in order, so scene 1 starts first; each clip is stored as soon as it
-    exists, and "Vivid Now" plays it while the rest are still being voiced. Database writes stay on
-    this thread; the narration threads only synthesize.
+    Each scene carries its number as its narration order, so the voice works on scene 1 first; each
+    clip is stored as soon as it exists, and "Vivid Now" plays it while the rest are still being
+    voiced. Database writes stay on this thread; the narration threads only synthesize.
     """
     lesson = _begin(lesson_id, Lesson.Stage.NARRATING)
     if lesson is None:
@@ -337,8 +340,8 @@ def run_narration(lesson_id: int, *, final_attempt: bool = True) -> None:
     pool = ThreadPoolExecutor(max_workers=max(1, min(settings.LESSON_NARRATION_WORKERS, len(todo) or 1)),
                               thread_name_prefix="narrate")
     try:
-        futures = {pool.submit(_narrate, scene.narration, local_only=local_only, final_attempt=final_attempt): scene
-                   for scene in todo}
+        futures = {pool.submit(_narrate, scene.narration, order=scene.index, local_only=local_only,
+                               final_attempt=final_attempt): scene for scene in todo}
         for future in as_completed(futures):
             scene = futures[future]
             outcome, seconds = future.result()

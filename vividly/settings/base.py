@@ -485,9 +485,11 @@ PIPER_VOICE = {
     "model_path": env.str("PIPER_MODEL_PATH", default=""),  # empty: the bundled en_US-joe-medium
     "length_scale": env.float("PIPER_LENGTH_SCALE", default=1.0),  # > 1 speaks slower
     "sentence_pause_ms": env.int("PIPER_SENTENCE_PAUSE_MS", default=450),
-    "threads": env.int("PIPER_THREADS", default=1),  # ONNX Runtime threads per synthesis call
+    "threads": env.int("PIPER_THREADS", default=1),  # ONNX Runtime threads per sentence
+    "parallel": env.int("PIPER_PARALLEL", default=2),  # sentences synthesized at once per process
 }
-# Scenes narrated at once per lesson job (each uses PIPER_THREADS cores); scene 1 always goes first.
+# Scenes in flight at once per lesson job (phonemized, then queued for the voice's sentence pool);
+# scene 1 is queued first, so its sentences get the whole pool and "Vivid Now" can play it early.
 LESSON_NARRATION_WORKERS = env.int("LESSON_NARRATION_WORKERS", default=2)
 _TTS_BACKENDS = {"local": "content.media.piper.PiperSpeech", "espeak": "content.media.speech.EspeakSpeech",
                  "google": "vividly.providers.google_tts.GoogleTTS"}
