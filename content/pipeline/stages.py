@@ -274,7 +274,11 @@ def _store(lesson_id: int, local: Path) -> tuple[str, str]:
 
 
 def run_visuals(lesson_id: int, *, final_attempt: bool = True) -> None:
-    """Rendering: one 1280×720 image per scene (checkpointed per scene)."""
+    """Rendering: one 1280×720 image per scene (checkpointed per scene).
+
+    Scene 1's narration is voiced meanwhile on another thread (and checkpointed like any scene's),
+    so "Vivid Now" has audio to play as soon as the narrating stage begins.
+    """
     lesson = _begin(lesson_id, Lesson.Stage.RENDERING)
     if lesson is None:
         return
@@ -285,27 +289,44 @@ def run_visuals(lesson_id: int, *, final_attempt: bool = True) -> None:
     local_only = bool(local_only_reason(lesson, district_id))  # once per stage, not per scene
     scenes = list(lesson.scenes.all())
     folder = work_dir(lesson_id)
+    first = next((s for s in scenes[:1] if s.index == 1 and not _has_audio(s)), None)
+    early = ThreadPoolExecutor(max_workers=1, thread_name_prefix="narrate") if first else None
+    voiced = early.submit(_narrate, first.narration, order=1, local_only=local_only,
+                          final_attempt=final_attempt) if early and first else None
     used: list[str] = []
-    for done, scene in enumerate(scenes, start=1):
-        if scene.image_path and default_storage.exists(scene.image_path):
-            used.append(scene.image_provider)
-            continue
-        spec = slide_spec(lesson, scene, count=len(scenes), citation=_footer(lesson, scene))
-        call_started = time.perf_counter()
-        outcome = _media_call("image", "render", spec, local_only=local_only, final_attempt=final_attempt)
-        local = folder / f"scene-{scene.index:02d}.png"
-        local.write_bytes(outcome.result.png)
-        scene.image_path, scene.image_url = _store(lesson_id, local)
-        scene.image_provider = outcome.provider
-        scene.save(update_fields=["image_path", "image_url", "image_provider"])
-        services.record_provider_call(capability="image", usage=outcome.result.usage, lesson=lesson,
-                                      district_id=district_id, is_fallback=outcome.fell_back, detail=outcome.reason,
-                                      seconds=time.perf_counter() - call_started)
-        used.append(outcome.provider)
-        state.bump_progress(lesson_id, Lesson.Stage.RENDERING, done, len(scenes))
+    try:
+        for done, scene in enumerate(scenes, start=1):
+            if scene.image_path and default_storage.exists(scene.image_path):
+                used.append(scene.image_provider)
+                continue
+            spec = slide_spec(lesson, scene, count=len(scenes), citation=_footer(lesson, scene))
+            call_started = time.perf_counter()
+            outcome = _media_call("image", "render", spec, local_only=local_only, final_attempt=final_attempt)
+            local = folder / f"scene-{scene.index:02d}.png"
+            local.write_bytes(outcome.result.png)
+            scene.image_path, scene.image_url = _store(lesson_id, local)
+            scene.image_provider = outcome.provider
+            scene.save(update_fields=["image_path", "image_url", "image_provider"])
+            services.record_provider_call(capability="image", usage=outcome.result.usage, lesson=lesson,
+                                          district_id=district_id, is_fallback=outcome.fell_back,
+                                          detail=outcome.reason, seconds=time.perf_counter() - call_started)
+            used.append(outcome.provider)
+            state.bump_progress(lesson_id, Lesson.Stage.RENDERING, done, len(scenes))
+        if voiced is not None and first is not None:
+            try:
+                _keep_narration(lesson, first, *voiced.result(), district_id=district_id)
+            except ProviderError as exc:  # the narrating stage voices scene 1 again (and retries there)
+                logger.warning("early narration of scene 1 failed", extra={"error": repr(exc)[:200]})
+    finally:
+        if early is not None:
+            early.shutdown(wait=True, cancel_futures=True)
     provider = "+".join(sorted(set(used))) or "none"
     _advance(lesson_id, Lesson.Stage.RENDERING, provider=provider)
     _observe("rendering", provider, time.perf_counter() - started)
+
+
+def _has_audio(scene: LessonScene) -> bool:
+    return bool(scene.audio_path) and default_storage.exists(scene.audio_path)
 
 
 def _narrate(text: str, *, order: int, local_only: bool, final_attempt: bool):
@@ -318,62 +339,65 @@ def _narrate(text: str, *, order: int, local_only: bool, final_attempt: bool):
         time.perf_counter() - started
 
 
+def _keep_narration(lesson: Lesson, scene: LessonScene, outcome, seconds: float, *, district_id: int | None) -> None:
+    """Store a scene's narration (the checkpoint), its timings, voice and any fallback; bill the call."""
+    from content import services
+
+    clip = outcome.result
+    local = work_dir(lesson.pk) / f"scene-{scene.index:02d}.wav"
+    local.write_bytes(clip.wav)
+    scene.audio_path, scene.audio_url = _store(lesson.pk, local)
+    scene.audio_seconds = round(clip.duration_seconds, 3)
+    scene.audio_provider = outcome.provider
+    scene.audio_timings = {"voice": clip.voice or outcome.provider, "at": state.now_iso(),
+                           "sentences": [list(span) for span in clip.sentence_spans]}
+    if outcome.fell_back:
+        scene.audio_timings["fallback"] = outcome.reason[:300]
+    scene.save(update_fields=["audio_path", "audio_url", "audio_seconds", "audio_provider", "audio_timings"])
+    services.record_provider_call(capability="tts", usage=clip.usage, lesson=lesson, district_id=district_id,
+                                  is_fallback=outcome.fell_back, detail=outcome.reason, seconds=seconds)
+
+
 def run_narration(lesson_id: int, *, final_attempt: bool = True) -> None:
     """Narrating: per-scene audio, several scenes at once (bounded), checkpointed per scene.
 
-    Each scene carries its number as its narration order, so the voice works on scene 1 first; each
-    clip is stored as soon as it exists, and "Vivid Now" plays it while the rest are still being
-    voiced. Database writes stay on this thread; the narration threads only synthesize.
+    Each scene carries its number as its narration order, so the voice works on scene 1 first (if
+    the rendering stage has not voiced it already); each clip is stored as soon as it exists, and
+    "Vivid Now" plays it while the rest are still being voiced. Database writes stay on this
+    thread; the narration threads only synthesize.
     """
     lesson = _begin(lesson_id, Lesson.Stage.NARRATING)
     if lesson is None:
         return
-    from content import services
-
     started = time.perf_counter()
     district_id = paying_district_id(lesson)
     local_only = bool(local_only_reason(lesson, district_id))  # once per stage, not per scene
     scenes = list(lesson.scenes.all())
-    folder = work_dir(lesson_id)
-    todo = [s for s in scenes if not (s.audio_path and default_storage.exists(s.audio_path))]
-    done, first_audio, fallbacks = len(scenes) - len(todo), "", []
+    todo = [s for s in scenes if not _has_audio(s)]
+    done = len(scenes) - len(todo)
     pool = ThreadPoolExecutor(max_workers=max(1, min(settings.LESSON_NARRATION_WORKERS, len(todo) or 1)),
                               thread_name_prefix="narrate")
     try:
         futures = {pool.submit(_narrate, scene.narration, order=scene.index, local_only=local_only,
                                final_attempt=final_attempt): scene for scene in todo}
         for future in as_completed(futures):
-            scene = futures[future]
-            outcome, seconds = future.result()
-            clip = outcome.result
-            local = folder / f"scene-{scene.index:02d}.wav"
-            local.write_bytes(clip.wav)
-            scene.audio_path, scene.audio_url = _store(lesson_id, local)
-            scene.audio_seconds = round(clip.duration_seconds, 3)
-            scene.audio_provider = outcome.provider
-            scene.audio_timings = {"voice": clip.voice, "sentences": [list(span) for span in clip.sentence_spans]}
-            scene.save(update_fields=["audio_path", "audio_url", "audio_seconds", "audio_provider", "audio_timings"])
-            if scene.index == 1:
-                first_audio = state.now_iso()
-            services.record_provider_call(capability="tts", usage=clip.usage, lesson=lesson, district_id=district_id,
-                                          is_fallback=outcome.fell_back, detail=outcome.reason, seconds=seconds)
-            if outcome.fell_back:
-                fallbacks.append(outcome.reason)
+            _keep_narration(lesson, futures[future], *future.result(), district_id=district_id)
             done += 1
             state.bump_progress(lesson_id, Lesson.Stage.NARRATING, done, len(scenes))
-    except BaseException:
+    finally:
         pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
     total = round(sum(s.audio_seconds for s in scenes), 3)
     provider = "+".join(sorted({s.audio_provider for s in scenes})) or "none"
-    voice = "+".join(sorted({(s.audio_timings or {}).get("voice") or s.audio_provider for s in scenes}))
+    timings = [s.audio_timings or {} for s in scenes]
+    voice = "+".join(sorted({t.get("voice") or s.audio_provider for s, t in zip(scenes, timings, strict=True)}))
+    fallbacks = [t["fallback"] for t in timings if t.get("fallback")]
+    first_audio = timings[0].get("at", "") if timings else ""
 
     def apply(locked: Lesson) -> None:
         locked.narration_seconds = total
         locked.providers = {**locked.providers, "voice": voice}
         if fallbacks:
-            locked.providers["narrating_fallback"] = fallbacks[0][:300]
+            locked.providers["narrating_fallback"] = fallbacks[0]
         if first_audio:
             state.note_stage(locked.stage_log, Lesson.Stage.NARRATING, first_audio=first_audio)
 

@@ -19,15 +19,18 @@ from content.pipeline.understand import understand
 from vividly.providers import registry
 
 
-def _narrated_request(mini_corpus, student) -> LessonRequest:
+def _narrated_request(mini_corpus, student, voiced_after_rendering: list | None = None) -> LessonRequest:
     request, _ = services.create_lesson_request(student=student, question="",
                                                 topic_id=mini_corpus.topic("m90201").pk, enforce_quota=False)
     token = state.INLINE.set(True)
     try:
         understand(request.pk)
         request.refresh_from_db()
-        for stage in (run_script, run_visuals, run_narration):
-            stage(request.lesson_id)
+        run_script(request.lesson_id)
+        run_visuals(request.lesson_id)
+        if voiced_after_rendering is not None:
+            voiced_after_rendering += [bool(s.audio_url) for s in request.lesson.scenes.all()]
+        run_narration(request.lesson_id)
     finally:
         state.INLINE.reset(token)
     request.refresh_from_db()
@@ -36,8 +39,12 @@ def _narrated_request(mini_corpus, student) -> LessonRequest:
 
 def test_every_scene_speaks_with_the_neural_voice_and_vivid_now_starts_with_scene_one(
         mini_corpus, student, client):
-    request = _narrated_request(mini_corpus, student)
+    voiced: list[bool] = []
+    request = _narrated_request(mini_corpus, student, voiced)
     lesson = request.lesson
+    # scene 1 was voiced while the slides were drawn: audio is there when narrating begins
+    assert voiced[0] is True
+    assert not any(voiced[1:])
     scenes = list(lesson.scenes.all())
     # every scene voiced by Piper, with one timing per caption sentence, and the voice recorded
     assert {s.audio_provider for s in scenes} == {"piper"}
