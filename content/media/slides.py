@@ -157,7 +157,8 @@ def _outer(box: TextBox, block: _Block, x: int, width: int) -> tuple[int, int, i
     return (x, box.box[1], x + width, box.box[3])
 
 
-def _blocks(spec: SlideSpec, kind: str) -> list[_Block]:
+def _blocks(spec: SlideSpec) -> list[_Block]:
+    """The key idea, equation, worked-example lines and (when there is room in the idea) points."""
     key = " ".join(spec.key_idea.split())
     points = [" ".join(b.split()) for b in spec.bullets if b and b.strip()]
     example = [" ".join(line.split()) for line in spec.example_lines if line and line.strip()]
@@ -209,9 +210,11 @@ def _clamped(blocks: list[_Block], area: tuple[int, int, int, int], pal: Palette
     """Last resort at the smallest sizes: the key idea cut to the lines that fit, then the rest."""
     left, top, right, bottom = area
     level = len(KEY_SIZES) - 1
-    others = [_place(b, level, left, top, width=right - left, pal=pal) for b in blocks if b.kind != "key"]
-    rest = sum(_outer(box, b, left, right - left)[3] - _outer(box, b, left, right - left)[1] + BLOCK_GAP
-               for b, box in zip([b for b in blocks if b.kind != "key"], others, strict=True))
+    rest = 0  # the height everything but the key idea needs
+    for block in blocks:
+        if block.kind != "key":
+            outer = _outer(_place(block, level, left, top, width=right - left, pal=pal), block, left, right - left)
+            rest += outer[3] - outer[1] + BLOCK_GAP
     placed, y = [], top
     for block in blocks:
         if block.kind == "key":
@@ -256,7 +259,7 @@ def layout_slide(spec: SlideSpec) -> SlideLayout:
         layout.motif_box = (MOTIF_BOX[0], max(MOTIF_BOX[1], content_top), MOTIF_BOX[2], MOTIF_BOX[3])
 
     area = (text_panel[0] + 30, text_panel[1] + 24, text_panel[2] - 26, text_panel[3] - 22)
-    for block, box in _fit(_blocks(spec, spec.kind), area, pal):
+    for block, box in _fit(_blocks(spec), area, pal):
         layout.texts.append(box)
         if block.boxed:
             layout.boxed.append((_outer(box, block, area[0], area[2] - area[0]), pal.equation_bg))
