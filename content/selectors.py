@@ -16,7 +16,7 @@ from content.models import (
     SafetyEvent,
 )
 
-FAST_PATH_STAGES = (Lesson.Stage.NARRATING, Lesson.Stage.COMPOSING, Lesson.Stage.READY)
+FAST_PATH_STAGES = (Lesson.Stage.NARRATING, Lesson.Stage.RENDERING, Lesson.Stage.COMPOSING, Lesson.Stage.READY)
 
 
 def lesson_requests_for(user) -> QuerySet[LessonRequest]:
@@ -83,7 +83,7 @@ def request_payload(request: LessonRequest) -> dict[str, Any]:
         "confidence": request.confidence, "was_reused": request.was_reused,
     }
     data["vivid_now"] = vivid_now(request.lesson) if request.status in (
-        RequestStatus.NARRATING, RequestStatus.COMPOSING, RequestStatus.READY) else None
+        RequestStatus.NARRATING, RequestStatus.RENDERING, RequestStatus.COMPOSING, RequestStatus.READY) else None
     return data
 
 

@@ -1,4 +1,4 @@
-"""The lesson-job stages after understanding: script → visuals → narration → compose.
+"""The lesson-job stages after understanding: script → narration → visuals → compose.
 
 Each `run_*` takes a lesson id and `final_attempt` (on the last retry a transient provider error
 falls back to the local provider instead of raising). Work happens outside row locks; results are
@@ -274,11 +274,7 @@ def _store(lesson_id: int, local: Path) -> tuple[str, str]:
 
 
 def run_visuals(lesson_id: int, *, final_attempt: bool = True) -> None:
-    """Rendering: one 1280×720 image per scene (checkpointed per scene).
-
-    Scene 1's narration is voiced meanwhile on another thread (and checkpointed like any scene's),
-    so "Vivid Now" has audio to play as soon as the narrating stage begins.
-    """
+    """Rendering: one 1280×720 image per scene (checkpointed per scene)."""
     lesson = _begin(lesson_id, Lesson.Stage.RENDERING)
     if lesson is None:
         return
@@ -289,37 +285,24 @@ def run_visuals(lesson_id: int, *, final_attempt: bool = True) -> None:
     local_only = bool(local_only_reason(lesson, district_id))  # once per stage, not per scene
     scenes = list(lesson.scenes.all())
     folder = work_dir(lesson_id)
-    first = next((s for s in scenes[:1] if s.index == 1 and not _has_audio(s)), None)
-    early = ThreadPoolExecutor(max_workers=1, thread_name_prefix="narrate") if first else None
-    voiced = early.submit(_narrate, first.narration, order=1, local_only=local_only,
-                          final_attempt=final_attempt) if early and first else None
     used: list[str] = []
-    try:
-        for done, scene in enumerate(scenes, start=1):
-            if scene.image_path and default_storage.exists(scene.image_path):
-                used.append(scene.image_provider)
-                continue
-            spec = slide_spec(lesson, scene, count=len(scenes), citation=_footer(lesson, scene))
-            call_started = time.perf_counter()
-            outcome = _media_call("image", "render", spec, local_only=local_only, final_attempt=final_attempt)
-            local = folder / f"scene-{scene.index:02d}.png"
-            local.write_bytes(outcome.result.png)
-            scene.image_path, scene.image_url = _store(lesson_id, local)
-            scene.image_provider = outcome.provider
-            scene.save(update_fields=["image_path", "image_url", "image_provider"])
-            services.record_provider_call(capability="image", usage=outcome.result.usage, lesson=lesson,
-                                          district_id=district_id, is_fallback=outcome.fell_back,
-                                          detail=outcome.reason, seconds=time.perf_counter() - call_started)
-            used.append(outcome.provider)
-            state.bump_progress(lesson_id, Lesson.Stage.RENDERING, done, len(scenes))
-        if voiced is not None and first is not None:
-            try:
-                _keep_narration(lesson, first, *voiced.result(), district_id=district_id)
-            except ProviderError as exc:  # the narrating stage voices scene 1 again (and retries there)
-                logger.warning("early narration of scene 1 failed", extra={"error": repr(exc)[:200]})
-    finally:
-        if early is not None:
-            early.shutdown(wait=True, cancel_futures=True)
+    for done, scene in enumerate(scenes, start=1):
+        if scene.image_path and default_storage.exists(scene.image_path):
+            used.append(scene.image_provider)
+            continue
+        spec = slide_spec(lesson, scene, count=len(scenes), citation=_footer(lesson, scene))
+        call_started = time.perf_counter()
+        outcome = _media_call("image", "render", spec, local_only=local_only, final_attempt=final_attempt)
+        local = folder / f"scene-{scene.index:02d}.png"
+        local.write_bytes(outcome.result.png)
+        scene.image_path, scene.image_url = _store(lesson_id, local)
+        scene.image_provider = outcome.provider
+        scene.save(update_fields=["image_path", "image_url", "image_provider"])
+        services.record_provider_call(capability="image", usage=outcome.result.usage, lesson=lesson,
+                                      district_id=district_id, is_fallback=outcome.fell_back, detail=outcome.reason,
+                                      seconds=time.perf_counter() - call_started)
+        used.append(outcome.provider)
+        state.bump_progress(lesson_id, Lesson.Stage.RENDERING, done, len(scenes))
     provider = "+".join(sorted(set(used))) or "none"
     _advance(lesson_id, Lesson.Stage.RENDERING, provider=provider)
     _observe("rendering", provider, time.perf_counter() - started)
@@ -361,10 +344,10 @@ def _keep_narration(lesson: Lesson, scene: LessonScene, outcome, seconds: float,
 def run_narration(lesson_id: int, *, final_attempt: bool = True) -> None:
     """Narrating: per-scene audio, several scenes at once (bounded), checkpointed per scene.
 
-    Each scene carries its number as its narration order, so the voice works on scene 1 first (if
-    the rendering stage has not voiced it already); each clip is stored as soon as it exists, and
-    "Vivid Now" plays it while the rest are still being voiced. Database writes stay on this
-    thread; the narration threads only synthesize.
+    Runs right after scripting (before the slides). Each scene carries its number as its narration
+    order, so the voice works on scene 1 first; each clip is stored as soon as it exists, and "Vivid
+    Now" plays it while the rest are still being voiced. Database writes stay on this thread; the
+    narration threads only synthesize.
     """
     lesson = _begin(lesson_id, Lesson.Stage.NARRATING)
     if lesson is None:

@@ -19,7 +19,7 @@ from content.pipeline.understand import understand
 from vividly.providers import registry
 
 
-def _narrated_request(mini_corpus, student, voiced_after_rendering: list | None = None) -> LessonRequest:
+def _narrated_request(mini_corpus, student, before_slides: list | None = None) -> LessonRequest:
     request, _ = services.create_lesson_request(student=student, question="",
                                                 topic_id=mini_corpus.topic("m90201").pk, enforce_quota=False)
     token = state.INLINE.set(True)
@@ -27,10 +27,11 @@ def _narrated_request(mini_corpus, student, voiced_after_rendering: list | None 
         understand(request.pk)
         request.refresh_from_db()
         run_script(request.lesson_id)
-        run_visuals(request.lesson_id)
-        if voiced_after_rendering is not None:
-            voiced_after_rendering += [bool(s.audio_url) for s in request.lesson.scenes.all()]
         run_narration(request.lesson_id)
+        if before_slides is not None:  # what the student's status API shows right after narrating
+            request.refresh_from_db()
+            before_slides.append(selectors.request_payload(request))
+        run_visuals(request.lesson_id)
     finally:
         state.INLINE.reset(token)
     request.refresh_from_db()
@@ -39,12 +40,13 @@ def _narrated_request(mini_corpus, student, voiced_after_rendering: list | None 
 
 def test_every_scene_speaks_with_the_neural_voice_and_vivid_now_starts_with_scene_one(
         mini_corpus, student, client):
-    voiced: list[bool] = []
-    request = _narrated_request(mini_corpus, student, voiced)
+    before_slides: list[dict] = []
+    request = _narrated_request(mini_corpus, student, before_slides)
     lesson = request.lesson
-    # scene 1 was voiced while the slides were drawn: audio is there when narrating begins
-    assert voiced[0] is True
-    assert not any(voiced[1:])
+    # narration comes right after the script: Vivid Now plays it while the slides are drawn
+    (payload,) = before_slides
+    assert payload["status"] == "rendering"
+    assert all(scene["audio_url"].endswith(".wav") for scene in payload["vivid_now"]["scenes"])
     scenes = list(lesson.scenes.all())
     # every scene voiced by Piper, with one timing per caption sentence, and the voice recorded
     assert {s.audio_provider for s in scenes} == {"piper"}
