@@ -154,7 +154,7 @@ def main() -> None:
     print(f"  compose (ffmpeg)   {best['compose']:.2f} s   (encode {best['encode']:.2f} s, "
           f"{best['video_seconds'] / best['compose']:.0f}x real time, ffmpeg CPU {best['ffmpeg_cpu']:.2f} s)")
     load = os.getloadavg()[0]
-    print(f"  total media part   {best['total']:.2f} s best, {median_total:.2f} s median  (target < 10 s; load avg {load:.1f} on {os.cpu_count()} cores)")
+    print(f"  total media part   {best['total']:.2f} s best, {median_total:.2f} s median  (with the neural voice the whole lesson must be ready < 20 s; load avg {load:.1f} on {os.cpu_count()} cores)")
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"  peak RSS           {peak_mb:.0f} MB python, {child_mb:.0f} MB largest child (ffmpeg)")
