@@ -128,7 +128,7 @@ def _place(block: _Block, level: int, x: int, y: int, *, width: int, pal: Palett
     """The text box for a block at a size level (math that cannot fit is set as plain text)."""
     if block.kind == "key":
         return text_box(block.role, block.text, size=KEY_SIZES[level], kind="bold", width=width, x=x, y=y,
-                        fill=pal.text, background=pal.panel, max_lines=3)
+                        fill=pal.text, background=pal.panel, max_lines=5)
     if block.kind == "point":
         indent = 34
         return text_box(block.role, block.text, size=BODY_SIZES[level], kind="regular", width=width - indent,

@@ -13,7 +13,7 @@ from typing import Any
 from content.models import Lesson, LessonScene
 from vividly.providers.base import SlideSpec
 
-KEY_IDEA_MAX_WORDS = 14
+KEY_IDEA_WORDS, KEY_IDEA_MAX_WORDS = 14, 22  # a short sentence is preferred; a longer one only if none is
 
 
 def _text(value: Any, limit: int = 160) -> str:
@@ -33,15 +33,16 @@ def script_scene(lesson: Lesson, index: int) -> dict[str, Any]:
 
 
 def key_idea(scene: LessonScene, extra: dict[str, Any]) -> str:
-    """The writer's key idea, else (explanation/example) the first short factual sentence."""
+    """The writer's key idea, else (explanation/example) the first short factual sentence, else the
+    shortest one that still fits a slide."""
     given = _text(extra.get("key_idea"))
     if given or scene.kind not in (LessonScene.Kind.EXPLANATION, LessonScene.Kind.EXAMPLE):
         return given
-    for sentence in scene.sentences or []:
-        text = _text(sentence.get("text") if isinstance(sentence, dict) else "", 300)
-        if text and not sentence.get("framing") and len(text.split()) <= KEY_IDEA_MAX_WORDS:
-            return text.rstrip(".")
-    return ""
+    facts = [_text(s.get("text"), 300) for s in scene.sentences or [] if isinstance(s, dict) and not s.get("framing")]
+    facts = [f for f in facts if f and len(f.split()) <= KEY_IDEA_MAX_WORDS]
+    short = [f for f in facts if len(f.split()) <= KEY_IDEA_WORDS]
+    chosen = short[0] if short else min(facts, key=lambda f: len(f.split()), default="")
+    return chosen.rstrip(".")
 
 
 def slide_spec(lesson: Lesson, scene: LessonScene, *, count: int, citation: str) -> SlideSpec:

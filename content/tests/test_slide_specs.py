@@ -53,3 +53,10 @@ def test_without_a_key_idea_the_first_short_fact_is_shown_once(lesson):
     hook = slide_spec(lesson, _scene(lesson, 1, "hook", [FRAME, FACT]), count=3, citation="")
     assert hook.key_idea == ""  # hooks keep their bullets and motif
     assert hook.bullets == ["First point", "Second point"]
+
+
+def test_when_every_fact_is_long_the_shortest_that_fits_a_slide_is_the_key_idea(lesson):
+    medium = {"text": "The acceleration of a system is directly proportional to the net external force acting "
+                      "on it.", "citation": "p1", "framing": False}
+    spec = slide_spec(lesson, _scene(lesson, 3, "example", [FRAME, LONG_FACT, medium]), count=3, citation="")
+    assert spec.key_idea == medium["text"].rstrip(".")
