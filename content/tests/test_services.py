@@ -176,7 +176,7 @@ def test_vivid_now_exposes_script_and_narration_before_the_video(mini_corpus, st
         understand(request.pk)
         request.refresh_from_db()
         assert selectors.request_payload(request)["vivid_now"] is None
-        for stage in (run_script, run_visuals, run_narration):
+        for stage in (run_script, run_narration, run_visuals):
             stage(request.lesson_id)
     finally:
         state.INLINE.reset(token)

@@ -6,6 +6,13 @@ items) and returns a script dict: {"title", "scenes": [{"kind", "title", "senten
 "choices", "answer", "explanation", "citation", "practice_item_id"}]}. Factual sentences cite a
 passage id ("p1"...); interest-framing sentences carry `framing: true` and no citation.
 `validate_script` is applied to every writer's output, local or remote.
+
+Optional scene keys for the slide (issue 18; read by content/pipeline/slide_specs.py, meaning as in
+`vividly.providers.base.SlideSpec`): "key_idea" (the narration's one idea, ≤ ~12 words),
+"example_lines" (the worked example's numbers, one step a line: ["m = 0.62 kg", "F_net = 12 N",
+"a = F_net / m = 19.4 m/s^2"]), "sketch" ("forces" | "wave" | "cell" | "atom" | "reaction" | "none"),
+"sketch_labels" (e.g. ["right: Push 12 N", "left: Friction 3 N", "basketball"]) and "reaction"
+("2H2 + O2 -> 2H2O"). "equation" takes the ingested plain form ("a = (F_net)/(m)") or "$mathtext$".
 """
 
 from __future__ import annotations

@@ -318,8 +318,8 @@ if PROMETHEUS_MULTIPROC_DIR:  # prometheus_client writes its per-process files h
     Path(PROMETHEUS_MULTIPROC_DIR).mkdir(parents=True, exist_ok=True)
 
 # --- media layer (issue 7: content/media — slides, narration, compose, delivery) -------------
-# IMAGE_PROVIDER=local|nano_banana and TTS_PROVIDER=local|google choose the providers without code
-# edits; "image_local"/"tts_local" are the fallbacks used while a Google breaker is open.
+# IMAGE_PROVIDER=local|nano_banana chooses the image provider without code edits; "image_local" is
+# the fallback used while the Google breaker is open.
 GOOGLE_TTS = {
     "BASE_URL": env.str("GOOGLE_TTS_BASE_URL", default="https://texttospeech.googleapis.com"),
     "API_KEY": env.str("GOOGLE_TTS_API_KEY", default=""),  # empty: bearer token from ADC
@@ -337,18 +337,10 @@ NANO_BANANA = {
 }
 _IMAGE_BACKENDS = {"local": "content.media.slides.LocalSlideRenderer",
                    "nano_banana": "vividly.providers.nano_banana.NanoBananaImage"}
-_TTS_BACKENDS = {"local": "content.media.speech.EspeakSpeech",
-                 "google": "vividly.providers.google_tts.GoogleTTS"}
 VIVIDLY_PROVIDERS["image_local"] = {"BACKEND": _IMAGE_BACKENDS["local"]}
-VIVIDLY_PROVIDERS["tts_local"] = {
-    "BACKEND": _TTS_BACKENDS["local"],
-    "OPTIONS": {"voice": env.str("ESPEAK_VOICE", default="en-us"),
-                "words_per_minute": env.int("ESPEAK_WPM", default=155)},  # ≈168 wpm with pauses
-}
 VIVIDLY_PROVIDERS["image"] = {"BACKEND": _IMAGE_BACKENDS[env.str("IMAGE_PROVIDER", default="local")],
                               "FALLBACK": "image_local"}
-VIVIDLY_PROVIDERS["tts"] = {"BACKEND": _TTS_BACKENDS[env.str("TTS_PROVIDER", default="local")],
-                            "FALLBACK": "tts_local"}
+# The narration providers ("tts", "tts_local", "tts_espeak") are set in the issue 18 block at the end.
 # Local media with HTTP Range under /media/ (off by default in production, where GCS serves it).
 MEDIA_SERVE_LOCAL = env.bool("MEDIA_SERVE_LOCAL", default=ENVIRONMENT != "production")
 # Optional CDN in front of the bucket; Cloud CDN signed URLs when a key name and key are set.
@@ -501,3 +493,29 @@ VIVIDLY_REQUIZ_AFTER_DAYS = env.int("VIVIDLY_REQUIZ_AFTER_DAYS", default=3)
 CELERY_IMPORTS = (*globals().get("CELERY_IMPORTS", ()), "content.student_tasks")
 CELERY_BEAT_SCHEDULE["content-release-due-requizzes"] = {"task": "content.release_due_requizzes",
                                                          "schedule": 3600.0}
+
+# --- neural narration and teaching slides (issue 18) ------------------------------------------
+# TTS_PROVIDER=local (Piper neural voice, the default) | espeak | google. Fallback chain, followed
+# while a provider is unavailable or fails: google → tts_local (Piper) → tts_espeak (espeak-ng); the
+# voice that spoke is recorded on the lesson (providers["voice"]). espeak-ng runs only as a program.
+PIPER_VOICE = {
+    "model_path": env.str("PIPER_MODEL_PATH", default=""),  # empty: the bundled en_US-joe-medium
+    "length_scale": env.float("PIPER_LENGTH_SCALE", default=1.0),  # > 1 speaks slower
+    "sentence_pause_ms": env.int("PIPER_SENTENCE_PAUSE_MS", default=450),
+    "threads": env.int("PIPER_THREADS", default=1),  # ONNX Runtime threads per sentence
+    "parallel": env.int("PIPER_PARALLEL", default=2),  # sentences synthesized at once per process
+}
+# Scenes in flight at once per lesson job (phonemized, then queued for the voice's sentence pool);
+# scene 1 is queued first, so its sentences get the whole pool and "Vivid Now" can play it early.
+LESSON_NARRATION_WORKERS = env.int("LESSON_NARRATION_WORKERS", default=2)
+_TTS_BACKENDS = {"local": "content.media.piper.PiperSpeech", "espeak": "content.media.speech.EspeakSpeech",
+                 "google": "vividly.providers.google_tts.GoogleTTS"}
+_TTS_OPTIONS = {"local": PIPER_VOICE, "google": {},
+                "espeak": {"voice": env.str("ESPEAK_VOICE", default="en-us"),
+                           "words_per_minute": env.int("ESPEAK_WPM", default=155)}}  # ≈168 wpm with pauses
+VIVIDLY_PROVIDERS["tts_espeak"] = {"BACKEND": _TTS_BACKENDS["espeak"], "OPTIONS": _TTS_OPTIONS["espeak"]}
+VIVIDLY_PROVIDERS["tts_local"] = {"BACKEND": _TTS_BACKENDS["local"], "OPTIONS": _TTS_OPTIONS["local"],
+                                  "FALLBACK": "tts_espeak"}
+_tts = env.str("TTS_PROVIDER", default="local")
+VIVIDLY_PROVIDERS["tts"] = {"BACKEND": _TTS_BACKENDS[_tts], "OPTIONS": _TTS_OPTIONS[_tts],
+                            "FALLBACK": {"google": "tts_local", "local": "tts_espeak", "espeak": ""}[_tts]}
