@@ -90,7 +90,7 @@ class EspeakPhonemizer:
         if not exe:
             raise ProviderFatal(f"{self.binary} is not installed (apt-get install espeak-ng)")
         try:
-            result = subprocess.run([exe, "-q", "-v", self.voice, "--ipa", "--stdin"], input=text.encode(),
+            result = subprocess.run([exe, "-q", "-v", self.voice, "--ipa", "--stdin"], input=text.encode(),  # noqa: S603 - espeak-ng resolved by shutil.which; text goes to stdin, never argv
                                     capture_output=True, timeout=self.timeout, check=False)
         except subprocess.TimeoutExpired as exc:
             raise ProviderRetryable(f"espeak-ng phonemizer timed out after {self.timeout}s") from exc
