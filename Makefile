@@ -29,7 +29,9 @@ system-deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
+# The ONNX embedding model, exported from the bundled MiniLM weights (never downloaded).
 setup: system-deps $(STAMP)
+	$(BIN)/python manage.py embedding_model
 
 services: setup
 	$(BIN)/python manage.py devservices start

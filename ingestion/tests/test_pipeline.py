@@ -65,7 +65,7 @@ def test_malformed_module_is_recorded_and_the_rest_indexed(mini_corpus):
 
 def test_chunks_store_model_dimensions_vectors_and_full_text(mini_corpus):
     version = IndexVersion.objects.get(book_slug="physics", status="active")
-    assert (version.embedding_model, version.dimensions) == ("sentence-transformers/all-MiniLM-L6-v2", 384)
+    assert (version.embedding_model, version.dimensions) == ("sentence-transformers/all-MiniLM-L6-v2#onnx-int8", 384)
     chunks = Chunk.objects.filter(version=version)
     assert chunks.exists()
     assert not chunks.filter(embedding_384__isnull=True).exists()
