@@ -34,7 +34,7 @@ def test_sections_are_distinct_ranked_and_carry_their_own_passages(mini_corpus):
         assert {p.module_id for p in hit.passages} == {hit.module_id}
         assert 0 <= hit.confidence <= 1
         # the best passage's similarity, or a review question's of the same section that is closer
-        assert hit.confidence >= max(p.similarity for p in hit.passages) - 1e-6
+        assert hit.confidence >= max(p.similarity for p in hit.passages) - 1e-4
 
 
 @pytest.mark.parametrize(("question", "module_id"), [
