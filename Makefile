@@ -81,8 +81,9 @@ test-repeat: setup services
 drills: setup services
 	$(BIN)/python drills/run.py  # all drills, then ONE table of figures; DRILLS_NIGHTLY=1 for the nightly size
 
+# `make bench FULL=1` adds the timed full re-ingest (with the retrieval figures of the index it builds).
 bench: setup services
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/run_all.py $(if $(FULL),--full)
 
 clean: stop
 	rm -rf $(VENV) .var staticfiles

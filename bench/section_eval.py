@@ -20,6 +20,7 @@ per book, and the search latency.
 
 import argparse
 import json
+import os
 import statistics
 import time
 from collections import defaultdict
@@ -169,7 +170,7 @@ def main() -> None:
             if baseline is not None:
                 show("plain", score(items, baseline.sections)[0])
     all_latencies.sort()
-    print(f"search_sections latency over {len(all_latencies)} questions (cold query cache, this machine's load): "
+    print(f"search_sections latency over {len(all_latencies)} questions (query vectors cached only if asked before; machine load {os.getloadavg()[0]:.1f}): "
           f"p50={statistics.median(all_latencies):.0f} ms p95={all_latencies[int(0.95 * (len(all_latencies) - 1))]:.0f} ms")
 
 

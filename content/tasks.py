@@ -54,9 +54,9 @@ def _warm_up_in_background() -> None:
 
     def warm() -> None:
         try:
-            from vividly.providers import registry
+            from ingestion.search import warm_up
 
-            registry.get("embeddings").embed_query("warm up")
+            warm_up()
         except Exception:  # a cold model is slower, never fatal
             logger.warning("embedding warm-up failed", exc_info=True)
 

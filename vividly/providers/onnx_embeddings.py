@@ -190,6 +190,10 @@ class OnnxMiniLMEmbeddings:
         """Embed one search query."""
         return self.query_vector(text).tolist()
 
+    def warm_up(self) -> None:
+        """Create the query session and run it once (bypassing the caches)."""
+        self._run(self._query_session, ["warm up"])
+
 
 def _shared_get(key: str) -> np.ndarray | None:
     """A vector from the cross-process cache, or None (a cache outage only costs an embedding)."""
