@@ -53,9 +53,16 @@ def fill_search_vectors(version_id: int) -> None:
             "WHERE version_id = %s AND search_vector IS NULL", [version_id])
 
 
+def _fire_deferred_checks(cursor) -> None:
+    """Inside a transaction with deferred FK checks pending, PostgreSQL refuses index DDL: run them now."""
+    if connection.in_atomic_block:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 def drop_vector_index(dimensions: int) -> None:
     """Drop the HNSW index before a large load (`ensure_vector_index` puts it back)."""
     with connection.cursor() as cursor:
+        _fire_deferred_checks(cursor)
         cursor.execute(f"DROP INDEX IF EXISTS {HNSW_INDEXES[dimensions]}")
 
 
@@ -66,6 +73,7 @@ def ensure_vector_index(dimensions: int) -> bool:
         cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [name])
         if cursor.fetchone():
             return False
+        _fire_deferred_checks(cursor)
         # a one-pass build in memory is fastest; the session setting lasts for this build only
         cursor.execute("SET maintenance_work_mem = '256MB'")
         try:
