@@ -124,11 +124,25 @@ def _where(filters: dict, versions: list[int]) -> tuple[str, list]:
 
 
 def active_versions(*, model: str, book: str | None = None) -> list[int]:
-    """Ids of the active index versions for an embedding model."""
-    qs = IndexVersion.objects.filter(status=IndexVersion.Status.ACTIVE, embedding_model=model)
+    """Ids of the active index versions to search with this embedding model, one per book.
+
+    A book without a version of exactly this model falls back to its active version of the same
+    MiniLM weights under another runtime ("…all-MiniLM-L6-v2" built by torch before the ONNX export:
+    same weights, cosine ≈ 0.995 to int8), so an upgrade keeps search working while it re-embeds.
+    Another model's vectors (Vertex AI) are never compared with this model's queries.
+    """
+    qs = IndexVersion.objects.filter(status=IndexVersion.Status.ACTIVE)
     if book:
         qs = qs.filter(book_slug=book)
-    return list(qs.values_list("pk", flat=True))
+    family = model.split("#", 1)[0]
+    exact: dict[str, int] = {}
+    related: dict[str, int] = {}
+    for pk, slug, name in qs.order_by("pk").values_list("pk", "book_slug", "embedding_model"):
+        if name == model:
+            exact[slug] = pk
+        elif name.split("#", 1)[0] == family:
+            related[slug] = pk
+    return sorted({**related, **exact}.values())
 
 
 def vector_candidates(vector: list[float], *, column: str, where: str, params: list,

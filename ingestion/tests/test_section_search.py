@@ -117,3 +117,21 @@ def test_search_api_accepts_a_long_pasted_question(mini_corpus, api_client_for, 
     assert response.json()[0]["module_id"] == "m90101"
     too_long = api_client_for(tenant_a.student).get("/api/v1/search/", {"q": "why " * MAX_INPUT_CHARS})
     assert too_long.status_code == 400
+
+
+def test_an_index_built_before_the_onnx_export_is_searched_until_it_is_replaced(mini_corpus):
+    from ingestion.models import IndexVersion
+    from ingestion.search import active_versions
+    from vividly.providers import registry
+
+    # given a physics index built by the torch MiniLM (a database from before the upgrade) and a
+    # chemistry index of an unrelated model
+    IndexVersion.objects.filter(book_slug="physics", status="active").update(
+        embedding_model="sentence-transformers/all-MiniLM-L6-v2")
+    IndexVersion.objects.filter(book_slug="chemistry-2e", status="active").update(embedding_model="other-model")
+    # then physics is still searched (same weights), chemistry is not (never mix models)
+    versions = active_versions(model=registry.get("embeddings").model)
+    assert set(IndexVersion.objects.filter(pk__in=versions).values_list("book_slug", flat=True)) == {
+        "physics", "biology-2e"}
+    assert search_sections("what is the difference between mass and weight", k=1)[0].module_id == "m90102"
+    assert not any(h.book == "chemistry-2e" for h in search_sections("buffer pH acid base", k=10))
