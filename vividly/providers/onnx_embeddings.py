@@ -113,8 +113,8 @@ class OnnxMiniLMEmbeddings:
 
     # --- encoding ---------------------------------------------------------------------------
 
-    def _run(self, session, texts: list[str]) -> np.ndarray:
-        encodings = self.tokenizer.encode_batch(texts)
+    def _run(self, session, texts: list[str], encodings: list | None = None) -> np.ndarray:
+        encodings = encodings or self.tokenizer.encode_batch(texts)
         width = max(len(e.ids) for e in encodings)
         ids = np.zeros((len(texts), width), dtype=np.int64)
         mask = np.zeros((len(texts), width), dtype=np.int64)
@@ -132,12 +132,12 @@ class OnnxMiniLMEmbeddings:
         out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
         if not texts:
             return out
-        lengths = [len(e.ids) for e in self.tokenizer.encode_batch(texts)]
-        order = sorted(range(len(texts)), key=lengths.__getitem__)
+        encodings = self.tokenizer.encode_batch(texts)  # once: lengths for batching, then the ids
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         session = self._document_session
         for start in range(0, len(order), self.batch_size):
             rows = order[start:start + self.batch_size]
-            out[rows] = self._run(session, [texts[i] for i in rows])
+            out[rows] = self._run(session, [texts[i] for i in rows], [encodings[i] for i in rows])
         return out
 
     def embed_documents(self, texts: list[str]) -> EmbeddingBatch:
