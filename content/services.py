@@ -34,7 +34,7 @@ from vividly.providers.base import Usage
 
 logger = logging.getLogger(__name__)
 
-QUESTION_MIN, QUESTION_MAX = 5, 500
+QUESTION_MIN, QUESTION_MAX = 5, 2000  # a pasted homework problem with its options fits (issue 18)
 
 
 class LessonRequestError(Exception):

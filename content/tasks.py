@@ -54,10 +54,11 @@ def _warm_up_in_background() -> None:
         return
 
     def warm() -> None:
+        from ingestion.search import warm_up
         from vividly.providers import registry
 
         try:
-            registry.get("embeddings").embed_query("warm up")
+            warm_up()
         except Exception:  # a cold model is slower, never fatal
             logger.warning("embedding warm-up failed", exc_info=True)
         warmed: set[str] = set()

@@ -36,7 +36,7 @@ def test_idempotency_key_makes_a_double_submit_one_request(api_client_for, stude
 
 
 @pytest.mark.parametrize(("payload", "case"), [
-    ({"question": ""}, "empty"), ({"question": "hey"}, "too short"), ({"question": "x" * 501}, "too long"),
+    ({"question": ""}, "empty"), ({"question": "hey"}, "too short"), ({"question": "x" * 2001}, "too long"),
     ({"question": "What is force?", "interest": "Knitting Robots"}, "unknown interest"),
     ({"question": "What is force?", "topic_id": 999999}, "unknown topic"),
 ])

@@ -273,17 +273,16 @@ BREAKERS = {
 }
 
 # --- ingestion & retrieval (issue 10) ----------------------------------------------------------
-# Embeddings: local MiniLM by default; EMBEDDINGS_BACKEND=vertex switches to Vertex AI (768 dims,
-# then run `manage.py ingest --reembed`). VERTEX_AI_BASE_URL lets tests point at a local fake.
+# Embeddings: local MiniLM on ONNX Runtime by default (configured with the corpus settings at the end);
+# EMBEDDINGS_BACKEND=vertex switches to Vertex AI (768 dims, then run `manage.py ingest --reembed`).
+# VERTEX_AI_BASE_URL lets tests point at a local fake.
 VERTEX_AI_BASE_URL = env.str("VERTEX_AI_BASE_URL", default="")
 GOOGLE_CLOUD_PROJECT = env.str("GOOGLE_CLOUD_PROJECT", default="")
 _EMBEDDING_BACKENDS = {
-    "local": {"BACKEND": "vividly.providers.local_embeddings.MiniLMEmbeddings", "OPTIONS": {}},
     "vertex": {"BACKEND": "vividly.providers.vertex_embeddings.VertexEmbeddings",
                "OPTIONS": {"model": env.str("VERTEX_EMBEDDING_MODEL", default="text-embedding-005"),
                            "location": env.str("VERTEX_AI_LOCATION", default="us-central1")}},
 }
-VIVIDLY_PROVIDERS["embeddings"] = _EMBEDDING_BACKENDS[env.str("EMBEDDINGS_BACKEND", default="local")]
 OER_CACHE_DIR = Path(env.str("OER_CACHE_DIR", default=str(BASE_DIR / ".var" / "oer-cache")))
 OER_ARCHIVE_MAX_BYTES = env.int("OER_ARCHIVE_MAX_BYTES", default=200 * 1024 * 1024)  # download size cap
 OER_EXTRACT_MAX_BYTES = env.int("OER_EXTRACT_MAX_BYTES", default=500 * 1024 * 1024)  # zip-bomb cap
@@ -519,3 +518,18 @@ VIVIDLY_PROVIDERS["tts_local"] = {"BACKEND": _TTS_BACKENDS["local"], "OPTIONS": 
 _tts = env.str("TTS_PROVIDER", default="local")
 VIVIDLY_PROVIDERS["tts"] = {"BACKEND": _TTS_BACKENDS[_tts], "OPTIONS": _TTS_OPTIONS[_tts],
                             "FALLBACK": {"google": "tts_local", "local": "tts_espeak", "espeak": ""}[_tts]}
+
+# --- corpus and search (issues 17 and 18) ------------------------------------------------------
+# Local embeddings run on ONNX Runtime (no torch in the web process); the model is exported from
+# the bundled MiniLM weights into EMBEDDING_MODEL_DIR by `make setup` or on first use (never
+# downloaded). int8 by default (EMBEDDINGS_INT8=false for fp32; a different model name, so re-ingest).
+EMBEDDING_MODEL_DIR = env.str("EMBEDDING_MODEL_DIR", default=str(VAR_DIR / "models"))
+# The saved BM25 index of the active chunks (rebuilt from the database when missing).
+SEARCH_INDEX_DIR = env.str("SEARCH_INDEX_DIR", default=str(VAR_DIR / "search"))
+_EMBEDDING_BACKENDS["local"] = {
+    "BACKEND": "vividly.providers.onnx_embeddings.OnnxMiniLMEmbeddings",
+    "OPTIONS": {"quantized": env.bool("EMBEDDINGS_INT8", default=True),
+                "query_slots": env.int("EMBEDDING_QUERY_SLOTS", default=1),
+                "query_wait_seconds": env.float("EMBEDDING_QUERY_WAIT_SECONDS", default=2.0)},
+}
+VIVIDLY_PROVIDERS["embeddings"] = _EMBEDDING_BACKENDS[env.str("EMBEDDINGS_BACKEND", default="local")]
