@@ -91,7 +91,7 @@ def cached_vectors(text_hashes: list[str], *, model: str, dimensions: int) -> di
     column = EMBEDDING_COLUMNS[dimensions]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT DISTINCT ON (text_hash) text_hash, {column}::text FROM ingestion_chunk "  # noqa: S608
+            f"SELECT DISTINCT ON (text_hash) text_hash, {column}::text FROM ingestion_chunk "  # noqa: S608 - column from EMBEDDING_COLUMNS; values are %s params
             f"WHERE embedding_model = %s AND text_hash = ANY(%s) AND {column} IS NOT NULL",
             [model, text_hashes])
         return {h: np.array(json.loads(v), dtype=np.float32) for h, v in cursor.fetchall()}

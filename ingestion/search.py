@@ -187,7 +187,7 @@ def _candidates(query: PreparedQuery, filters: dict) -> _Candidates | None:
     with connection.cursor() as cursor:
         if vector:
             literal = "[" + ",".join(f"{x:.7f}" for x in vector) + "]"
-            cursor.execute(f"SELECT id, module_id, kind, section_number, 1 - ({column} <=> %s::vector) "  # noqa: S608
+            cursor.execute(f"SELECT id, module_id, kind, section_number, 1 - ({column} <=> %s::vector) "  # noqa: S608 - column from EMBEDDING_COLUMNS; values are %s params
                            f"FROM ingestion_chunk WHERE id = ANY(%s)", [literal, list({*dense, *bm25})])
         else:
             cursor.execute("SELECT id, module_id, kind, section_number, 0 FROM ingestion_chunk WHERE id = ANY(%s)",
