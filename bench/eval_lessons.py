@@ -182,6 +182,8 @@ def summary(rows: list[dict], grades: dict[str, int]) -> dict:
         "reading_grade_median": statistics.median(r["reading_grade"] for r in made) if made else None,
         "reading_grade_gap_median": statistics.median(r["reading_grade"] - grades[r["id"]] for r in made) if made else None,
         "reading_within_2_grades": len(in_band) / len(made) if made else 0,
+        "reading_at_most_2_above": sum(1 for r in made if r["reading_grade"] is not None
+                                       and r["reading_grade"] <= grades[r["id"]] + 2) / len(made) if made else 0,
         "interest_beyond_hook": sum(r["interest_beyond_hook"] for r in made) / len(made) if made else 0,
         "quiz_three_questions": sum(r["quiz_three"] for r in made) / len(made) if made else 0,
         "quiz_always_true_items": sum(r["quiz_always_true"] for r in made),
@@ -202,7 +204,8 @@ def print_summary(name: str, figures: dict) -> None:
     print(f"  factual sentences cited                           : {pct('factual_sentences_cited')}")
     if figures["reading_grade_median"] is not None:
         print(f"  reading grade median (gap to student's grade)     : {figures['reading_grade_median']:.1f} "
-              f"({figures['reading_grade_gap_median']:+.1f}); within 2 grades: {pct('reading_within_2_grades')}")
+              f"({figures['reading_grade_gap_median']:+.1f}); within 2 grades: {pct('reading_within_2_grades')}, "
+              f"at most 2 above: {pct('reading_at_most_2_above')}")
     print(f"  interest present beyond the hook                  : {pct('interest_beyond_hook')}")
     print(f"  quiz: 3 questions {pct('quiz_three_questions')}, always-true items {figures['quiz_always_true_items']}, "
           f"answers among choices {pct('quiz_answers_among_choices')}, explanations cited "
