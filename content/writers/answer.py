@@ -293,7 +293,7 @@ def select(found: list[Candidate], question: str, *, answer_words: int, why_word
         if continues or adds:
             answer.append(c)
             break
-    answer.sort(key=lambda c: c.position)
+    # the best sentence opens; a continuation or principle follows it
     answer_vectors = [c.vector for c in answer if c.vector]
     pool = [c for c in ranked if c not in answer and not any(_near_duplicate(c, a) for a in answer)]
 
