@@ -11,7 +11,7 @@ export TRANSFORMERS_OFFLINE := 1
 APT_PACKAGES := espeak-ng ffmpeg chromium fonts-dejavu-core shellcheck
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-repeat setup system-deps services migrate seed ingest lint drills stop clean bench css
+.PHONY: run test test-repeat setup system-deps services migrate seed ingest lint drills stop clean bench css eval-lessons
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -84,6 +84,11 @@ drills: setup services
 # `make bench FULL=1` adds the timed full re-ingest (with the retrieval figures of the index it builds).
 bench: setup services
 	$(BIN)/python bench/run_all.py $(if $(FULL),--full)
+
+# Lesson quality on bench/data/lesson_eval.json (issue 18): needs the full corpus; DATABASE_URL may point at it.
+# EVAL_ARGS e.g. "--split dev --script-only -v".
+eval-lessons:
+	$(BIN)/python bench/eval_lessons.py $(EVAL_ARGS)
 
 clean: stop
 	rm -rf $(VENV) .var staticfiles

@@ -118,6 +118,22 @@ def screen_question(text: str) -> Concern | None:
     return None
 
 
+_UNSUITABLE_INTEREST = re.compile(
+    r"\b(porn\w*|sex\w*|nudes?|naked|drugs?|weed|cocaine|meth|heroin|vap(e|es|ing)|alcohol|beer|vodka|gambl\w*|"
+    r"betting|kill\w*|murder\w*|gore|suicid\w*|self[- ]?harm|nazi\w*|terror\w*|school shoot\w*)\b", re.I)
+
+
+def screen_interest(text: str) -> Concern | None:
+    """Screen an interest a student typed: the question patterns, plus topics unsuitable to frame a
+    school lesson around. (No English check: interest names are often a single foreign word.)"""
+    for category, pattern in _PATTERNS:
+        if pattern.search(text):
+            return Concern(category, KIND_MESSAGES[category])
+    if _UNSUITABLE_INTEREST.search(text):
+        return Concern(Category.VIOLENCE, KIND_MESSAGES[Category.VIOLENCE])
+    return None
+
+
 def looks_english(text: str) -> bool:
     """Heuristic: mostly Latin letters and at least one common English word (for 3+ word questions)."""
     letters = [c for c in text if c.isalpha()]

@@ -81,6 +81,8 @@ class AskForm(forms.Form):
                                                              "autocomplete": "off"}))
     interest = forms.ModelChoiceField(label="Explain it with", queryset=Interest.objects.none(), required=False,
                                       empty_label="My favourite interest")
+    own_interest = forms.CharField(label="…or type any interest", required=False, max_length=40,
+                                   error_messages={"max_length": "Keep your interest under 40 characters."})
     topic = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, student=None, **kwargs):

@@ -96,7 +96,8 @@ def ask(request):
         return _ask_invalid(request, form)
     try:
         new = services.ask_vividly(student=student, question=form.cleaned_data["question"],
-                                   interest=form.cleaned_data.get("interest"), topic_id=form.cleaned_data.get("topic"))
+                                   interest=form.cleaned_data.get("interest"), topic_id=form.cleaned_data.get("topic"),
+                                   interest_text=form.cleaned_data.get("own_interest", ""))
     except services.AskError as error:
         form.add_error("question", str(error))
         return _ask_invalid(request, form)

@@ -42,7 +42,6 @@ from vividly.providers.base import (
 
 from . import NEXT_STAGE, state
 from .slide_specs import slide_spec
-from .understand import section_passages
 
 logger = logging.getLogger(__name__)
 
@@ -124,25 +123,26 @@ def paying_district_id(lesson: Lesson) -> int | None:
 # --- script ---------------------------------------------------------------------------------------
 
 def build_brief(lesson: Lesson) -> LessonBrief:
-    topic: Topic = lesson.topic
-    first = lesson.requests.order_by("created_at").first()
-    question = first.question if first else topic.title
-    passages = section_passages(topic, question)
-    practice: list[PracticeSource] = []
+    from content.writers.reading import split_simpler
     from ingestion.models import PracticeItem
 
-    for item in PracticeItem.objects.filter(topic=topic).order_by("pk")[:6]:
-        choices = [c if isinstance(c, str) else str(c.get("text", "")) for c in (item.choices or [])]
-        practice.append(PracticeSource(pk=item.pk, kind=item.kind, problem=item.problem, choices=choices,
-                                       answer=item.answer, solution=item.solution))
-    siblings = Topic.objects.filter(chapter__book=topic.chapter.book).exclude(pk=topic.pk).values_list("key_terms", flat=True)
-    related = [term for terms in siblings for term in (terms or [])][:20]
+    from .evidence import lesson_passages, related_terms
+
+    topic: Topic = lesson.topic
+    first = lesson.requests.order_by("created_at").first()
+    simpler, question = split_simpler(first.question if first else "")
+    question = question or f"Teach me about {topic.title}"
+    passages = lesson_passages(topic, question)
+    practice = [PracticeSource(pk=item.pk, kind=item.kind, problem=item.problem, answer=item.answer,
+                               solution=item.solution,
+                               choices=[c if isinstance(c, str) else str(c.get("text", "")) for c in item.choices or []])
+                for item in PracticeItem.objects.filter(topic=topic).order_by("pk")[:12]]
     key_terms = list(topic.key_terms or []) or [g.get("term", "") for g in topic.glossary or []]
     return LessonBrief(
         topic_id=topic.pk, topic_title=topic.title, subject=topic.subject, question=question,
         interest=lesson.interest, grade_band=lesson.grade_band, passages=passages, key_terms=key_terms,
         glossary=list(topic.glossary or []), learning_objectives=list(topic.learning_objectives or []),
-        practice=practice, related_terms=[*related, "energy", "mass", "temperature", "cell", "atom"])
+        practice=practice, related_terms=related_terms(topic), simpler=simpler)
 
 
 def _write(lesson: Lesson, brief: LessonBrief, *, final_attempt: bool) -> tuple[dict[str, Any], str, str]:
@@ -221,11 +221,12 @@ def run_script(lesson_id: int, *, final_attempt: bool = True) -> None:
     numbers = {pid: n for n, pid in enumerate(cited_ids, start=1)}
     citations = [{"number": numbers[pid], **passages[pid].as_citation()} for pid in cited_ids]
     record = quality.measure(script=script, interest=lesson.interest, grade_band=lesson.grade_band,
-                             key_terms=brief.key_terms)
+                             key_terms=brief.key_terms, simpler=brief.simpler)
 
     def apply(locked: Lesson) -> None:
         locked.title = script.get("title") or brief.topic_title
-        locked.script = {**script, "passages": [p.as_citation() for p in brief.passages], "key_terms": brief.key_terms}
+        locked.script = {**script, "passages": [p.as_citation() for p in brief.passages], "key_terms": brief.key_terms,
+                         "simpler": brief.simpler}
         locked.citations = citations
         locked.transcript = _numbered_transcript(script, numbers)
         locked.quality = record
@@ -425,7 +426,8 @@ def run_compose(lesson_id: int, *, final_attempt: bool = True) -> None:
         ("transcript", transcript_file))}
     caption_text = " ".join(cue.text for cue in video.cues)
     record = quality.measure(script=lesson.script, interest=lesson.interest, grade_band=lesson.grade_band,
-                             key_terms=lesson.script.get("key_terms", []), caption_text=caption_text)
+                             key_terms=lesson.script.get("key_terms", []), caption_text=caption_text,
+                             simpler=bool(lesson.script.get("simpler")))
     record["duration_seconds"] = video.duration_seconds
     record["narration_seconds"] = lesson.narration_seconds
     record["compose_seconds"] = round(video.timings.get("total", 0.0), 2)

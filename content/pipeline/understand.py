@@ -81,10 +81,21 @@ def section_passages(topic: Topic, question: str) -> list[SourcePassage]:
     return passages
 
 
-def reuse_key(*, module_ids: list[str], interest: str, grade_band: str) -> str:
-    """The key under which one lesson serves every matching request."""
+def question_signature(question: str) -> str:
+    """What makes two questions the same lesson: their content words (order, case and filler words
+    aside), and whether the student asked for it simpler."""
+    from content.writers import content_words
+    from content.writers.reading import split_simpler
+
+    simpler, plain = split_simpler(question or "")
+    return ("simpler:" if simpler else "") + " ".join(sorted(content_words(plain)))
+
+
+def reuse_key(*, module_ids: list[str], interest: str, grade_band: str, question: str = "") -> str:
+    """The key under which one lesson serves every matching request: the lesson answers a question,
+    so the question's signature is part of it (a catalogue pick asks "Teach me about <section>")."""
     raw = "|".join([",".join(sorted(module_ids)), interest.strip().lower(), grade_band,
-                    settings.LESSON_GENERATOR_VERSION])
+                    settings.LESSON_GENERATOR_VERSION, question_signature(question)])
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -135,7 +146,7 @@ def attach_to_lesson(request: LessonRequest, topic: Topic) -> None:
             state.mark_request_ready(request, pinned, reused=True, notify=False)
             return
         key = reuse_key(module_ids=[topic.module_id], interest=request.interest_name,
-                        grade_band=request.grade_band)
+                        grade_band=request.grade_band, question=request.question)
         try:
             with transaction.atomic():
                 lesson, created = Lesson.objects.get_or_create(reuse_key=key, defaults={
