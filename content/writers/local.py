@@ -24,7 +24,16 @@ from .quiz import build_quiz
 from .reading import flesch_kincaid_grade, target_grade
 from .scenarios import GENERIC, SCENARIOS
 from .sentences import CONNECTIVES, Standalone, relation_between, with_connective
-from .worked import WorkedExample, find_relationships, worked_example
+from .slide_keys import (
+    NONE,
+    family_sketch,
+    find_reaction,
+    key_idea,
+    short_phrase,
+    sketch_name,
+    worked_sketch,
+)
+from .worked import THINGS, WorkedExample, find_relationships, worked_example
 from .worlds import WorldMatch, match_world
 
 #: Longest sentence (words) the writer picks, by grade band; "Make it simpler" takes 8 off.
@@ -238,12 +247,62 @@ def compose_script(brief: LessonBrief) -> dict[str, Any]:
 
     _fit_length(scenes, selection, used)
     _fit_reading_level(scenes, selection, used, goal=goal if brief.simpler else goal + 1.0)
+    _add_slide_keys(scenes, brief, selection, family=family, worked=worked, obj=_object(world.slug, interest),
+                    notice=notice)
     quiz = build_quiz(brief, selection, embedder, question=question, worked=worked,
                       worked_passage=(relationship.passage if relationship else _equation_passage(brief, worked)))
     return {"title": title, "scenes": scenes, "quiz": quiz,
             "writer": {"family": family, "world": world.slug or "generic", "interest": interest,
                        "target_grade": goal, "simpler": brief.simpler,
                        "relationship": worked.key if worked else None}}
+
+
+#: The example slide also shows the equation and three or four number lines: its idea stays shorter.
+EXAMPLE_IDEA_WORDS = 8
+
+
+def _object(world_slug: str, interest: str) -> str:
+    """What moves in the student's world, for a sketch's label ("basketball"; the interest itself)."""
+    things = THINGS.get(world_slug)
+    return sketch_name(things.obj if things else interest)
+
+
+def _scene_candidates(scene: dict[str, Any], ranked: list[Candidate]) -> list[Candidate]:
+    """The candidates a scene's factual sentences came from (a connective may lead each sentence)."""
+    facts = [s["text"] for s in scene["sentences"] if not s["framing"]]
+    return [c for c in ranked if any(c.text[1:] and c.text[1:] in text for text in facts)]
+
+
+def _add_slide_keys(scenes: list[dict[str, Any]], brief: LessonBrief, selection, *, family: str,
+                    worked: WorkedExample | None, obj: str, notice: str) -> None:
+    """The slide keys (content/writers/slide_keys.py): each explanation and the recap get their one
+    idea; the example its computed numbers; explanation and example a sketch by idea family."""
+    passages = {p.id: p for p in brief.passages}
+    cited = [passages[s["citation"]] for scene in scenes for s in scene["sentences"]
+             if s.get("citation") in passages]
+    section = sorted((p for p in brief.passages if p.topic_id == brief.topic_id), key=lambda p: p.order)
+    reaction = find_reaction(cited, section)
+    for scene in scenes:
+        narration = narration_of(scene)
+        if scene["kind"] in ("explanation", "recap"):
+            idea = key_idea(_scene_candidates(scene, selection.ranked))
+            if idea:
+                scene["key_idea"] = idea
+        if scene["kind"] == "explanation":
+            scene.update(family_sketch(family, f"{brief.topic_title}. {narration}", obj=obj,
+                                       reaction=reaction).keys())
+        elif scene["kind"] == "example":
+            if worked is not None:
+                scene["example_lines"] = [*worked.givens, worked.result]
+                idea = short_phrase(worked.spoken_rule, limit=EXAMPLE_IDEA_WORDS)
+                sketch = worked_sketch(worked, obj) or NONE
+            else:
+                concrete = _scene_candidates(scene, selection.ranked)
+                idea = key_idea(concrete) if concrete else short_phrase(notice.removeprefix("Notice "))
+                sketch = family_sketch(family, f"{brief.topic_title}. {narration}", obj=obj)
+            if idea:
+                scene["key_idea"] = idea
+            scene.update(sketch.keys())
 
 
 def _equation_passage(brief: LessonBrief, worked: WorkedExample | None) -> SourcePassage | None:
