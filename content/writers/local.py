@@ -19,6 +19,7 @@ from vividly.providers.base import Usage
 from . import MAX_WORDS, MIN_WORDS, LessonBrief, SourcePassage, narration_of, word_count
 from .answer import Candidate, Embedder, score_candidates, select, stems
 from .answer import candidates as find_candidates
+from .concept import name_the_concept
 from .families import family_for
 from .quiz import build_quiz
 from .reading import flesch_kincaid_grade, target_grade
@@ -176,6 +177,7 @@ def compose_script(brief: LessonBrief) -> dict[str, Any]:
     selection = select(pool, question, answer_words=40 if brief.simpler else 50,
                        why_words=55 if brief.simpler else 95 if brief.grade_band == "11-12" else 80,
                        why_max=3 if brief.simpler else 4)
+    concept = name_the_concept(selection, brief, question, embedder)
     used = {id(c) for c in [*selection.answer, *selection.why]}
     main_texts = [p.text for p in brief.passages if p.topic_id == brief.topic_id and p.kind != "glossary"]
     family = family_for(brief.topic_title, brief.key_terms, " ".join(main_texts)[:20000])
@@ -245,8 +247,9 @@ def compose_script(brief: LessonBrief) -> dict[str, Any]:
                    "bullets": ["Three quick questions", "Answers explained after you try"], "equation": None,
                    "visual_description": "A question mark and the words 'Check your understanding'."})
 
-    _fit_length(scenes, selection, used)
-    _fit_reading_level(scenes, selection, used, goal=goal if brief.simpler else goal + 1.0)
+    keep = concept.text if concept is not None else ""
+    _fit_length(scenes, selection, used, keep=keep)
+    _fit_reading_level(scenes, selection, used, goal=goal if brief.simpler else goal + 1.0, keep=keep)
     _add_slide_keys(scenes, brief, selection, family=family, worked=worked, obj=_object(world.slug, interest),
                     notice=notice)
     quiz = build_quiz(brief, selection, embedder, question=question, worked=worked,
@@ -328,7 +331,12 @@ def _recap(selection, used: set[int]) -> list[Candidate]:
     return [min(selection.answer, key=lambda c: c.words)]
 
 
-def _fit_length(scenes: list[dict[str, Any]], selection, used: set[int]) -> None:
+def _is(sentence: dict[str, Any], text: str) -> bool:
+    """Whether a lesson sentence is `text` (maybe led by a connective)."""
+    return bool(text) and sentence["text"].endswith(text[1:])
+
+
+def _fit_length(scenes: list[dict[str, Any]], selection, used: set[int], *, keep: str = "") -> None:
     """Bring the narration within MIN_WORDS..MAX_WORDS: add the next-best why sentences (in textbook
     order) when short; drop the longest why sentences when long."""
     explanation = next((s for s in scenes if s["kind"] == "explanation"), None)
@@ -350,13 +358,14 @@ def _fit_length(scenes: list[dict[str, Any]], selection, used: set[int]) -> None
             break
         scenes[-1]["sentences"].append(_framing(text))
     while _total_words(scenes) > MAX_WORDS and explanation is not None:
-        facts = [s for s in explanation["sentences"] if not s["framing"]]
+        facts = [s for s in explanation["sentences"] if not s["framing"] and not _is(s, keep)]
         if len(facts) <= 1:
             break
         explanation["sentences"].remove(max(facts, key=lambda s: word_count(s["text"])))
 
 
-def _fit_reading_level(scenes: list[dict[str, Any]], selection, used: set[int], *, goal: float) -> None:
+def _fit_reading_level(scenes: list[dict[str, Any]], selection, used: set[int], *, goal: float,
+                       keep: str = "") -> None:
     """Swap the hardest why sentences for easier ones of similar relevance (or drop them while the
     lesson stays long enough) until the narration's grade is within reach of the goal."""
     explanation = next((s for s in scenes if s["kind"] == "explanation"), None)
@@ -365,7 +374,8 @@ def _fit_reading_level(scenes: list[dict[str, Any]], selection, used: set[int], 
     by_text = {c.text: c for c in selection.ranked}
     for _ in range(6):
         grade = flesch_kincaid_grade(_narration(scenes))
-        facts = [s for s in explanation["sentences"] if not s["framing"] and s["text"] in by_text]
+        facts = [s for s in explanation["sentences"] if not s["framing"] and s["text"] in by_text
+                 and not _is(s, keep)]
         if grade < goal - 1.5 and facts:  # too plain for the grade: trade the plainest for a fuller one
             plainest = min(facts, key=lambda s: by_text[s["text"]].grade)
             current = by_text[plainest["text"]]
