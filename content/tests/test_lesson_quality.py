@@ -225,7 +225,7 @@ def test_the_lesson_names_the_concept_its_section_teaches():
     # when the writer names the concept
     added = name_the_concept(selection, brief, brief.question, Embedder())
     # then the section's own statement of it (a law first) joins the why, in textbook order
-    assert added is law
+    assert added == [law]
     assert selection.why == [law, why]
     # and a lesson that already names it is left alone
-    assert name_the_concept(Selection([law], [why], [law, why, weak]), brief, brief.question, Embedder()) is None
+    assert name_the_concept(Selection([law], [why], [law, why, weak]), brief, brief.question, Embedder()) == []

@@ -177,7 +177,7 @@ def compose_script(brief: LessonBrief) -> dict[str, Any]:
     selection = select(pool, question, answer_words=40 if brief.simpler else 50,
                        why_words=55 if brief.simpler else 95 if brief.grade_band == "11-12" else 80,
                        why_max=3 if brief.simpler else 4)
-    concept = name_the_concept(selection, brief, question, embedder)
+    concepts = name_the_concept(selection, brief, question, embedder)
     used = {id(c) for c in [*selection.answer, *selection.why]}
     main_texts = [p.text for p in brief.passages if p.topic_id == brief.topic_id and p.kind != "glossary"]
     family = family_for(brief.topic_title, brief.key_terms, " ".join(main_texts)[:20000])
@@ -247,7 +247,7 @@ def compose_script(brief: LessonBrief) -> dict[str, Any]:
                    "bullets": ["Three quick questions", "Answers explained after you try"], "equation": None,
                    "visual_description": "A question mark and the words 'Check your understanding'."})
 
-    keep = concept.text if concept is not None else ""
+    keep = {c.text for c in concepts}
     _fit_length(scenes, selection, used, keep=keep)
     _fit_reading_level(scenes, selection, used, goal=goal if brief.simpler else goal + 1.0, keep=keep)
     _add_slide_keys(scenes, brief, selection, family=family, worked=worked, obj=_object(world.slug, interest),
@@ -301,7 +301,7 @@ def _add_slide_keys(scenes: list[dict[str, Any]], brief: LessonBrief, selection,
                 sketch = worked_sketch(worked, obj) or NONE
             else:
                 concrete = _scene_candidates(scene, selection.ranked)
-                idea = key_idea(concrete) if concrete else short_phrase(notice.removeprefix("Notice "))
+                idea = key_idea(concrete) if concrete else short_phrase(re.sub(r"^Notice (how |that )?", "", notice))
                 sketch = family_sketch(family, f"{brief.topic_title}. {narration}", obj=obj)
             if idea:
                 scene["key_idea"] = idea
@@ -331,12 +331,12 @@ def _recap(selection, used: set[int]) -> list[Candidate]:
     return [min(selection.answer, key=lambda c: c.words)]
 
 
-def _is(sentence: dict[str, Any], text: str) -> bool:
-    """Whether a lesson sentence is `text` (maybe led by a connective)."""
-    return bool(text) and sentence["text"].endswith(text[1:])
+def _is(sentence: dict[str, Any], texts: set[str]) -> bool:
+    """Whether a lesson sentence is one of `texts` (maybe led by a connective)."""
+    return any(text and sentence["text"].endswith(text[1:]) for text in texts)
 
 
-def _fit_length(scenes: list[dict[str, Any]], selection, used: set[int], *, keep: str = "") -> None:
+def _fit_length(scenes: list[dict[str, Any]], selection, used: set[int], *, keep: set[str] = frozenset()) -> None:
     """Bring the narration within MIN_WORDS..MAX_WORDS: add the next-best why sentences (in textbook
     order) when short; drop the longest why sentences when long."""
     explanation = next((s for s in scenes if s["kind"] == "explanation"), None)
@@ -365,7 +365,7 @@ def _fit_length(scenes: list[dict[str, Any]], selection, used: set[int], *, keep
 
 
 def _fit_reading_level(scenes: list[dict[str, Any]], selection, used: set[int], *, goal: float,
-                       keep: str = "") -> None:
+                       keep: set[str] = frozenset()) -> None:
     """Swap the hardest why sentences for easier ones of similar relevance (or drop them while the
     lesson stays long enough) until the narration's grade is within reach of the goal."""
     explanation = next((s for s in scenes if s["kind"] == "explanation"), None)
