@@ -21,7 +21,7 @@ from .answer import PRINCIPLE, Candidate
 from .worked import WorkedExample
 
 KEY_IDEA_WORDS = 12  # the slide's one idea: at most this many words (SlideSpec: "≤ ~12 words")
-_CLAUSE_BREAK = re.compile(r";\s|:\s|\s[–—]\s|,\s(?:which|who|so|because|while|whereas|but|and|as|since)\s|"
+_CLAUSE_BREAK = re.compile(r";\s|:\s|\s[–—]\s|,\s(?:which|who|so|because|while|whereas|but|and|as|since|with|where)\s|"
                            r"\s(?:because|which|so that|while|whereas|since)\s")
 
 # --- chemical equations ----------------------------------------------------------------------
