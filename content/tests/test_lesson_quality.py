@@ -197,3 +197,35 @@ def test_make_it_simpler_lowers_the_reading_grade(mini_corpus):
         grades[simpler] = flesch_kincaid_grade(" ".join(narration_of(s) for s in script["scenes"]))
         assert script["writer"]["target_grade"] == (9.0 if simpler else 11.5)
     assert grades[True] < grades[False] - 1.0
+
+
+def test_the_lesson_names_the_concept_its_section_teaches():
+    from content.writers import SourcePassage
+    from content.writers.answer import Candidate, Embedder, Selection
+    from content.writers.concept import name_the_concept, title_concepts
+
+    assert title_concepts("Newton's First Law of Motion: Inertia") == ["Inertia", "Newton's First Law of Motion"]
+    assert title_concepts("Phase Change and Latent Heat") == ["Phase Change", "Latent Heat"]
+    assert title_concepts("Introduction to Work and Energy") == ["Work", "Energy"]
+    # given an answer and a why chosen for the question that never name the section's concept
+    passage = SourcePassage(id="p1", topic_id=1, module_id="m1", text="")
+    other = SourcePassage(id="p2", topic_id=2, module_id="m2", text="")
+
+    def candidate(text, position, score, source=passage):
+        return Candidate(text, source, (0, position), source is passage, score=score)
+
+    answer = candidate("With friction almost gone, the puck glides along with very little change in speed.", 3, 0.9)
+    why = candidate("On a frictionless surface, the puck would feel no net external force.", 5, 0.8)
+    elsewhere = candidate("Inertia is a word another section uses in passing.", 1, 0.7, other)
+    weak = candidate("Inertia makes a heavy object hard to move.", 2, 0.2)
+    law = candidate("Newton's first law is also called the law of inertia.", 4, 0.3)
+    brief = LessonBrief(topic_id=1, topic_title="Newton's First Law of Motion: Inertia", subject="physics",
+                        question="Why does a puck keep sliding?", interest="hockey", grade_band="9-10", passages=[])
+    selection = Selection([answer], [why], [answer, why, elsewhere, law, weak])
+    # when the writer names the concept
+    added = name_the_concept(selection, brief, brief.question, Embedder())
+    # then the section's own statement of it (a law first) joins the why, in textbook order
+    assert added == [law]
+    assert selection.why == [law, why]
+    # and a lesson that already names it is left alone
+    assert name_the_concept(Selection([law], [why], [law, why, weak]), brief, brief.question, Embedder()) == []

@@ -19,12 +19,22 @@ from vividly.providers.base import Usage
 from . import MAX_WORDS, MIN_WORDS, LessonBrief, SourcePassage, narration_of, word_count
 from .answer import Candidate, Embedder, score_candidates, select, stems
 from .answer import candidates as find_candidates
+from .concept import name_the_concept
 from .families import family_for
 from .quiz import build_quiz
 from .reading import flesch_kincaid_grade, target_grade
 from .scenarios import GENERIC, SCENARIOS
 from .sentences import CONNECTIVES, Standalone, relation_between, with_connective
-from .worked import WorkedExample, find_relationships, worked_example
+from .slide_keys import (
+    NONE,
+    family_sketch,
+    find_reaction,
+    key_idea,
+    short_phrase,
+    sketch_name,
+    worked_sketch,
+)
+from .worked import THINGS, WorkedExample, find_relationships, worked_example
 from .worlds import WorldMatch, match_world
 
 #: Longest sentence (words) the writer picks, by grade band; "Make it simpler" takes 8 off.
@@ -167,6 +177,7 @@ def compose_script(brief: LessonBrief) -> dict[str, Any]:
     selection = select(pool, question, answer_words=40 if brief.simpler else 50,
                        why_words=55 if brief.simpler else 95 if brief.grade_band == "11-12" else 80,
                        why_max=3 if brief.simpler else 4)
+    concepts = name_the_concept(selection, brief, question, embedder)
     used = {id(c) for c in [*selection.answer, *selection.why]}
     main_texts = [p.text for p in brief.passages if p.topic_id == brief.topic_id and p.kind != "glossary"]
     family = family_for(brief.topic_title, brief.key_terms, " ".join(main_texts)[:20000])
@@ -236,14 +247,65 @@ def compose_script(brief: LessonBrief) -> dict[str, Any]:
                    "bullets": ["Three quick questions", "Answers explained after you try"], "equation": None,
                    "visual_description": "A question mark and the words 'Check your understanding'."})
 
-    _fit_length(scenes, selection, used)
-    _fit_reading_level(scenes, selection, used, goal=goal if brief.simpler else goal + 1.0)
+    keep = {c.text for c in concepts}
+    _fit_length(scenes, selection, used, keep=keep)
+    _fit_reading_level(scenes, selection, used, goal=goal if brief.simpler else goal + 1.0, keep=keep)
+    _add_slide_keys(scenes, brief, selection, family=family, worked=worked, obj=_object(world.slug, interest),
+                    notice=notice)
     quiz = build_quiz(brief, selection, embedder, question=question, worked=worked,
                       worked_passage=(relationship.passage if relationship else _equation_passage(brief, worked)))
     return {"title": title, "scenes": scenes, "quiz": quiz,
             "writer": {"family": family, "world": world.slug or "generic", "interest": interest,
                        "target_grade": goal, "simpler": brief.simpler,
                        "relationship": worked.key if worked else None}}
+
+
+#: The example slide also shows the equation and three or four number lines: its idea stays shorter.
+EXAMPLE_IDEA_WORDS = 8
+
+
+def _object(world_slug: str, interest: str) -> str:
+    """What moves in the student's world, for a sketch's label ("basketball"; the interest itself)."""
+    things = THINGS.get(world_slug)
+    return sketch_name(things.obj if things else interest)
+
+
+def _scene_candidates(scene: dict[str, Any], ranked: list[Candidate]) -> list[Candidate]:
+    """The candidates a scene's factual sentences came from (a connective may lead each sentence)."""
+    facts = [s["text"] for s in scene["sentences"] if not s["framing"]]
+    return [c for c in ranked if any(c.text[1:] and c.text[1:] in text for text in facts)]
+
+
+def _add_slide_keys(scenes: list[dict[str, Any]], brief: LessonBrief, selection, *, family: str,
+                    worked: WorkedExample | None, obj: str, notice: str) -> None:
+    """The slide keys (content/writers/slide_keys.py): each explanation and the recap get their one
+    idea; the example its computed numbers; explanation and example a sketch by idea family."""
+    passages = {p.id: p for p in brief.passages}
+    cited = [passages[s["citation"]] for scene in scenes for s in scene["sentences"]
+             if s.get("citation") in passages]
+    section = sorted((p for p in brief.passages if p.topic_id == brief.topic_id), key=lambda p: p.order)
+    reaction = find_reaction(cited, section)
+    for scene in scenes:
+        narration = narration_of(scene)
+        if scene["kind"] in ("explanation", "recap"):
+            idea = key_idea(_scene_candidates(scene, selection.ranked))
+            if idea:
+                scene["key_idea"] = idea
+        if scene["kind"] == "explanation":
+            scene.update(family_sketch(family, f"{brief.topic_title}. {narration}", obj=obj,
+                                       reaction=reaction).keys())
+        elif scene["kind"] == "example":
+            if worked is not None:
+                scene["example_lines"] = [*worked.givens, worked.result]
+                idea = short_phrase(worked.spoken_rule, limit=EXAMPLE_IDEA_WORDS)
+                sketch = worked_sketch(worked, obj) or NONE
+            else:
+                concrete = _scene_candidates(scene, selection.ranked)
+                idea = key_idea(concrete) if concrete else short_phrase(re.sub(r"^Notice (how |that )?", "", notice))
+                sketch = family_sketch(family, f"{brief.topic_title}. {narration}", obj=obj)
+            if idea:
+                scene["key_idea"] = idea
+            scene.update(sketch.keys())
 
 
 def _equation_passage(brief: LessonBrief, worked: WorkedExample | None) -> SourcePassage | None:
@@ -269,7 +331,12 @@ def _recap(selection, used: set[int]) -> list[Candidate]:
     return [min(selection.answer, key=lambda c: c.words)]
 
 
-def _fit_length(scenes: list[dict[str, Any]], selection, used: set[int]) -> None:
+def _is(sentence: dict[str, Any], texts: set[str]) -> bool:
+    """Whether a lesson sentence is one of `texts` (maybe led by a connective)."""
+    return any(text and sentence["text"].endswith(text[1:]) for text in texts)
+
+
+def _fit_length(scenes: list[dict[str, Any]], selection, used: set[int], *, keep: set[str] = frozenset()) -> None:
     """Bring the narration within MIN_WORDS..MAX_WORDS: add the next-best why sentences (in textbook
     order) when short; drop the longest why sentences when long."""
     explanation = next((s for s in scenes if s["kind"] == "explanation"), None)
@@ -291,13 +358,14 @@ def _fit_length(scenes: list[dict[str, Any]], selection, used: set[int]) -> None
             break
         scenes[-1]["sentences"].append(_framing(text))
     while _total_words(scenes) > MAX_WORDS and explanation is not None:
-        facts = [s for s in explanation["sentences"] if not s["framing"]]
+        facts = [s for s in explanation["sentences"] if not s["framing"] and not _is(s, keep)]
         if len(facts) <= 1:
             break
         explanation["sentences"].remove(max(facts, key=lambda s: word_count(s["text"])))
 
 
-def _fit_reading_level(scenes: list[dict[str, Any]], selection, used: set[int], *, goal: float) -> None:
+def _fit_reading_level(scenes: list[dict[str, Any]], selection, used: set[int], *, goal: float,
+                       keep: set[str] = frozenset()) -> None:
     """Swap the hardest why sentences for easier ones of similar relevance (or drop them while the
     lesson stays long enough) until the narration's grade is within reach of the goal."""
     explanation = next((s for s in scenes if s["kind"] == "explanation"), None)
@@ -306,7 +374,8 @@ def _fit_reading_level(scenes: list[dict[str, Any]], selection, used: set[int], 
     by_text = {c.text: c for c in selection.ranked}
     for _ in range(6):
         grade = flesch_kincaid_grade(_narration(scenes))
-        facts = [s for s in explanation["sentences"] if not s["framing"] and s["text"] in by_text]
+        facts = [s for s in explanation["sentences"] if not s["framing"] and s["text"] in by_text
+                 and not _is(s, keep)]
         if grade < goal - 1.5 and facts:  # too plain for the grade: trade the plainest for a fuller one
             plainest = min(facts, key=lambda s: by_text[s["text"]].grade)
             current = by_text[plainest["text"]]

@@ -1,0 +1,85 @@
+"""Name the concept: a lesson names and states the idea its section teaches.
+
+Sentences chosen only for their closeness to the question can explain around an idea without ever
+naming it (a puck that glides on, never "inertia"; a population levelling off, never "carrying
+capacity"), yet the name is what the student needs to recognise the idea again. Two concepts count:
+the section title's (OpenStax titles name it: "Newton's First Law of Motion: Inertia", "Phase Change
+and Latent Heat"; of several, the one nearest the question that some sentence states) and the
+section's glossary term nearest the question. For each the lesson does not name, the section's best
+sentence that does (a statement of the principle or a definition first) joins the why, in textbook
+order.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import LessonBrief
+from .answer import PRINCIPLE, Candidate, Embedder, Selection, cosine, key_concepts, stems
+from .sentences import DEFINITION
+
+_GENERIC_TITLE = re.compile(r"^(introduction( to)?|overview( of)?|the|an?|some|more|basics of|applications? of|"
+                            r"types of|properties of|structure of|further applications of)\s+", re.I)
+MAX_TERM_WORDS = 5
+
+
+def title_concepts(title: str) -> list[str]:
+    """Concept phrases a section title names, the part after a colon first ("Inertia", then
+    "Newton's First Law of Motion"); both sides of "and" ("Phase Change", "Latent Heat")."""
+    parts = [p.strip() for p in title.split(":")]
+    parts = parts[1:] + parts[:1] if len(parts) > 1 else parts
+    found: list[str] = []
+    for part in parts:
+        for raw in re.split(r",\s*|\s+and\s+", part):
+            piece = raw.strip()
+            while _GENERIC_TITLE.match(piece):
+                piece = _GENERIC_TITLE.sub("", piece, count=1)
+            if piece and len(piece.split()) <= MAX_TERM_WORDS and piece.lower() not in ("introduction", "summary"):
+                found.append(piece)
+    return found
+
+
+def names(text: str, term: str) -> bool:
+    wanted = stems(term)
+    return bool(wanted) and wanted <= stems(text)
+
+
+def _statement(ranked: list[Candidate], term: str, exclude: set[int]) -> Candidate | None:
+    """The section's best sentence naming `term`: a principle or definition first, then by score."""
+    naming = [c for c in ranked if id(c) not in exclude and (c.main or c.passage.kind == "glossary")
+              and names(c.text, term)]
+    return max(naming, key=lambda c: (bool(PRINCIPLE.search(c.text) or DEFINITION.search(c.text)), c.score),
+               default=None)
+
+
+def _nearest_first(terms: list[str], question: str, embedder: Embedder) -> list[str]:
+    """Terms ordered by the similarity of their embedding to the question's (as given, without embeddings)."""
+    question_vector = embedder.query(question)
+    vectors = embedder.documents(terms) if terms and question_vector else []
+    if not vectors or any(v is None for v in vectors):
+        return terms
+    return [t for _, t in sorted(zip((cosine(question_vector, v) for v in vectors), terms, strict=True),
+                                 key=lambda pair: -pair[0])]
+
+
+def name_the_concept(selection: Selection, brief: LessonBrief, question: str, embedder: Embedder) -> list[Candidate]:
+    """Add to the why, for the title concept nearest the question and the glossary term nearest it, the
+    sentence that names it when the lesson does not; returns the added sentences."""
+    definitions = [c for c in selection.ranked if c.passage.kind == "glossary" and c.main]
+    groups = [_nearest_first(title_concepts(brief.topic_title), question, embedder),
+              key_concepts(definitions, embedder.query(question), limit=1)]
+    added: list[Candidate] = []
+    for terms in groups:
+        chosen = [*selection.answer, *selection.why]
+        said = " ".join(c.text for c in chosen)
+        exclude = {id(c) for c in chosen}
+        for term in terms:
+            if names(said, term):
+                break  # the lesson names this concept already
+            statement = _statement(selection.ranked, term, exclude)
+            if statement is not None:
+                selection.why.append(statement)
+                added.append(statement)
+                break
+    selection.why.sort(key=lambda c: c.position)
+    return added
