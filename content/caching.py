@@ -79,6 +79,12 @@ def invalidate(**_signal_kwargs) -> None:
     transaction.on_commit(bump_version, robust=True)
 
 
+def invalidate_after_run(instance, **kwargs) -> None:
+    """An ingest run's final save (its bulk updates sent no signals); starting one changes nothing yet."""
+    if instance.status != type(instance).Status.RUNNING:
+        invalidate()
+
+
 def connect_signals() -> None:
     """Called from ContentConfig.ready(): catalogue rows, ingest runs and index switches invalidate."""
     from ingestion.models import IndexVersion, IngestionRun
@@ -88,5 +94,5 @@ def connect_signals() -> None:
     for model in (Book, Chapter, Topic):
         post_save.connect(invalidate, sender=model, dispatch_uid=f"catalogue-cache-save-{model.__name__}")
         post_delete.connect(invalidate, sender=model, dispatch_uid=f"catalogue-cache-delete-{model.__name__}")
-    for model in (IngestionRun, IndexVersion):
-        post_save.connect(invalidate, sender=model, dispatch_uid=f"catalogue-cache-save-{model.__name__}")
+    post_save.connect(invalidate, sender=IndexVersion, dispatch_uid="catalogue-cache-save-IndexVersion")
+    post_save.connect(invalidate_after_run, sender=IngestionRun, dispatch_uid="catalogue-cache-save-IngestionRun")
