@@ -26,10 +26,19 @@ locals {
     # docs/operations.md, "Client IP behind Cloud Run".
     TRUSTED_PROXY_COUNT = "1"
   }
-  worker_args = [
-    "-A", "vividly", "worker", "--pool=prefork", "--concurrency=${var.worker_concurrency}",
-    "-Q", "default,generation,ingestion", "--loglevel=INFO", "--without-gossip",
-  ]
+  # Two worker services (issue 17): "default" (e-mails, sweeps, retention: light, quick) and
+  # "heavy" (lesson rendering and ingestion: CPU-bound) on their own instances and CPU limits, so
+  # a burst of rendering never delays the light queue, and neither shares CPU with the web service.
+  worker_pools = {
+    default = {
+      queues = "default", concurrency = var.worker_concurrency, cpu = var.worker_cpu,
+      memory = var.worker_memory, min = var.worker_min_instances, max = var.worker_max_instances
+    }
+    heavy = {
+      queues = "generation,ingestion", concurrency = var.heavy_worker_concurrency, cpu = var.heavy_worker_cpu,
+      memory = var.heavy_worker_memory, min = var.heavy_worker_min_instances, max = var.heavy_worker_max_instances
+    }
+  }
   exporter_env = {
     WORKER_METRICS_PORT = "8080"
     WORKER_METRICS_ADDR = "0.0.0.0"
@@ -129,8 +138,15 @@ resource "google_cloud_run_v2_service_iam_member" "web_public" {
   member   = "allUsers"
 }
 
+# The light worker kept its address when the heavy pool was split off (no destroy/create).
+moved {
+  from = google_cloud_run_v2_service.worker
+  to   = google_cloud_run_v2_service.worker["default"]
+}
+
 resource "google_cloud_run_v2_service" "worker" {
-  name                = "${local.name}-worker"
+  for_each            = local.worker_pools
+  name                = each.key == "default" ? "${local.name}-worker" : "${local.name}-worker-${each.key}"
   location            = var.region
   ingress             = "INGRESS_TRAFFIC_INTERNAL_ONLY"
   deletion_protection = var.deletion_protection
@@ -141,8 +157,8 @@ resource "google_cloud_run_v2_service" "worker" {
     timeout         = "3600s"
 
     scaling {
-      min_instance_count = var.worker_min_instances
-      max_instance_count = var.worker_max_instances
+      min_instance_count = each.value.min
+      max_instance_count = each.value.max
     }
 
     vpc_access {
@@ -153,7 +169,10 @@ resource "google_cloud_run_v2_service" "worker" {
     containers {
       image   = var.container_image
       command = ["celery"]
-      args    = local.worker_args
+      args = [
+        "-A", "vividly", "worker", "--pool=prefork", "--concurrency=${each.value.concurrency}",
+        "-Q", each.value.queues, "-n", "${each.key}@%h", "--loglevel=INFO", "--without-gossip",
+      ]
 
       ports {
         container_port = 8080
@@ -161,8 +180,8 @@ resource "google_cloud_run_v2_service" "worker" {
 
       resources {
         limits = {
-          cpu    = var.worker_cpu
-          memory = var.worker_memory
+          cpu    = each.value.cpu
+          memory = each.value.memory
         }
         cpu_idle = false
       }

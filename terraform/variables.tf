@@ -155,18 +155,46 @@ variable "worker_max_instances" {
 
 variable "worker_cpu" {
   type    = string
-  default = "2"
+  default = "1"
 }
 
 variable "worker_memory" {
-  description = "Workers load the embedding model and render video: give them room."
+  type    = string
+  default = "2Gi"
+}
+
+variable "worker_concurrency" {
+  description = "Light worker (default queue: e-mails, sweeps, retention)."
+  type        = number
+  default     = 2
+}
+
+variable "heavy_worker_min_instances" {
+  type    = number
+  default = 1
+}
+
+variable "heavy_worker_max_instances" {
+  type    = number
+  default = 2
+}
+
+variable "heavy_worker_cpu" {
+  description = "Heavy worker (generation and ingestion queues: rendering, embedding)."
+  type        = string
+  default     = "2"
+}
+
+variable "heavy_worker_memory" {
+  description = "The heavy worker loads the embedding model and renders video: give it room."
   type        = string
   default     = "4Gi"
 }
 
-variable "worker_concurrency" {
-  type    = number
-  default = 2
+variable "heavy_worker_concurrency" {
+  description = "Lessons rendered at once per heavy instance (each uses ffmpeg and the voice model)."
+  type        = number
+  default     = 1
 }
 
 variable "media_bucket_location" {

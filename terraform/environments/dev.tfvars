@@ -14,10 +14,12 @@ db_deletion_protection   = false
 redis_tier           = "BASIC"
 redis_memory_size_gb = 1
 
-web_min_instances    = 0
-web_max_instances    = 2
-worker_min_instances = 1
-worker_max_instances = 1
+web_min_instances          = 0
+web_max_instances          = 2
+worker_min_instances       = 1
+worker_max_instances       = 1
+heavy_worker_min_instances = 1
+heavy_worker_max_instances = 1
 
 connector_min_instances = 2
 connector_max_instances = 3

@@ -15,10 +15,12 @@ db_deletion_protection   = true
 redis_tier           = "STANDARD_HA"
 redis_memory_size_gb = 1
 
-web_min_instances    = 1
-web_max_instances    = 10
-worker_min_instances = 1
-worker_max_instances = 4
+web_min_instances          = 1
+web_max_instances          = 10
+worker_min_instances       = 1
+worker_max_instances       = 2
+heavy_worker_min_instances = 1
+heavy_worker_max_instances = 4
 
 connector_min_instances = 2
 connector_max_instances = 10

@@ -118,8 +118,16 @@ def test_compose_matches_the_embedded_setup(compose):
     settings_text = (ROOT / "vividly" / "settings" / "base.py").read_text()
     unknown = {name for name in env if name not in WELL_KNOWN_ENV and f'"{name}"' not in settings_text}
     assert not unknown, f"compose sets variables nothing reads: {unknown}"
-    procfile_queues = re.search(r"-Q (\S+)", (ROOT / "Procfile").read_text()).group(1)
-    assert f"-Q {procfile_queues}" in services["worker"]["command"]
+    procfile = (ROOT / "Procfile").read_text()
+    for process, service in (("worker", "worker"), ("heavy", "worker-heavy")):
+        line = re.search(rf"^{process}: (.+)$", procfile, re.MULTILINE).group(1)
+        queues = re.search(r"-Q (\S+)", line).group(1)
+        assert f"-Q {queues}" in services[service]["command"]
+    # issue 17: heavy work (rendering, ingestion) on its own queues, at lower priority and capped CPU
+    assert re.search(r"^heavy: nice -n 10 .*-Q generation,ingestion", procfile, re.MULTILINE)
+    assert "nice -n 10" in services["worker-heavy"]["command"]
+    assert float(services["worker-heavy"]["cpus"]) <= 1
+    assert "generation" not in services["worker"]["command"]
 
 
 def test_gunicorn_config_binds_port_and_cleans_multiprocess_dir(tmp_path, monkeypatch):

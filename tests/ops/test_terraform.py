@@ -133,6 +133,21 @@ def test_cloud_run_services_share_one_image(tf):
     assert "command" not in web  # the image's CMD (gunicorn) serves the web
 
 
+def test_heavy_work_has_its_own_worker_service(tf):
+    # issue 17: rendering and ingestion on their own instances and CPU limit; the light queue apart
+    pools = tf["locals"]["worker_pools"]
+    assert pools["default"]["queues"] == "default"
+    assert pools["heavy"]["queues"] == "generation,ingestion"
+    assert _default(tf, "heavy_worker_concurrency") == 1
+    worker = _one(tf, "google_cloud_run_v2_service", "worker")
+    assert worker["for_each"] == "${local.worker_pools}"
+    container = worker["template"][0]["containers"][0]
+    assert container["resources"][0]["limits"]["cpu"] == "${each.value.cpu}"
+    assert "${each.value.queues}" in container["args"]
+    assert "moved" in tf["text"]
+    assert 'google_cloud_run_v2_service.worker["default"]' in tf["text"]
+
+
 def test_secrets_bucket_and_least_privilege(tf):
     _one(tf, "google_secret_manager_secret", "app")
     for name in ("django-secret-key", "database-url", "redis-url", "metrics-token"):

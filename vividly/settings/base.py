@@ -533,3 +533,12 @@ _EMBEDDING_BACKENDS["local"] = {
                 "query_wait_seconds": env.float("EMBEDDING_QUERY_WAIT_SECONDS", default=2.0)},
 }
 VIVIDLY_PROVIDERS["embeddings"] = _EMBEDDING_BACKENDS[env.str("EMBEDDINGS_BACKEND", default="local")]
+
+# --- pages stay fast under load (issue 17: accounts/hashing.py, content/caching.py) ------------
+# Sign-in storms: at most this many bcrypt hashes at once per process (gunicorn 3 processes → 3 on
+# the host); the rest queue. A waiter hashes anyway after PASSWORD_HASH_WAIT_SECONDS (never locked out).
+PASSWORD_HASH_CONCURRENCY = env.int("PASSWORD_HASH_CONCURRENCY", default=1)
+PASSWORD_HASH_WAIT_SECONDS = env.float("PASSWORD_HASH_WAIT_SECONDS", default=10.0)
+# Shared catalogue data (subjects, book and chapter pages) in the Redis cache under a version that
+# any catalogue write or ingest run bumps; the TTL only bounds a bump lost while Redis was down.
+CATALOGUE_CACHE_SECONDS = env.int("CATALOGUE_CACHE_SECONDS", default=3600)

@@ -9,10 +9,11 @@ from .base import CACHES, DATABASES, EMBEDDED_REDIS_PORT, env, logging_config
 
 DEBUG = False
 SECRET_KEY = "test-only-secret-key-not-for-production-0123456789"  # noqa: S105 - the test settings' own throw-away key
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher",
-                    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher",  # + ours: bcrypt within the hashing slots
+                    "accounts.hashers.BCryptSHA256PasswordHasher"]
 DATABASES["default"]["TEST"] = {"NAME": env.str("VIVIDLY_TEST_DB", default="test_vividly")}
-DATABASES["default"]["CONN_MAX_AGE"] = 0
+# 0: a fresh connection per request in tests; load drills pass DB_CONN_MAX_AGE=60 to serve as production does.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
 _redis_db = env.int("VIVIDLY_TEST_REDIS_DB", default=1)
 REDIS_URL = env.str("REDIS_URL", default=f"redis://127.0.0.1:{EMBEDDED_REDIS_PORT}/{_redis_db}")
 CACHES["default"]["LOCATION"] = REDIS_URL

@@ -1,0 +1,65 @@
+"""Query budgets of the pages a class hits all day (issue 17): a page that starts to cost more fails here.
+
+Measured on 2026-12-06 (warm caches, 20 lessons with progress): dashboard 14 (15 before), lesson 9, lesson poll 3,
+live panel 3, catalogue 2 (3 on the chapter page: the student's interests), lesson status API 2,
+progress beacon 6 (incl. its savepoint), search 9 (incl. the vector search's savepoint and SET LOCALs).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from django.urls import reverse
+
+from content.models import RequestStatus
+from content.progress_models import LessonProgress
+from content.tests.student_fixtures import make_interests, make_lesson, make_request
+
+
+@pytest.fixture
+def board(mini_corpus, tenant_a, client, api_client_for):
+    """A student with 20 lessons (progress on each) and one being made; session and JWT clients."""
+    student = tenant_a.student
+    make_interests(student)
+    topics = list(mini_corpus.topics.values())
+    ready = [make_request(student, make_lesson(topics[i % len(topics)], video=i == 0), question=f"q{i}")
+             for i in range(20)]
+    for req in ready:
+        LessonProgress.objects.create(student=student, lesson=req.lesson, lesson_request=req, position_seconds=3)
+    pending = make_request(student, None, status=RequestStatus.QUEUED, topic=topics[1], question="pending")
+    client.force_login(student)
+    return {"client": client, "api": api_client_for(student), "ready": ready[0], "pending": pending,
+            "book": topics[0].chapter.book, "chapter": topics[0].chapter.number}
+
+
+def _beacon(board):
+    event = {"id": str(uuid.uuid4()), "request": board["ready"].pk, "session": "s1", "seq": 1, "kind": "heartbeat",
+             "position": 3.0, "client_time": datetime.now(UTC).isoformat()}
+    return board["api"].post("/api/v1/progress/events/", {"events": [event]}, format="json")
+
+
+PAGES = {
+    "dashboard": (14, lambda b: b["client"].get(reverse("student:dashboard"))),
+    "lesson": (9, lambda b: b["client"].get(reverse("student:lesson", args=[b["ready"].pk]))),
+    "lesson poll (htmx)": (3, lambda b: b["client"].get(reverse("student:lesson", args=[b["pending"].pk]),
+                                                        HTTP_HX_REQUEST="true")),
+    "live panel (htmx)": (3, lambda b: b["client"].get(reverse("student:live"), HTTP_HX_REQUEST="true")),
+    "catalogue": (2, lambda b: b["client"].get(reverse("student:catalogue"))),
+    "catalogue book": (2, lambda b: b["client"].get(reverse("student:catalogue-book", args=[b["book"].slug]))),
+    "catalogue chapter": (3, lambda b: b["client"].get(reverse("student:catalogue-chapter",
+                                                               args=[b["book"].slug, b["chapter"]]))),
+    "lesson status API": (2, lambda b: b["api"].get(f"/api/v1/lessons/requests/{b['pending'].pk}/")),
+    "progress beacon": (6, _beacon),
+    "search API": (9, lambda b: b["api"].get("/api/v1/search/", {"q": "force"})),
+}
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_query_budget(board, name, django_assert_max_num_queries):
+    budget, fetch = PAGES[name]
+    assert fetch(board).status_code in (200, 204)  # warm: flags, catalogue and query-vector caches
+    with django_assert_max_num_queries(budget):
+        response = fetch(board)
+    assert response.status_code in (200, 204)
