@@ -10,7 +10,10 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 worker_class = "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = 25  # Cloud Run sends SIGTERM and waits 10 s by default; finish what we can
-keepalive = 5
+# Idle keep-alive longer than a student's think time between clicks (3-10 s): a shorter one makes
+# clients reuse a connection the server just closed (resets seen in the pages drill). gthread parks
+# idle connections in its poller, so they hold no thread.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "30"))
 max_requests = 2000
 max_requests_jitter = 200
 accesslog = None  # RequestLogMiddleware writes JSON access lines with the request id
