@@ -1,0 +1,11 @@
+"""The OpenStax corpus (issue 10): where the books come from and the limits on unpacking them."""
+
+from pathlib import Path
+
+from .environment import BASE_DIR, env
+
+OER_SOURCE_DIR = Path(env.str("OER_SOURCE_DIR", default=str(BASE_DIR.parent / "shared" / "oer" / "openstax")))
+OER_CACHE_DIR = Path(env.str("OER_CACHE_DIR", default=str(BASE_DIR / ".var" / "oer-cache")))
+OER_ARCHIVE_MAX_BYTES = env.int("OER_ARCHIVE_MAX_BYTES", default=200 * 1024 * 1024)  # download size cap
+OER_EXTRACT_MAX_BYTES = env.int("OER_EXTRACT_MAX_BYTES", default=500 * 1024 * 1024)  # zip-bomb cap
+OER_EXTRACT_MAX_RATIO = env.int("OER_EXTRACT_MAX_RATIO", default=200)  # per-member compression ratio cap
