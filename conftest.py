@@ -27,7 +27,7 @@ from schools.tests.factories import (
 )
 
 # `mini_corpus`: a tiny hand-written CNXML corpus, really ingested (issue 10).
-pytest_plugins = ["ingestion.testing", "content.testing"]  # + `fake_gemini`
+pytest_plugins = ["tests.support.corpus", "tests.support.fake_gemini"]  # + `fake_gemini`
 
 
 def pytest_configure(config):

@@ -88,8 +88,8 @@ def main() -> None:
     from accounts.ratelimits import refund_lesson_quota
     from content import services
     from content.models import LessonRequest
-    from ingestion.testing import ingest_mini_corpus
     from schools.models import District, School
+    from tests.support.corpus import ingest_mini_corpus
     from vividly import devservices
 
     devservices.start_all(settings)

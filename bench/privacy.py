@@ -34,9 +34,9 @@ EVENTS = 200
 
 def build():
     from accounts.models import User
-    from accounts.privacy.testing import give_every_record
     from content.models import ProgressEvent
     from schools.models import District, School
+    from tests.support.privacy import give_every_record
 
     district = District.objects.create(name="Bench District", slug="bench-district", domain="bench.org")
     school = School.objects.create(district=district, name="Bench High", slug="bench-high", domain="bench.edu")

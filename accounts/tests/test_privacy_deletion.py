@@ -26,9 +26,9 @@ from accounts.models import User
 from accounts.privacy import services
 from accounts.privacy.exporting import user_links
 from accounts.privacy.models import DeletionCertificate, DistrictPrivacySettings
-from accounts.privacy.testing import give_every_record, make_lesson_with_media, make_topic
 from content import services as content_services
 from content.models import Lesson, LessonRequest
+from tests.support.privacy import give_every_record, make_lesson_with_media, make_topic
 
 pytestmark = pytest.mark.django_db
 

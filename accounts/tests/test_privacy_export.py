@@ -21,9 +21,9 @@ from accounts.privacy import services
 from accounts.privacy.exporting import NOT_EXPORTED, SECTIONS, link_key, user_links
 from accounts.privacy.models import DataExport, StudentDataAccess
 from accounts.privacy.tasks import build_export
-from accounts.privacy.testing import give_every_record, make_lesson_with_media, make_topic
 from accounts.tests.factories import StudentFactory
 from schools.tests.factories import EnrollmentFactory
+from tests.support.privacy import give_every_record, make_lesson_with_media, make_topic
 
 pytestmark = pytest.mark.django_db
 

@@ -21,9 +21,9 @@ from content.models import Lesson
 from content.pipeline.stages import build_brief
 from content.pipeline.understand import understand
 from content.tasks import write_script
-from content.testing import FakeGemini
 from content.writers.local import compose_script
 from tests.ops.conftest import SentryServer
+from tests.support.fake_gemini import FakeGemini
 
 pytestmark = pytest.mark.django_db
 

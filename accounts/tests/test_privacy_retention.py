@@ -24,8 +24,8 @@ from accounts.privacy.models import (
     StudentDataAccess,
 )
 from accounts.privacy.tasks import purge_daily, purge_hourly
-from accounts.privacy.testing import make_lesson_with_media, make_topic
 from content.models import LessonProgress, LessonRequest, Notification, QuizAttempt
+from tests.support.privacy import make_lesson_with_media, make_topic
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from content.models import Lesson, ProviderCall
 from content.pipeline.stages import build_brief
 from content.pipeline.understand import understand
 from content.tasks import write_script
-from content.testing import FakeGemini
 from content.writers.local import compose_script
+from tests.support.fake_gemini import FakeGemini
 from vividly.providers import breakers
 
 pytestmark = pytest.mark.django_db

@@ -18,8 +18,8 @@ from content.models import DistrictBudget, Lesson, LessonRequest, ProviderCall
 from content.pipeline.stages import build_brief
 from content.pipeline.understand import reuse_key
 from content.tasks import write_script
-from content.testing import FakeGemini
 from content.writers.local import compose_script
+from tests.support.fake_gemini import FakeGemini
 from vividly.providers.base import Usage
 
 pytestmark = pytest.mark.django_db

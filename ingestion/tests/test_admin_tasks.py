@@ -13,7 +13,7 @@ from ingestion.tasks import (
     process_task,
     run_ingest_task,
 )
-from ingestion.testing import MINI_CORPUS_DIR
+from tests.support.corpus import MINI_CORPUS_DIR
 
 
 @pytest.fixture

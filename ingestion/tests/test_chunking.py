@@ -3,7 +3,7 @@
 import itertools
 
 from ingestion import chunking, cnxml
-from ingestion.testing import MINI_CORPUS_DIR
+from tests.support.corpus import MINI_CORPUS_DIR
 from vividly.providers.local_embeddings import MiniLMEmbeddings
 
 TOKENIZER = MiniLMEmbeddings()

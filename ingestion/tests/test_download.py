@@ -13,7 +13,7 @@ from content.models import Topic
 from ingestion import pipeline
 from ingestion.download import DownloadError, safe_extract
 from ingestion.models import Chunk, IngestionRun
-from ingestion.testing import MINI_CORPUS_DIR
+from tests.support.corpus import MINI_CORPUS_DIR
 
 
 class ArchiveServer:

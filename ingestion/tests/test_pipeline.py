@@ -16,7 +16,7 @@ from ingestion import pipeline
 from ingestion.models import Chunk, IndexVersion, IngestionRun, PracticeItem, SourceDocument
 from ingestion.search import search
 from ingestion.selectors import catalogue
-from ingestion.testing import MINI_CORPUS_DIR, MINI_MODULES
+from tests.support.corpus import MINI_CORPUS_DIR, MINI_MODULES
 
 ROOT = Path(__file__).resolve().parents[2]
 

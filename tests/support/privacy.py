@@ -76,6 +76,7 @@ class StudentRecords:
 def give_every_record(student, *, shared_lesson=None, tag: str = "") -> StudentRecords:
     """Create one row of every kind of data Vividly holds about a student (requests, progress, ...)."""
     from accounts.models import Interest, SecurityEvent, StudentInterest
+    from accounts.privacy.models import ConsentRecord, StudentDataAccess
     from content.models import (
         LessonProgress,
         LessonRequest,
@@ -86,8 +87,6 @@ def give_every_record(student, *, shared_lesson=None, tag: str = "") -> StudentR
         ReQuiz,
         SafetyEvent,
     )
-
-    from .models import ConsentRecord, StudentDataAccess
 
     topic = make_topic()
     interest, _ = Interest.objects.get_or_create(slug="basketball", defaults={"name": "Basketball",

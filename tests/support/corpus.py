@@ -1,6 +1,6 @@
 """Reusable pytest fixtures: `mini_corpus` ingests the tiny hand-written CNXML corpus for real.
 
-Register with `pytest_plugins = ["ingestion.testing"]` (done in the root conftest.py). The corpus
+Registered in the root conftest.py (`pytest_plugins`). The corpus
 (`ingestion/tests/fixtures/mini/`: Physics, Chemistry 2e and Biology 2e, three to six modules each,
 one malformed) is embedded with the real local MiniLM provider and indexed in pgvector once per
 session; later tests only re-ingest if a transactional test flushed the tables.
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-MINI_CORPUS_DIR = Path(__file__).resolve().parent / "tests" / "fixtures" / "mini"
+MINI_CORPUS_DIR = Path(__file__).resolve().parents[2] / "ingestion" / "tests" / "fixtures" / "mini"
 MINI_MODULES = {
     "physics": ["m90100", "m90101", "m90102", "m90200", "m90201"],  # m90202 is malformed on purpose
     "chemistry-2e": ["m91100", "m91101", "m91102"],
@@ -36,8 +36,7 @@ class MiniCorpus:
 
 def _is_ingested() -> bool:
     from content.models import Topic
-
-    from .models import IndexVersion
+    from ingestion.models import IndexVersion
 
     expected = sum(len(v) for v in MINI_MODULES.values())
     return (Topic.objects.filter(module_id__in=[m for v in MINI_MODULES.values() for m in v]).count() == expected
@@ -47,7 +46,7 @@ def _is_ingested() -> bool:
 
 def ingest_mini_corpus(*, force: bool = False):
     """Ingest (idempotently) the mini corpus into the current database; returns the IngestionRun."""
-    from .pipeline import run_ingest
+    from ingestion.pipeline import run_ingest
 
     return run_ingest(book="all", source=str(MINI_CORPUS_DIR), force=force)
 
