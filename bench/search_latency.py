@@ -17,7 +17,7 @@ DATA = Path(__file__).resolve().parent / "data" / "eval_questions.json"
 
 
 def queries(n: int) -> list[str]:
-    from content.models import Topic
+    from ingestion.models import Topic
 
     base = [item["q"] for item in json.loads(DATA.read_text())]
     for topic in Topic.objects.filter(is_active=True).order_by("pk"):

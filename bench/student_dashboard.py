@@ -37,8 +37,6 @@ RUNS = 60
 def build():
     from accounts.models import Interest, StudentInterest, User
     from content.models import (
-        Book,
-        Chapter,
         Lesson,
         LessonProgress,
         LessonRequest,
@@ -46,8 +44,8 @@ def build():
         QuizQuestion,
         RequestStatus,
         ReQuiz,
-        Topic,
     )
+    from ingestion.models import Book, Chapter, Topic
     from schools.models import Classroom, District, Enrollment, School
 
     district = District.objects.create(name="Bench", slug="bench", domain="bench.org")

@@ -39,8 +39,6 @@ from django.utils import timezone  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from content.models import (  # noqa: E402
-    Book,
-    Chapter,
     DistrictBudget,
     Lesson,
     LessonProgress,
@@ -50,8 +48,8 @@ from content.models import (  # noqa: E402
     QuizAttempt,
     QuizQuestion,
     SafetyEvent,
-    Topic,
 )
+from ingestion.models import Book, Chapter, Topic  # noqa: E402
 from schools.models import Assignment, Classroom, District, Enrollment, School  # noqa: E402
 from schools.tenancy import Role  # noqa: E402
 

@@ -25,10 +25,10 @@ from content.models import (
     ProviderCall,
     RequestStatus,
     SafetyEvent,
-    Topic,
 )
 from content.pipeline import LESSON_STAGES, state
 from content.pipeline.understand import reuse_key
+from ingestion.models import Topic
 from schools.tenancy import Role
 from vividly.providers.base import Usage
 

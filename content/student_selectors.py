@@ -13,9 +13,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import StudentInterest, User
+from ingestion.models import Book, Chapter, Topic
 from schools.models import Subject
 
-from .models import Book, Chapter, LessonRequest, RequestStatus, Topic
+from .models import LessonRequest, RequestStatus
 from .progress_models import LessonProgress, ReQuiz
 
 LIVE_STATUSES = (

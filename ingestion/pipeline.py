@@ -20,7 +20,7 @@ from pathlib import Path
 from django.db import connection, transaction
 from django.utils import timezone
 
-from content.models import Book, Chapter, Topic
+from ingestion.models import Book, Chapter, Topic
 from vividly.providers import registry
 
 from . import chunking, cnxml

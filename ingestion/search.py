@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 
 from django.db import connection, transaction
 
-from content.models import Book
+from ingestion.models import Book
 from vividly.providers import registry
 
 from .models import EMBEDDING_COLUMNS, Chunk, IndexVersion

@@ -162,7 +162,7 @@ class Assignment(models.Model):
     """A topic (textbook section) set for a class, or for chosen students of it, with a due date."""
 
     classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="assignments")
-    topic = models.ForeignKey("content.Topic", on_delete=models.PROTECT, related_name="assignments")
+    topic = models.ForeignKey("ingestion.Topic", on_delete=models.PROTECT, related_name="assignments")
     students = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="assignments",
         help_text="Leave empty to assign the whole class.")
@@ -226,7 +226,7 @@ class LessonBlock(models.Model):
     """A topic–interest pairing a teacher blocked for their class: no new lessons framed that way."""
 
     classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="lesson_blocks")
-    topic = models.ForeignKey("content.Topic", on_delete=models.CASCADE, related_name="+")
+    topic = models.ForeignKey("ingestion.Topic", on_delete=models.CASCADE, related_name="+")
     interest = models.ForeignKey("accounts.Interest", on_delete=models.CASCADE, related_name="+")
     reason = models.CharField(max_length=300, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
@@ -249,7 +249,7 @@ class PinnedLesson(models.Model):
     """A lesson a teacher reviewed and pinned: the class reuses it for this topic."""
 
     classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="pinned_lessons")
-    topic = models.ForeignKey("content.Topic", on_delete=models.CASCADE, related_name="+")
+    topic = models.ForeignKey("ingestion.Topic", on_delete=models.CASCADE, related_name="+")
     lesson = models.ForeignKey("content.Lesson", on_delete=models.CASCADE, related_name="pins")
     pinned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                   related_name="+")

@@ -163,7 +163,7 @@ class ClassReport:
 
 def class_report(classroom: Classroom, *, now: datetime | None = None) -> ClassReport:
     """Roster, per-student progress, heatmap, assignment completion and needs-help signals."""
-    from content.models import Topic
+    from ingestion.models import Topic
 
     from . import analytics
     from .activity import load_facts
@@ -300,7 +300,7 @@ class StudentReport:
 
 def student_report(classroom: Classroom, student: User, *, now: datetime | None = None) -> StudentReport:
     """One student's progress row, needs-help signals and activity timeline (for the detail page)."""
-    from content.models import Topic
+    from ingestion.models import Topic
 
     from . import analytics
     from .activity import load_facts

@@ -36,7 +36,7 @@ from .tenancy import Role
 
 if TYPE_CHECKING:
     from accounts.models import Interest, User
-    from content.models import Topic
+    from ingestion.models import Topic
 
 logger = logging.getLogger(__name__)
 

@@ -67,7 +67,7 @@ class AssignmentForm(forms.Form):
     note = forms.CharField(max_length=300, required=False, label="Note for students")
 
     def __init__(self, *args, classroom: Classroom, students, **kwargs):
-        from content.models import Topic
+        from ingestion.models import Topic
 
         super().__init__(*args, **kwargs)
         self.fields["topic"].queryset = (Topic.objects.filter(chapter__book__subject=classroom.subject,

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from accounts.privacy.selectors import must_use_local_providers
 from content import quality
-from content.models import ACTIVE_REQUEST_STATUSES, Lesson, LessonScene, QuizQuestion, Topic
+from content.models import ACTIVE_REQUEST_STATUSES, Lesson, LessonScene, QuizQuestion
 from content.writers import (
     LessonBrief,
     PracticeSource,
@@ -30,6 +30,7 @@ from content.writers import (
     narration_of,
     validate_script,
 )
+from ingestion.models import Topic
 from vividly.providers import breakers, registry
 from vividly.providers.base import (
     ProviderError,

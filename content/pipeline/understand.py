@@ -14,8 +14,9 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import StudentInterest
 from content import safety
-from content.models import Lesson, LessonRequest, RequestStatus, SafetyEvent, Topic
+from content.models import Lesson, LessonRequest, RequestStatus, SafetyEvent
 from content.writers import SourcePassage
+from ingestion.models import Topic
 
 from . import state
 

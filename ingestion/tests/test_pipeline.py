@@ -11,9 +11,17 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from content.models import Book, Chapter, Topic
 from ingestion import pipeline
-from ingestion.models import Chunk, IndexVersion, IngestionRun, PracticeItem, SourceDocument
+from ingestion.models import (
+    Book,
+    Chapter,
+    Chunk,
+    IndexVersion,
+    IngestionRun,
+    PracticeItem,
+    SourceDocument,
+    Topic,
+)
 from ingestion.search import search
 from ingestion.selectors import catalogue
 from tests.support.corpus import MINI_CORPUS_DIR, MINI_MODULES

@@ -10,8 +10,6 @@ from django.utils import timezone
 
 from accounts.models import Interest
 from content.models import (
-    Book,
-    Chapter,
     Lesson,
     LessonProgress,
     LessonRequest,
@@ -21,8 +19,8 @@ from content.models import (
     QuizQuestion,
     RequestStatus,
     SafetyEvent,
-    Topic,
 )
+from ingestion.models import Book, Chapter, Topic
 
 _seq = itertools.count(1)
 

@@ -35,8 +35,7 @@ class MiniCorpus:
 
 
 def _is_ingested() -> bool:
-    from content.models import Topic
-    from ingestion.models import IndexVersion
+    from ingestion.models import IndexVersion, Topic
 
     expected = sum(len(v) for v in MINI_MODULES.values())
     return (Topic.objects.filter(module_id__in=[m for v in MINI_MODULES.values() for m in v]).count() == expected
@@ -52,7 +51,7 @@ def ingest_mini_corpus(*, force: bool = False):
 
 
 def _load(run) -> MiniCorpus:
-    from content.models import Book, Topic
+    from ingestion.models import Book, Topic
 
     return MiniCorpus(
         path=MINI_CORPUS_DIR, run=run,

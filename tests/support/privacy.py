@@ -31,7 +31,7 @@ def _wav() -> bytes:
 
 
 def make_topic():
-    from content.models import Book, Chapter, Topic
+    from ingestion.models import Book, Chapter, Topic
 
     book, _ = Book.objects.get_or_create(slug="privacy-physics", defaults={"title": "Physics", "subject": "physics"})
     chapter, _ = Chapter.objects.get_or_create(book=book, number=1, defaults={"title": "Forces"})
