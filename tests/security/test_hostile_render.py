@@ -97,6 +97,7 @@ def _values(template: str, name: str | None, param: str, world) -> list:
         ("api/v1/feature-flags/", "key"): ["quizzes"],
         ("accounts/email/unsubscribe/", "token"): [tokens["unsubscribe"]],
         ("accounts/invitations/", "token"): [tokens["invitation"]],
+        ("accounts/invitations/", "pk"): [objects["class_invitation"]],
         ("accounts/password/reset/", "uidb64"): [tokens["uidb64"]],
         ("accounts/password/reset/", "token"): [tokens["reset"]],
         ("privacy/exports/", "token"): [tokens["export"]],

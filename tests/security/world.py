@@ -95,6 +95,10 @@ def build_world(tenant) -> World:
         email="invitee@student.school-a.edu", first_name="Ivy", last_name="Invitee", role="student",
         district=tenant.district, school=tenant.school, classroom=classroom, invited_by=teacher,
         token_hash=hash_token(INVITATION_TOKEN), expires_at=now + timedelta(days=7))
+    # the student's own class invitation (answered on their onboarding page while signed in)
+    class_invitation = Invitation.objects.create(
+        email=student.email, role="student", district=tenant.district, school=tenant.school, classroom=classroom,
+        invited_by=teacher, token_hash=hash_token(f"{INVITATION_TOKEN}-class"), expires_at=now + timedelta(days=7))
     SecurityEvent.objects.create(kind=SecurityEvent.Kind.LOGIN_FAILURE, target_identifier="typed at login",
                                  user_agent="Mozilla/5.0", district=tenant.district, school=tenant.school,
                                  detail={"note": "too many tries"})
@@ -114,6 +118,7 @@ def build_world(tenant) -> World:
                 .rsplit("/", 1)[-1], "uidb64": uid, "reset": default_token_generator.make_token(student),
                 "export": download_token(export)},
         objects={"student": student.pk, "classmate": classmate.pk, "invitation": invitation.pk,
+                 "class_invitation": class_invitation.pk,
                  "assignment": assignment.pk, "block": block.pk, "pin": pin.pk},
     )
 
