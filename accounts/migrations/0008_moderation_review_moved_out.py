@@ -1,5 +1,5 @@
 """The moderation queue (ModerationReview) moves to content, beside the SafetyEvent it reviews
-(issue 16). State only: the table stays accounts_moderationreview; content/0007 takes it over."""
+(issue 16). State only: the table stays accounts_moderationreview; content/0008 takes it over."""
 
 from django.db import migrations
 

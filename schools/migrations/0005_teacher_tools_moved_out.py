@@ -1,6 +1,6 @@
 """Assignments, lesson blocks and pins move to content, signal dismissals to teaching (issue 16).
 
-State only: the tables stay where they are; content/0007 and teaching/0001 take the models over
+State only: the tables stay where they are; content/0008 and teaching/0001 take the models over
 (and rename their content types).
 """
 

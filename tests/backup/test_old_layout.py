@@ -31,8 +31,8 @@ from vividly.backup import create_backup, restore_backup, verify_restore
 pytestmark = pytest.mark.django_db(transaction=True)
 
 #: the leaf migrations of each app before issue 16
-OLD_LAYOUT = [("accounts", "0007_district_admin_has_no_school"), ("content", "0005_backfill_alert_links_and_watch_time"),
-              ("schools", "0003_pinned_lessons"), ("ingestion", "0001_chunks_runs_practice"), ("teaching", None)]
+OLD_LAYOUT = [("accounts", "0007_district_admin_has_no_school"), ("content", "0006_scene_audio_timings"),
+              ("schools", "0003_pinned_lessons"), ("ingestion", "0002_chunk_kind_practice"), ("teaching", None)]
 #: (model, app before, app after)
 MOVES = [("book", "content", "ingestion"), ("chapter", "content", "ingestion"), ("topic", "content", "ingestion"),
          ("assignment", "schools", "content"), ("lessonblock", "schools", "content"),

@@ -121,7 +121,7 @@ def _alert_links(old: str, new: str):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("content", "0006_catalogue_moved_to_ingestion"),
+        ("content", "0007_catalogue_moved_to_ingestion"),
         ("schools", "0005_teacher_tools_moved_out"),
         ("accounts", "0008_moderation_review_moved_out"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
