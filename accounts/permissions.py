@@ -32,6 +32,7 @@ from django.db import models
 from django.http import Http404
 from rest_framework import permissions
 
+from accounts.models import User
 from schools.tenancy import Role
 
 STUDENT_ROLES: frozenset[str] = frozenset({Role.STUDENT})
@@ -225,7 +226,6 @@ def assignable_roles(actor: Any) -> list[str]:
 
 def manageable_users(actor: Any) -> models.QuerySet:
     """Users `actor` may edit, reset, deactivate, sign out, delete or re-role (see the module doc)."""
-    from accounts.models import User
 
     if not _is_signed_in(actor):
         return User.objects.none()

@@ -6,10 +6,9 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.utils import timezone
 
-from accounts.privacy import services as privacy_services
 from accounts.privacy.models import AccessKind
 from accounts.privacy.services import record_student_access
-from content import selectors, services
+from content import moderation, selectors, services
 from content.models import (
     Assignment,
     DistrictBudget,
@@ -178,7 +177,7 @@ class ModerationReviewAdmin(DistrictScopedAdmin):
     @admin.action(description="Mark selected as reviewed")
     def mark_reviewed(self, request, queryset):
         for review in queryset.filter(status=ModerationReview.Status.OPEN):
-            privacy_services.mark_reviewed(review=review, actor=request.user)
+            moderation.mark_reviewed(review=review, actor=request.user)
         self.message_user(request, "Marked as reviewed.", messages.SUCCESS)
 
 

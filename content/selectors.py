@@ -12,10 +12,12 @@ from content.models import (
     LessonRequest,
     Notification,
     ProviderCall,
+    QuizAttempt,
     RequestStatus,
     SafetyEvent,
 )
 from schools.tenancy import Role
+from vividly.providers import breakers
 
 FAST_PATH_STAGES = (Lesson.Stage.NARRATING, Lesson.Stage.RENDERING, Lesson.Stage.COMPOSING, Lesson.Stage.READY)
 
@@ -93,7 +95,6 @@ def revealed_question_ids(user, lesson: Lesson) -> set[int] | None:
     answered (in the quiz or the re-quiz); staff every one (None)."""
     if getattr(user, "role", None) != Role.STUDENT or user.is_superuser:
         return None
-    from content.models import QuizAttempt
 
     return set(QuizAttempt.objects.filter(student=user, lesson=lesson).values_list("question_id", flat=True))
 
@@ -125,7 +126,6 @@ def lesson_payload(lesson: Lesson, *, reveal: set[int] | None = None) -> dict[st
 
 def breaker_states() -> dict[str, dict[str, Any]]:
     """Circuit breaker state and failure counts (admin view); empty if Redis is unreachable."""
-    from vividly.providers import breakers
 
     try:
         return breakers.states()

@@ -17,7 +17,15 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from accounts.models import Interest, StudentInterest, User
-from content import safety
+from accounts.privacy.services import ConsentRequired, ensure_can_request_lessons
+from accounts.ratelimits import (
+    check_lesson_quota,
+    check_regeneration_quota,
+    refund_lesson_quota,
+    refund_regeneration_quota,
+)
+from content import class_choices, moderation, safety
+from content.alerts import alert_staff
 from content.models import (
     DistrictBudget,
     Lesson,
@@ -28,7 +36,9 @@ from content.models import (
     SafetyEvent,
 )
 from content.pipeline import LESSON_STAGES, state
-from content.pipeline.understand import reuse_key
+from content.pipeline.understand import reuse_key, understand
+from content.selectors import lesson_payload
+from flags.evaluation import flag_is_active
 from ingestion.models import Topic
 from schools.tenancy import Role
 from vividly.providers.base import Usage
@@ -53,6 +63,12 @@ class LessonRequestError(Exception):
 
 class InvalidQuestion(LessonRequestError):
     code = "invalid_question"
+
+
+class ConsentMissing(LessonRequestError):
+    """The privacy check refused the student (accounts.privacy.services.ConsentRequired)."""
+
+    code = "consent_required"
 
 
 class GenerationDisabled(LessonRequestError):
@@ -100,8 +116,6 @@ def clean_typed_interest(name: str) -> str:
 
 
 def _check_flag(student: User) -> None:
-    from flags.evaluation import flag_is_active
-
     if not settings.VIDEO_GENERATION_ENABLED or not flag_is_active("video_generation", student):
         raise GenerationDisabled("Video lessons are switched off for your school right now.")
 
@@ -122,15 +136,14 @@ def _find_reusable_lesson(*, question: str, topic: Topic | None, interest: str, 
 def _honour_class_choices(*, student: User, topic: Topic | None, interest: Interest | None,
                           reusable: Lesson | None) -> Lesson | None:
     """A class-pinned lesson wins; a lesson for a blocked topic–interest pairing is never reused."""
-    from schools.selectors import is_pairing_blocked, pinned_lesson_for_student
-
-    if topic is not None:
-        pinned = pinned_lesson_for_student(student=student, topic=topic)
-        if pinned is not None:
-            return pinned
-    if reusable is not None and interest is not None and is_pairing_blocked(
-            student=student, topic=reusable.topic_id, interest=interest):
-        return None  # the understand stage picks another interest
+    choices = class_choices.for_student(student=student, topic=topic)
+    if choices.pinned is not None:
+        return choices.pinned
+    if reusable is not None and interest is not None:
+        if topic is None or reusable.topic_id != topic.pk:
+            choices = class_choices.for_student(student=student, topic=reusable.topic_id)
+        if choices.blocks(interest):
+            return None  # the understand stage picks another interest
     return reusable
 
 
@@ -144,9 +157,10 @@ def create_lesson_request(*, student: User, question: str = "", interest: str | 
     if student.role != Role.STUDENT:
         raise PermissionDenied("Only students can request lessons.")
     # privacy hook (issue 5): under-13 students need a recorded school consent
-    from accounts.privacy.services import ensure_can_request_lessons
-
-    ensure_can_request_lessons(student)
+    try:
+        ensure_can_request_lessons(student)
+    except ConsentRequired as refusal:
+        raise ConsentMissing(refusal.message) from refusal
     _check_flag(student)
     idempotency_key = (idempotency_key or "").strip()[:128]
     if idempotency_key:
@@ -167,7 +181,6 @@ def create_lesson_request(*, student: User, question: str = "", interest: str | 
         raise InvalidQuestion(f"Please keep your question under {QUESTION_MAX} characters.")
     interest_row, interest_name = resolve_interest(student=student, interest=interest)
     if enforce_quota:
-        from accounts.ratelimits import check_lesson_quota, refund_lesson_quota
 
         allowed, retry_after = check_lesson_quota(student)
         if not allowed:
@@ -197,7 +210,6 @@ def create_lesson_request(*, student: User, question: str = "", interest: str | 
                     state.enqueue_understand(request.pk)
     except IntegrityError:  # a concurrent double submit with the same key won the race
         if enforce_quota:
-            from accounts.ratelimits import refund_lesson_quota
 
             refund_lesson_quota(student)
         return LessonRequest.objects.get(student=student, idempotency_key=idempotency_key), False
@@ -209,8 +221,6 @@ class RegenerationRefused(ValidationError):
 
 
 def _check_regeneration_allowed(actor: User) -> None:
-    from flags.evaluation import flag_is_active
-
     if actor.role not in (Role.TEACHER, Role.SCHOOL_ADMIN, Role.DISTRICT_ADMIN) or not actor.district_id:
         raise PermissionDenied("Only a district's staff can regenerate lessons.")
     if not settings.VIDEO_GENERATION_ENABLED or not flag_is_active("video_generation", actor):
@@ -229,7 +239,6 @@ def regenerate_lesson(*, actor: User, lesson: Lesson) -> tuple[Lesson, bool]:
     limit. Students who already received the old lesson keep it; new requests get the fresh one.
     """
     _check_regeneration_allowed(actor)
-    from accounts.ratelimits import check_regeneration_quota, refund_regeneration_quota
 
     with transaction.atomic():
         lesson = Lesson.objects.select_for_update().get(pk=lesson.pk)
@@ -305,15 +314,6 @@ def teachers_of(student: User):
     return User.objects.filter(role=Role.SCHOOL_ADMIN, school_id=student.school_id, is_active=True)
 
 
-def _alert_staff(users, *, kind: str, title: str, body: str, safety_event: SafetyEvent | None = None) -> None:
-    from content.tasks import send_staff_alert
-
-    for user in users:
-        Notification.objects.create(user=user, kind=kind, title=title[:200], body=body, safety_event=safety_event)
-        email = user.email
-        transaction.on_commit(lambda email=email: send_staff_alert.delay(to=email, subject=title, body=body))
-
-
 def record_safety_event(*, student: User, category: str, question: str,
                         lesson_request: LessonRequest | None = None) -> SafetyEvent:
     """Record a refused request; alert the student's teachers for self-harm or repeated abuse."""
@@ -329,13 +329,14 @@ def record_safety_event(*, student: User, category: str, question: str,
         reason = "has repeatedly asked for unsafe content"
     if alert:
         name = student.get_full_name() or student.email
-        _alert_staff(teachers_of(student), kind=Notification.Kind.SAFETY_ALERT,
+        alert_staff(teachers_of(student), kind=Notification.Kind.SAFETY_ALERT,
                      title=f"Please check in with {name}",
                      body=(f"A lesson request from {name} {reason} ({event.get_category_display()}). "
                            "The request was refused with a supportive message. Please follow your school's "
                            "safeguarding procedure."), safety_event=event)
         event.teacher_notified = True
         event.save(update_fields=["teacher_notified"])
+    moderation.review_safety_event(event=event)
     return event
 
 
@@ -414,7 +415,7 @@ def check_budget_alerts(*, district_id: int) -> list[int]:
         body = (f"Your district has used {used:.0f}% of its ${budget.monthly_budget} monthly lesson-generation "
                 "budget." + (f" At 100% {action}." if top >= 100 else ""))
         admins = User.objects.filter(role=Role.DISTRICT_ADMIN, district_id=district_id, is_active=True)
-        _alert_staff(admins, kind=Notification.Kind.BUDGET_ALERT, title=f"Lesson budget {top}% used", body=body)
+        alert_staff(admins, kind=Notification.Kind.BUDGET_ALERT, title=f"Lesson budget {top}% used", body=body)
     return due
 
 
@@ -461,8 +462,7 @@ def sweep_stuck_lessons(*, stuck_after: int | None = None) -> dict[str, list[int
 
 def run_request_inline(*, request_id: int) -> LessonRequest:
     """Drive one request through every stage in this process (management command, benchmarks)."""
-    from content.pipeline.stages import STAGE_RUNNERS
-    from content.pipeline.understand import understand
+    from content.pipeline.stages import STAGE_RUNNERS  # noqa: PLC0415 - import cycle: content.pipeline.stages → content.services at module level
 
     token = state.INLINE.set(True)
     try:
@@ -482,6 +482,5 @@ def run_request_inline(*, request_id: int) -> LessonRequest:
 
 def lesson_summary(lesson: Lesson) -> dict[str, Any]:
     """The lesson as the API returns it (also printed by `generate_lesson --json`)."""
-    from content.selectors import lesson_payload
 
     return lesson_payload(lesson)

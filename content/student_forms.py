@@ -7,6 +7,7 @@ import re
 from django import forms
 
 from accounts.models import Interest
+from content.models import ProblemReport
 
 from .student_services import normalise_join_code
 
@@ -104,8 +105,6 @@ class ProblemReportForm(forms.Form):
                               help_text="Your teacher will see this. Don't include personal information.")
 
     def __init__(self, *args, **kwargs):
-        from content.models import ProblemReport
-
         super().__init__(*args, **kwargs)
         self.fields["reason"].choices = ProblemReport.Reason.choices
 

@@ -12,7 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import StudentInterest, User
-from content.models import Assignment, LessonProgress, ReQuiz
+from content.models import Assignment, LessonProgress, QuizAttempt, ReQuiz
 from ingestion.models import Book, Chapter, Topic
 from schools.models import Subject
 
@@ -237,7 +237,6 @@ def get_request_or_reused(student: User, pk: int) -> LessonRequest:
 
 def lesson_page(student: User, lesson_request: LessonRequest) -> dict:
     """Scenes, quiz with this student's immediate answers, progress and interests for the lesson page."""
-    from content.models import QuizAttempt
 
     lesson = lesson_request.lesson
     questions = list(lesson.quiz_questions.all())
@@ -307,7 +306,6 @@ def get_question(lesson_request: LessonRequest, question_pk: int):
 
 def requiz_page(student: User, lesson_request: LessonRequest) -> dict:
     """The re-quiz: up to three of the lesson's questions with this student's re-quiz answers."""
-    from content.models import QuizAttempt
 
     if lesson_request.lesson_id is None:
         raise Http404("No lesson")

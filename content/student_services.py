@@ -5,6 +5,9 @@ from __future__ import annotations
 from django.db import transaction
 
 from accounts.models import Interest, StudentInterest, User
+from accounts.privacy import selectors as privacy
+from content import services as pipeline
+from content.writers.reading import simpler_question
 from schools.models import Classroom, Enrollment
 
 from .models import LessonRequest
@@ -29,7 +32,6 @@ class GradeChangeRefused(ValueError):
 def _lifts_consent_requirement(student: User, grade_level: int) -> bool:
     """True when the school's recorded grade makes the student under 13 without consent and the new
     grade would not: the age estimate from a grade is the school's to change, not the student's."""
-    from accounts.privacy import selectors as privacy
 
     if student.grade_level is None or student.date_of_birth or not privacy.is_under_13(student):
         return False
@@ -86,7 +88,6 @@ def ask_vividly(*, student: User, question: str, interest: Interest | None = Non
     """Start (or reuse) a lesson through the pipeline, which enqueues generation on commit.
 
     `interest_text` is an interest the student typed (used when no catalogue `interest` is given)."""
-    from content import services as pipeline
 
     try:
         lesson_request, _ = pipeline.create_lesson_request(
@@ -99,7 +100,6 @@ def ask_vividly(*, student: User, question: str, interest: Interest | None = Non
 
 def choose_topic(*, student: User, lesson_request: LessonRequest, topic_id: int) -> bool:
     """Resolve a needs-choice request with one of its offered topics; False if not offered."""
-    from content import services as pipeline
 
     try:
         pipeline.choose_topic(student=student, lesson_request=lesson_request, topic_id=topic_id)
@@ -122,7 +122,6 @@ def retry_request(*, student: User, lesson_request: LessonRequest) -> LessonRequ
 def make_simpler(*, student: User, lesson_request: LessonRequest) -> LessonRequest:
     """The same question and section as a new lesson written for a lower reading grade (the writer
     aims `reading.SIMPLER_STEP` grades lower when the question carries `reading.SIMPLER_PREFIX`)."""
-    from content.writers.reading import simpler_question
 
     return ask_vividly(student=student, question=simpler_question(lesson_request.question),
                        interest=lesson_request.interest, topic_id=lesson_request.topic_id,

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.db.models import Count
 
 from .admin_base import DistrictScopedAdmin
@@ -33,9 +34,7 @@ class SchoolAdmin(DistrictScopedAdmin):
 
 def _visible_with_role(request, role: str):
     """Accounts of one role the admin may see: only students are enrolled, only teachers teach."""
-    from accounts.models import User
-
-    return User.objects.visible_to(request.user).filter(role=role)
+    return get_user_model().objects.visible_to(request.user).filter(role=role)
 
 
 class EnrollmentInline(admin.TabularInline):

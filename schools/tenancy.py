@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 from django.db import models
 from django.http import Http404
 
-if TYPE_CHECKING:
-    from accounts.models import User
+if TYPE_CHECKING:  # schools sits below accounts: the user model is typed through Django's base class
+    from django.contrib.auth.models import AbstractUser as User
 
 
 class Role(models.TextChoices):

@@ -6,3 +6,8 @@ class TeachingConfig(AppConfig):
 
     name = "teaching"
     verbose_name = "Teacher and district pages"
+
+    def ready(self) -> None:
+        from .privacy import register_teaching  # noqa: PLC0415 - models load after the AppConfig
+
+        register_teaching()

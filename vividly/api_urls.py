@@ -8,5 +8,5 @@ urlpatterns = [
     path("", include("content.student_api")),  # student progress, quiz attempts, reports (issue 8)
     path("", include("flags.api.urls")),
     path("", include("ingestion.api.urls")),
-    path("", include("schools.api.urls")),  # teacher classes, roster, assignments, progress, signals (issue 9)
+    path("", include("teaching.api.urls")),  # teacher classes, roster, assignments, progress, signals (issue 9)
 ]

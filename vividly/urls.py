@@ -1,9 +1,6 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-
-from content import student_views
 
 from . import health, views
 from .observability.metrics import metrics_view
@@ -31,19 +28,14 @@ urlpatterns = [
             r"(?P<rest>.*)$", views.moved_admin_page, {"moved": MOVED_ADMIN_MODELS}),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
-    # student experience (issue 8); the style guide answers 404 unless DEBUG
+    # student experience (issue 8)
     path("student/", include("content.student_urls")),
-    path("styleguide/", student_views.styleguide, name="styleguide"),
+    path("", include("content.site_urls")),  # the style guide; local media (when MEDIA_SERVE_LOCAL)
     # teacher and admin experience (issue 9)
-    path("teacher/", include("schools.teacher_urls")),
-    path("district/", include("schools.usage_urls")),
+    path("teacher/", include("teaching.urls")),
+    path("district/", include("teaching.district_urls")),
     path("privacy/", include("accounts.privacy.urls")),  # exports, own access log (issue 5)
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("vividly.api_urls")),
 ]
-
-if settings.MEDIA_SERVE_LOCAL:  # local media with HTTP Range support (issue 7; GCS in production)
-    from content.media.serving import serve_media
-
-    urlpatterns += [path("media/<path:path>", serve_media, name="media")]

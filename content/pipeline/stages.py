@@ -21,7 +21,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.privacy.selectors import must_use_local_providers
-from content import quality
+from content import quality, services
+from content.media import resilient
+from content.media.compose import Segment, compose_video
+from content.media.speech import NARRATION_ORDER
+from content.media.storage import save_lesson_asset
 from content.models import ACTIVE_REQUEST_STATUSES, Lesson, LessonScene, QuizQuestion
 from content.writers import (
     LessonBrief,
@@ -31,7 +35,11 @@ from content.writers import (
     narration_of,
     validate_script,
 )
-from ingestion.models import Topic
+from content.writers.reading import split_simpler
+from content.writers.remote import write_with_llm
+from flags.evaluation import flag_is_active
+from ingestion.models import PracticeItem, Topic
+from vividly.observability.metrics import observe_stage
 from vividly.providers import breakers, registry
 from vividly.providers.base import (
     ProviderError,
@@ -42,17 +50,10 @@ from vividly.providers.base import (
 )
 
 from . import NEXT_STAGE, state
+from .evidence import lesson_passages, related_terms
 from .slide_specs import slide_spec
 
 logger = logging.getLogger(__name__)
-
-
-def _observe(stage: str, provider: str, seconds: float) -> None:
-    try:
-        from vividly.observability.metrics import observe_stage
-    except ImportError:  # observability not installed
-        return
-    observe_stage(stage, provider, seconds)
 
 
 def work_dir(lesson_id: int) -> Path:
@@ -100,8 +101,6 @@ def _advance(lesson_id: int, stage: str, *, provider: str, apply=None) -> bool:
 
 def local_only_reason(lesson: Lesson, district_id: int | None) -> str:
     """Why this job must stay on local providers ("" when cloud providers may be used)."""
-    from content import services
-    from flags.evaluation import flag_is_active
 
     if must_use_local_providers(district_id):  # privacy hook (issue 5): district AI data residency
         return "district data residency"
@@ -124,11 +123,6 @@ def paying_district_id(lesson: Lesson) -> int | None:
 # --- script ---------------------------------------------------------------------------------------
 
 def build_brief(lesson: Lesson) -> LessonBrief:
-    from content.writers.reading import split_simpler
-    from ingestion.models import PracticeItem
-
-    from .evidence import lesson_passages, related_terms
-
     topic: Topic = lesson.topic
     first = lesson.requests.order_by("created_at").first()
     simpler, question = split_simpler(first.question if first else "")
@@ -148,8 +142,6 @@ def build_brief(lesson: Lesson) -> LessonBrief:
 
 def _write(lesson: Lesson, brief: LessonBrief, *, final_attempt: bool) -> tuple[dict[str, Any], str, str]:
     """(script, provider used, fallback reason) — the configured writer, else the local one."""
-    from content import services
-    from content.writers.remote import write_with_llm
 
     district_id = paying_district_id(lesson)
     provider = registry.get("llm")
@@ -200,7 +192,6 @@ def run_script(lesson_id: int, *, final_attempt: bool = True) -> None:
     lesson = _begin(lesson_id, Lesson.Stage.SCRIPTING)
     if lesson is None:
         return
-    from content import services
 
     if services.generation_paused(district_id=paying_district_id(lesson)):
         state.fail_lesson(lesson_id, "paused")
@@ -245,14 +236,13 @@ def run_script(lesson_id: int, *, final_attempt: bool = True) -> None:
             practice_item_id=q.get("practice_item_id")) for i, q in enumerate(script["quiz"], 1)])
 
     _advance(lesson_id, Lesson.Stage.SCRIPTING, provider=provider, apply=apply)
-    _observe("scripting", provider, time.perf_counter() - started)
+    observe_stage("scripting", provider, time.perf_counter() - started)
 
 
 # --- visuals and narration --------------------------------------------------------------------------
 
 def _media_call(capability: str, method: str, arg: Any, *, local_only: bool, final_attempt: bool):
     """Render/narrate through the media layer's fallbacks; `local_only` starts from the local provider."""
-    from content.media import resilient
 
     fallback_on: tuple[type[ProviderError], ...] = (ProviderUnavailable, ProviderFatal)
     if final_attempt:
@@ -272,8 +262,6 @@ def _footer(lesson: Lesson, scene: LessonScene) -> str:
 
 
 def _store(lesson_id: int, local: Path) -> tuple[str, str]:
-    from content.media.storage import save_lesson_asset
-
     name = f"lessons/{lesson_id}/{local.name}"
     return name, save_lesson_asset(name, local)
 
@@ -283,7 +271,6 @@ def run_visuals(lesson_id: int, *, final_attempt: bool = True) -> None:
     lesson = _begin(lesson_id, Lesson.Stage.RENDERING)
     if lesson is None:
         return
-    from content import services
 
     started = time.perf_counter()
     district_id = paying_district_id(lesson)
@@ -310,7 +297,7 @@ def run_visuals(lesson_id: int, *, final_attempt: bool = True) -> None:
         state.bump_progress(lesson_id, Lesson.Stage.RENDERING, done, len(scenes))
     provider = "+".join(sorted(set(used))) or "none"
     _advance(lesson_id, Lesson.Stage.RENDERING, provider=provider)
-    _observe("rendering", provider, time.perf_counter() - started)
+    observe_stage("rendering", provider, time.perf_counter() - started)
 
 
 def _has_audio(scene: LessonScene) -> bool:
@@ -319,7 +306,6 @@ def _has_audio(scene: LessonScene) -> bool:
 
 def _narrate(text: str, *, order: int, local_only: bool, final_attempt: bool):
     """(outcome, seconds) for one scene's narration; runs on a narration thread (no database)."""
-    from content.media.speech import NARRATION_ORDER
 
     NARRATION_ORDER.set(order)  # this thread's context only: lower scene numbers are voiced first
     started = time.perf_counter()
@@ -329,7 +315,6 @@ def _narrate(text: str, *, order: int, local_only: bool, final_attempt: bool):
 
 def _keep_narration(lesson: Lesson, scene: LessonScene, outcome, seconds: float, *, district_id: int | None) -> None:
     """Store a scene's narration (the checkpoint), its timings, voice and any fallback; bill the call."""
-    from content import services
 
     clip = outcome.result
     local = work_dir(lesson.pk) / f"scene-{scene.index:02d}.wav"
@@ -390,7 +375,7 @@ def run_narration(lesson_id: int, *, final_attempt: bool = True) -> None:
             state.note_stage(locked.stage_log, Lesson.Stage.NARRATING, first_audio=first_audio)
 
     _advance(lesson_id, Lesson.Stage.NARRATING, provider=provider, apply=apply)
-    _observe("narrating", provider, time.perf_counter() - started)
+    observe_stage("narrating", provider, time.perf_counter() - started)
 
 
 # --- compose ---------------------------------------------------------------------------------------
@@ -408,7 +393,6 @@ def run_compose(lesson_id: int, *, final_attempt: bool = True) -> None:
     lesson = _begin(lesson_id, Lesson.Stage.COMPOSING)
     if lesson is None:
         return
-    from content.media.compose import Segment, compose_video
 
     started = time.perf_counter()
     folder = work_dir(lesson_id)
@@ -443,7 +427,7 @@ def run_compose(lesson_id: int, *, final_attempt: bool = True) -> None:
 
     if _advance(lesson_id, Lesson.Stage.COMPOSING, provider="ffmpeg", apply=apply):
         transaction.on_commit(lambda: shutil.rmtree(folder, ignore_errors=True))
-    _observe("composing", "ffmpeg", time.perf_counter() - started)
+    observe_stage("composing", "ffmpeg", time.perf_counter() - started)
 
 
 STAGE_RUNNERS = {

@@ -12,11 +12,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
+from accounts.models import Interest
 from accounts.privacy.models import DistrictPrivacySettings
+from accounts.tests.factories import TeacherFactory, UserFactory
 from content import services
 from content.models import DistrictBudget, Lesson, LessonRequest, ProviderCall
 from content.pipeline.stages import build_brief
-from content.pipeline.understand import reuse_key
+from content.pipeline.understand import reuse_key, understand
 from content.tasks import write_script
 from content.writers.local import compose_script
 from tests.support.fake_gemini import FakeGemini
@@ -128,8 +130,6 @@ def test_a_failed_regeneration_is_run_again_under_the_same_reuse_key(mini_corpus
 
 def test_regenerations_are_rate_limited_per_teacher(mini_corpus, tenant_a, settings,
                                                     django_capture_on_commit_callbacks):
-    from accounts.tests.factories import TeacherFactory
-
     settings.VIVIDLY_RATE_LIMITS = {**settings.VIVIDLY_RATE_LIMITS, "lesson_regenerate": "2/h"}
     lessons = [_received(tenant_a.student, mini_corpus.topic("m90101"), interest=name)
                for name in ("Basketball", "Music", "Gaming")]
@@ -163,9 +163,6 @@ def test_regeneration_is_scoped_to_the_teachers_classes(mini_corpus, tenant_a, t
 
 def test_a_student_who_restarts_a_failed_regeneration_pays_for_it(mini_corpus, tenant_a, tenant_b,
                                                                     django_capture_on_commit_callbacks):
-    from accounts.models import Interest
-    from content.pipeline.understand import understand
-
     Interest.objects.get_or_create(slug="basketball", defaults={"name": "Basketball", "category": "sports"})
     topic = mini_corpus.topic("m90101")
     old = _received(tenant_a.student, topic)
@@ -192,8 +189,6 @@ def test_a_student_who_restarts_a_failed_regeneration_pays_for_it(mini_corpus, t
 
 def test_another_districts_admin_does_not_see_who_regenerated_a_shared_lesson(mini_corpus, tenant_a, tenant_b,
                                                                               django_capture_on_commit_callbacks):
-    from accounts.tests.factories import UserFactory
-
     old = _received(tenant_a.student, mini_corpus.topic("m90101"))
     _regenerate(tenant_a.teacher, tenant_a.classroom, old, django_capture_on_commit_callbacks)
     fresh = Lesson.objects.get(regenerated_from=old)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from vividly.providers.base import Usage
+from vividly.providers.base import ProviderFatal, Usage
 
 from . import MAX_WORDS, MIN_WORDS, LessonBrief, SourcePassage, narration_of, word_count
 from .answer import Candidate, Embedder, score_candidates, select, stems
@@ -24,7 +24,7 @@ from .quiz import build_quiz
 from .reading import flesch_kincaid_grade, target_grade
 from .scenarios import GENERIC, SCENARIOS
 from .sentences import CONNECTIVES, Standalone, relation_between, with_connective
-from .worked import WorkedExample, find_relationships, worked_example
+from .worked import _BY_KEY, WorkedExample, compact, find_relationships, worked_example
 from .worlds import WorldMatch, match_world
 
 #: Longest sentence (words) the writer picks, by grade band; "Make it simpler" takes 8 off.
@@ -43,7 +43,6 @@ class LocalLessonWriter:
 
     def generate_json(self, *, system: str, prompt: str, schema: dict[str, Any]):
         """Free-form generation is not offered offline; lessons go through `write_lesson`."""
-        from vividly.providers.base import ProviderFatal
 
         raise ProviderFatal("the local writer only composes lessons (write_lesson)")
 
@@ -250,7 +249,6 @@ def _equation_passage(brief: LessonBrief, worked: WorkedExample | None) -> Sourc
     """The main-section passage that states the worked example's equation (for the quiz citation)."""
     if worked is None:
         return None
-    from .worked import _BY_KEY, compact
 
     pattern = _BY_KEY[worked.key].pattern
     return next((p for p in brief.passages if p.topic_id == brief.topic_id and p.kind != "glossary"

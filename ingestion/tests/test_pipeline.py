@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
-from ingestion import pipeline
+from ingestion import loading, pipeline
 from ingestion.models import (
     Book,
     Chapter,
@@ -222,10 +223,6 @@ def test_switching_minilm_builds_retire_the_superseded_versions(mini_corpus):
 
 
 def test_a_run_always_leaves_the_vector_index_in_place(mini_corpus):
-    from django.db import connection
-
-    from ingestion import loading
-
     loading.drop_vector_index(384)  # as a large load does, or a run that crashed mid-load
     pipeline.run_ingest(book="chemistry", source=str(MINI_CORPUS_DIR), force=True)
     with connection.cursor() as cursor:

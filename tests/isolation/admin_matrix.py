@@ -23,6 +23,8 @@ import lxml.html
 from django.contrib import admin
 from django.db import connection, models
 
+from accounts.models import User
+
 STAFF = ("school_admin", "district_admin", "superuser")
 OUTSIDERS = ("teacher", "student")
 ROLES = STAFF + OUTSIDERS
@@ -138,8 +140,6 @@ ASSIGNABLE: dict[str, frozenset[str]] = {SA: frozenset({"student", "teacher"}),
 
 
 def _user_by_email(email: str):
-    from accounts.models import User
-
     return User.objects.filter(email__iexact=email).first()
 
 

@@ -34,8 +34,8 @@ from content.models import (
 from content.tests import student_fixtures as sf
 from flags.models import Flag
 from schools.models import Enrollment
-from schools.tests import teacher_fixtures as tf
 from tests.isolation.populate import Populator
+from tests.support import teacher_fixtures as tf
 
 INVITATION_TOKEN = "hostile-render-invitation-token"
 

@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from ingestion.models import Book, IndexVersion, Topic
+from ingestion.pipeline import run_ingest
+
 MINI_CORPUS_DIR = Path(__file__).resolve().parents[2] / "ingestion" / "tests" / "fixtures" / "mini"
 MINI_MODULES = {
     "physics": ["m90100", "m90101", "m90102", "m90200", "m90201"],  # m90202 is malformed on purpose
@@ -35,8 +38,6 @@ class MiniCorpus:
 
 
 def _is_ingested() -> bool:
-    from ingestion.models import IndexVersion, Topic
-
     expected = sum(len(v) for v in MINI_MODULES.values())
     return (Topic.objects.filter(module_id__in=[m for v in MINI_MODULES.values() for m in v]).count() == expected
             and IndexVersion.objects.filter(status=IndexVersion.Status.ACTIVE,
@@ -45,14 +46,11 @@ def _is_ingested() -> bool:
 
 def ingest_mini_corpus(*, force: bool = False):
     """Ingest (idempotently) the mini corpus into the current database; returns the IngestionRun."""
-    from ingestion.pipeline import run_ingest
 
     return run_ingest(book="all", source=str(MINI_CORPUS_DIR), force=force)
 
 
 def _load(run) -> MiniCorpus:
-    from ingestion.models import Book, Topic
-
     return MiniCorpus(
         path=MINI_CORPUS_DIR, run=run,
         books={b.slug: b for b in Book.objects.filter(slug__in=list(MINI_MODULES))},

@@ -13,6 +13,24 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from PIL import Image
 
+from accounts.models import Interest, SecurityEvent, StudentInterest
+from accounts.privacy.models import ConsentRecord, StudentDataAccess
+from content import moderation
+from content.models import (
+    Lesson,
+    LessonProgress,
+    LessonRequest,
+    LessonScene,
+    Notification,
+    ProblemReport,
+    ProgressEvent,
+    QuizAttempt,
+    QuizQuestion,
+    ReQuiz,
+    SafetyEvent,
+)
+from ingestion.models import Book, Chapter, Topic
+
 
 def _png() -> bytes:
     buffer = io.BytesIO()
@@ -31,8 +49,6 @@ def _wav() -> bytes:
 
 
 def make_topic():
-    from ingestion.models import Book, Chapter, Topic
-
     book, _ = Book.objects.get_or_create(slug="privacy-physics", defaults={"title": "Physics", "subject": "physics"})
     chapter, _ = Chapter.objects.get_or_create(book=book, number=1, defaults={"title": "Forces"})
     topic, _ = Topic.objects.get_or_create(module_id="mpriv1", defaults={"chapter": chapter, "number": 1,
@@ -42,7 +58,6 @@ def make_topic():
 
 def make_lesson_with_media(topic, *, interest: str = "Basketball"):
     """A ready lesson whose scenes, narration, video and captions are real files in default_storage."""
-    from content.models import Lesson, LessonScene, QuizQuestion
 
     lesson = Lesson.objects.create(
         reuse_key=hashlib.sha256(uuid.uuid4().bytes).hexdigest(), topic=topic, module_ids=[topic.module_id],
@@ -75,18 +90,6 @@ class StudentRecords:
 
 def give_every_record(student, *, shared_lesson=None, tag: str = "") -> StudentRecords:
     """Create one row of every kind of data Vividly holds about a student (requests, progress, ...)."""
-    from accounts.models import Interest, SecurityEvent, StudentInterest
-    from accounts.privacy.models import ConsentRecord, StudentDataAccess
-    from content.models import (
-        LessonProgress,
-        LessonRequest,
-        Notification,
-        ProblemReport,
-        ProgressEvent,
-        QuizAttempt,
-        ReQuiz,
-        SafetyEvent,
-    )
 
     topic = make_topic()
     interest, _ = Interest.objects.get_or_create(slug="basketball", defaults={"name": "Basketball",
@@ -109,7 +112,8 @@ def give_every_record(student, *, shared_lesson=None, tag: str = "") -> StudentR
     ProblemReport.objects.create(student=student, lesson=own, reason="other", details=f"sound is off {tag}")
     Notification.objects.create(user=student, kind="lesson_ready", title="Your lesson is ready",
                                 lesson_request=request)
-    SafetyEvent.objects.create(student=student, category="off_topic", excerpt="what is a good pizza")
+    moderation.review_safety_event(event=SafetyEvent.objects.create(
+        student=student, category="off_topic", excerpt="what is a good pizza"))
     SecurityEvent.objects.create(kind="login_success", target=student, district_id=student.district_id,
                                  ip_address="127.0.0.1", detail={"email": student.email})
     ConsentRecord.objects.create(student=student, district_id=student.district_id)
