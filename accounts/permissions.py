@@ -33,11 +33,10 @@ from django.http import Http404
 from rest_framework import permissions
 
 from accounts.models import User
-from schools.tenancy import Role
+from schools.tenancy import ADMIN_ROLES, Role
 
 STUDENT_ROLES: frozenset[str] = frozenset({Role.STUDENT})
 TEACHER_ROLES: frozenset[str] = frozenset({Role.TEACHER})
-ADMIN_ROLES: frozenset[str] = frozenset({Role.SCHOOL_ADMIN, Role.DISTRICT_ADMIN})
 
 __all__ = [
     "ADMIN_ROLES",

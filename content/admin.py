@@ -20,7 +20,7 @@ from content.models import (
     ProviderCall,
     SafetyEvent,
 )
-from schools.admin_base import DistrictScopedAdmin, ReadOnlyAdmin, is_tenant_admin
+from schools.admin_base import DistrictScopedAdmin, ReadOnlyAdmin, can_use_admin_panel
 from schools.tenancy import Role
 
 
@@ -71,10 +71,10 @@ class LessonAdmin(ReadOnlyAdmin):
         return selectors.lessons_for(request.user) if not request.user.is_superuser else Lesson.objects.all()
 
     def has_module_permission(self, request):
-        return is_tenant_admin(request.user)
+        return can_use_admin_panel(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return is_tenant_admin(request.user)
+        return can_use_admin_panel(request.user)
 
     @admin.display(description="Cited share")
     def cited_share(self, obj):

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.urls import path
 
-from content import student_views
+from content.views import student as student_views
 
 urlpatterns = [
     path("styleguide/", student_views.styleguide, name="styleguide"),  # 404 unless DEBUG (issue 8)

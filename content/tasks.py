@@ -18,6 +18,7 @@ from django.core.mail import send_mail
 from content.media.compose import ComposeError
 from content.pipeline import stages, state
 from content.pipeline.understand import understand
+from content.services import progress
 from content.services import sweep_stuck_lessons as sweep
 from ingestion.search import warm_up
 from vividly.providers import registry
@@ -143,3 +144,9 @@ def send_staff_alert(self, *, to: str, subject: str, body: str) -> None:
     """Plain-text alert to a teacher or admin (safety alerts, budget thresholds)."""
     send_mail(subject=f"[Vividly] {subject}", message=body, from_email=settings.DEFAULT_FROM_EMAIL,
               recipient_list=[to])
+
+
+@shared_task(name="content.release_due_requizzes", acks_late=True)
+def release_due_requizzes() -> int:
+    """Beat: release re-quizzes that have come due (they appear on the student dashboard)."""
+    return progress.release_due_requizzes()

@@ -26,6 +26,10 @@ class Role(models.TextChoices):
     DISTRICT_ADMIN = "district_admin", "District admin"
 
 
+#: the staff roles that administer a tenant (district or school admins)
+ADMIN_ROLES: frozenset[str] = frozenset({Role.SCHOOL_ADMIN, Role.DISTRICT_ADMIN})
+
+
 @dataclass(frozen=True)
 class TenantPolicy:
     """Lookups from a model to its tenant. `teacher`/`student` build a Q for those roles."""

@@ -15,6 +15,7 @@ from django.db.models import Count, F, Max, Q
 from django.db.models.functions import Coalesce
 
 from content.models import LessonProgress, LessonRequest, ProblemReport, QuizAttempt
+from content.models.progress import watched_share
 from teaching.analytics import ClassFacts, ProblemFact, QuizFact, RequestFact, WatchFact
 
 if TYPE_CHECKING:
@@ -57,8 +58,7 @@ def load_facts(student_ids: Sequence[int], *, since: datetime | None = None,
     for row in progress.values("student_id", "lesson_id", "lesson__topic_id", "at", "watched_seconds",
                                "watched_ranges", "max_milestone", "completed_at", "lesson__duration_seconds"):
         duration = row["lesson__duration_seconds"] or 0
-        covered = sum(end - start for start, end in (row["watched_ranges"] or []))
-        fraction = min(1.0, covered / duration) if duration else row["max_milestone"] / 100
+        fraction = watched_share(row["watched_ranges"], duration) if duration else row["max_milestone"] / 100
         watches.append(WatchFact(
             student_id=row["student_id"], lesson_id=row["lesson_id"], topic_id=row["lesson__topic_id"],
             at=row["at"], seconds_watched=row["watched_seconds"],

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from statistics import median
 
+from content.models.progress import COMPLETE_SHARE
 from teaching.models import SignalKind
 
 PASS_MARK = 0.7
-COMPLETE_FRACTION = 0.9
 HALFWAY_FRACTION = 0.6
 INACTIVE_DAYS = 7
 ENGAGEMENT_WINDOW_DAYS = 14
@@ -149,7 +149,7 @@ def student_progress(students: Sequence, facts: ClassFacts) -> list[StudentProgr
         rows.append(StudentProgress(
             student_id=student.pk, name=student.get_full_name() or student.email, email=student.email,
             lessons_watched=len(furthest),
-            lessons_completed=sum(1 for f in furthest.values() if f >= COMPLETE_FRACTION),
+            lessons_completed=sum(1 for f in furthest.values() if f >= COMPLETE_SHARE),
             completion_percent=_percent(list(furthest.values())),
             minutes=round(sum(w.seconds_watched for w in mine.watches) / 60),
             quiz_percent=_percent([q.score for q in first.values()]),
@@ -247,7 +247,7 @@ def assignment_completion(assignments: Sequence, enrolled_ids: Sequence[int],
     """Completed = finished a lesson on the topic or took its quiz; late = only after the due date."""
     done_at: dict[tuple[int, int], datetime] = {}
     for w in facts.watches:
-        if w.completed or w.furthest_fraction >= COMPLETE_FRACTION:
+        if w.completed or w.furthest_fraction >= COMPLETE_SHARE:
             key = (w.student_id, w.topic_id)
             done_at[key] = min(done_at.get(key, w.at), w.at)
     for q in facts.quizzes:

@@ -29,7 +29,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     # student experience (issue 8)
-    path("student/", include("content.student_urls")),
+    path("student/", include("content.urls")),
     path("", include("content.site_urls")),  # the style guide; local media (when MEDIA_SERVE_LOCAL)
     # teacher and admin experience (issue 9)
     path("teacher/", include("teaching.urls")),

@@ -15,6 +15,17 @@ from .lessons import Lesson, QuizQuestion
 from .policies import student_rows_policy
 from .requests import LessonRequest
 
+#: the share of a lesson's video a student must have played for it to count as completed (issue 8)
+COMPLETE_SHARE = 0.9
+
+
+def watched_share(ranges, duration: float) -> float:
+    """The merged played segments as a share (0..1) of the lesson; 0 when its length is unknown.
+    The one definition behind completion, the progress percent and the teachers' reports."""
+    if not duration:
+        return 0.0
+    return min(1.0, sum(end - start for start, end in ranges or ()) / duration)
+
 
 class LessonProgress(models.Model):
     """One student's progress through one lesson, derived on the server from ProgressEvents."""
@@ -45,11 +56,9 @@ class LessonProgress(models.Model):
 
     @property
     def percent(self) -> int:
-        duration = self.lesson.duration_seconds or 0
         if self.completed_at:
             return 100
-        covered = sum(end - start for start, end in self.watched_ranges)
-        return min(100, round(100 * covered / duration)) if duration else 0
+        return round(100 * watched_share(self.watched_ranges, self.lesson.duration_seconds or 0))
 
 
 class ProgressEvent(models.Model):

@@ -24,7 +24,7 @@ from content.models import (
 from content.pipeline import state
 from content.pipeline.stages import run_narration, run_script, run_visuals
 from content.pipeline.understand import understand
-from content.student_services import make_simpler
+from content.services.student import make_simpler
 from vividly.celery import app
 from vividly.providers.base import Usage
 

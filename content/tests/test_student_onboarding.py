@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.privacy.services import can_request_lessons, record_consent
-from content.student_services import normalise_join_code
+from content.services.student import normalise_join_code
 from content.tests.student_fixtures import make_interests
 from schools.models import Enrollment
 from schools.tests.factories import ClassroomFactory

@@ -7,8 +7,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from content import student_progress
 from content.models import LessonProgress, ProgressEvent, QuizAttempt, ReQuiz
+from content.services import progress as student_progress
 from content.tests.student_fixtures import make_catalogue, make_lesson, make_request
 from vividly.celery import app
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from accounts.permissions import IsTeacher
@@ -19,13 +17,10 @@ from teaching import selectors, services
 from . import serializers as s
 
 
-def _drf_error(exc: DjangoValidationError) -> ValidationError:
-    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
-
-
 class ClassroomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                        mixins.UpdateModelMixin, viewsets.GenericViewSet):
-    """A teacher's classes. Archive with PATCH {"is_archived": true}; another teacher's class is 404."""
+    """A teacher's classes. Archive with PATCH {"is_archived": true}; another teacher's class is 404.
+    Service validation errors answer 400 as field errors (vividly.api_errors)."""
 
     serializer_class = s.ClassroomSerializer
     permission_classes = [IsTeacher]
@@ -38,12 +33,9 @@ class ClassroomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        try:
-            serializer.instance = services.create_classroom(
-                actor=self.request.user, name=data["name"], subject=data["subject"],
-                grade_band=data.get("grade_band", "9-10"), period=data.get("period", ""))
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from exc
+        serializer.instance = services.create_classroom(
+            actor=self.request.user, name=data["name"], subject=data["subject"],
+            grade_band=data.get("grade_band", "9-10"), period=data.get("period", ""))
 
     def perform_update(self, serializer):
         classroom, data = serializer.instance, serializer.validated_data
@@ -73,10 +65,7 @@ class ClassroomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         body = s.InviteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         rows = [services.InviteRow(email=e) for e in body.validated_data["emails"]]
-        try:
-            outcome = services.invite_students(actor=request.user, classroom=classroom, rows=rows, request=request)
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from exc
+        outcome = services.invite_students(actor=request.user, classroom=classroom, rows=rows, request=request)
         return Response(s.InviteResultSerializer(outcome).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={204: None})
@@ -99,12 +88,9 @@ class ClassroomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         body = s.AssignmentSerializer(data=request.data, context={"classroom": classroom})
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        try:
-            assignment = services.create_assignment(
-                actor=request.user, classroom=classroom, topic=data["topic"], due_at=data["due_at"],
-                students=data.get("students") or [], note=data.get("note", ""))
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from exc
+        assignment = services.create_assignment(
+            actor=request.user, classroom=classroom, topic=data["topic"], due_at=data["due_at"],
+            students=data.get("students") or [], note=data.get("note", ""))
         assignment = Assignment.objects.select_related("topic").get(pk=assignment.pk)
         return Response(s.AssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
 
@@ -143,10 +129,7 @@ class ClassroomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         body = s.SignalSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         student = selectors.get_student_in_class(request.user, classroom, body.validated_data["student_id"])
-        try:
-            services.dismiss_signal(actor=request.user, classroom=classroom, student=student,
-                                    kind=body.validated_data["kind"],
-                                    fingerprint=body.validated_data["fingerprint"])
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from exc
+        services.dismiss_signal(actor=request.user, classroom=classroom, student=student,
+                                kind=body.validated_data["kind"],
+                                fingerprint=body.validated_data["fingerprint"])
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from accounts.tests.factories import StudentFactory
-from content import student_progress
 from content.models import LessonProgress
+from content.services import progress as student_progress
 from content.tests.student_fixtures import make_catalogue, make_lesson, make_request
 from content.tests.test_student_progress import _play
 from schools.tests.factories import EnrollmentFactory

@@ -15,6 +15,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "DEFAULT_THROTTLE_CLASSES": ["accounts.ratelimits.APIRateThrottle"],  # issue 6: VIVIDLY_RATE_LIMITS
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "vividly.api_errors.exception_handler",  # the one error mapping (issue 16)
 }
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),

@@ -23,8 +23,6 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_DEFAULT_QUEUE", default="default")
 CELERY_TASK_ALWAYS_EAGER = False
 # Bulk ingestion fans out on its own queue; lesson stages pick "generation" themselves (content/tasks.py).
 CELERY_TASK_ROUTES = {"ingestion.*": {"queue": "ingestion"}}
-# Task modules outside an app's tasks.py (autodiscovery finds those).
-CELERY_IMPORTS = ("content.student_tasks",)
 
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {

@@ -52,9 +52,12 @@ _INTEREST_TEXT = re.compile(r"^[^\W_][\w &'+.!-]*$")
 
 
 class LessonRequestError(Exception):
-    """A request the service will not accept; `code` is stable, `message` is for the student."""
+    """A request the service will not accept; `code` is stable, `message` is for the student.
+    The API answers `http_status` with {detail, code} (vividly.api_errors)."""
 
     code = "invalid"
+    http_status = 400
+    headers: dict[str, str] | None = None
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -73,14 +76,17 @@ class ConsentMissing(LessonRequestError):
 
 class GenerationDisabled(LessonRequestError):
     code = "generation_disabled"
+    http_status = 403
 
 
 class QuotaExceeded(LessonRequestError):
     code = "quota_exceeded"
+    http_status = 429
 
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+        self.headers = {"Retry-After": str(retry_after)}
 
 
 # --- requests ----------------------------------------------------------------------------------------

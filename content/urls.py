@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import student_views as views
+from content.views import student as views
 
 app_name = "student"
 

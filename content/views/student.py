@@ -14,14 +14,15 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import Interest
 from accounts.permissions import require_student
 from accounts.services import pending_class_invitations
+from content.forms import AskForm, JoinClassForm, OnboardingForm, ProblemReportForm
+from content.models import RequestStatus
+from content.selectors import student as selectors
+from content.services import progress
+from content.services import requests as lesson_requests
+from content.services import student as services
+from content.services.requests import LessonRequestError
 from flags.evaluation import flag_is_active
 from vividly.redirects import safe_next_redirect
-
-from . import student_progress as progress
-from . import student_selectors as selectors
-from . import student_services as services
-from .models import RequestStatus
-from .student_forms import AskForm, JoinClassForm, OnboardingForm, ProblemReportForm
 
 # --- onboarding ----------------------------------------------------------------------------------
 
@@ -98,7 +99,7 @@ def ask(request):
         new = services.ask_vividly(student=student, question=form.cleaned_data["question"],
                                    interest=form.cleaned_data.get("interest"), topic_id=form.cleaned_data.get("topic"),
                                    interest_text=form.cleaned_data.get("own_interest", ""))
-    except services.AskError as error:
+    except LessonRequestError as error:
         form.add_error("question", str(error))
         return _ask_invalid(request, form)
     if new.status == RequestStatus.READY:  # reused: an identical lesson already existed
@@ -153,10 +154,13 @@ def choose_topic(request, pk: int):
         topic_id = int(request.POST.get("topic_id", ""))
     except ValueError:
         topic_id = 0
-    if not services.choose_topic(student=request.user, lesson_request=lesson_request, topic_id=topic_id):
+    try:
+        lesson_requests.choose_topic(student=request.user, lesson_request=lesson_request, topic_id=topic_id)
+    except LessonRequestError:
         messages.error(request, "Please pick one of the three topics shown.")
-    elif request.htmx:
-        return live_status(request)
+    else:
+        if request.htmx:
+            return live_status(request)
     return redirect(reverse("student:dashboard") + "#making")
 
 
@@ -169,7 +173,7 @@ def retry(request, pk: int):
         raise Http404("Only failed lessons can be retried")
     try:
         services.retry_request(student=request.user, lesson_request=lesson_request)
-    except services.AskError as error:
+    except LessonRequestError as error:
         messages.error(request, str(error))
         return redirect("student:lesson", pk=pk)
     messages.success(request, "Trying again — we'll show you each step.")
@@ -179,7 +183,7 @@ def retry(request, pk: int):
 @require_student
 def lessons(request):
     """All my lessons."""
-    return render(request, "student/lessons.html", {"lessons": selectors.lessons_for(request.user)})
+    return render(request, "student/lessons.html", {"lessons": selectors.received_lessons(request.user)})
 
 
 # --- catalogue -----------------------------------------------------------------------------------
@@ -210,7 +214,7 @@ def request_section(request, topic_id: int):
     try:
         new = services.ask_vividly(student=request.user, question=f"Teach me about {topic.title}",
                                    interest=interest, topic_id=topic.pk)
-    except services.AskError as error:
+    except LessonRequestError as error:
         messages.error(request, str(error))
         return redirect("student:catalogue-chapter", slug=topic.chapter.book.slug, number=topic.chapter.number)
     if new.status == RequestStatus.READY:
@@ -307,7 +311,7 @@ def after_lesson(request, pk: int, action: str):
                                                 interest=interest)
         else:
             raise Http404("Unknown action")
-    except services.AskError as error:
+    except LessonRequestError as error:
         messages.error(request, str(error))
         return redirect("student:lesson", pk=pk)
     messages.success(request, "Your new lesson is on its way.")

@@ -8,8 +8,7 @@ from django import forms
 
 from accounts.models import Interest
 from content.models import ProblemReport
-
-from .student_services import normalise_join_code
+from content.services.student import normalise_join_code
 
 MIN_INTERESTS, MAX_INTERESTS = 2, 5
 GRADE_CHOICES = [("", "Choose your grade")] + [(g, f"Grade {g}") for g in range(6, 13)]

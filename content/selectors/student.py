@@ -12,11 +12,16 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import StudentInterest, User
-from content.models import Assignment, LessonProgress, QuizAttempt, ReQuiz
+from content.models import (
+    Assignment,
+    LessonProgress,
+    LessonRequest,
+    QuizAttempt,
+    RequestStatus,
+    ReQuiz,
+)
 from ingestion.models import Book, Chapter, Topic
 from schools.models import Subject
-
-from .models import LessonRequest, RequestStatus
 
 LIVE_STATUSES = (
     RequestStatus.QUEUED, RequestStatus.UNDERSTANDING, RequestStatus.NEEDS_CHOICE, RequestStatus.SCRIPTING,
@@ -146,7 +151,7 @@ def assignments_for(student: User) -> list:
                 .select_related("topic__chapter__book", "classroom").distinct().order_by("due_at")[:6])
 
 
-def lessons_for(student: User) -> list[LessonRequest]:
+def received_lessons(student: User) -> list[LessonRequest]:
     """All the student's ready lessons, newest first, with their progress row attached."""
     lessons = list(requests_for(student).filter(status=RequestStatus.READY, lesson__isnull=False)
                    .order_by("-created_at"))

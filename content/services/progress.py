@@ -12,14 +12,20 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from content.models import LessonProgress, ProblemReport, ProgressEvent, QuizAttempt, ReQuiz
-
-from .models import LessonRequest, QuizQuestion
+from content.models import (
+    LessonProgress,
+    LessonRequest,
+    ProblemReport,
+    ProgressEvent,
+    QuizAttempt,
+    QuizQuestion,
+    ReQuiz,
+)
+from content.models.progress import COMPLETE_SHARE, watched_share
 
 MILESTONES = (25, 50, 75, 100)
 MAX_RATE = 2.0  # the player's fastest speed; faster "progress" is not real watching
 JITTER_SECONDS = 1.5
-COMPLETE_COVERAGE = 0.9  # share of the video that must have been played
 MAX_EVENT_AGE = dt.timedelta(hours=24)
 #: Wall-clock time a session may have played before its first batch reached the server (the player
 #: flushes every 10 s; see static/js/lesson.js).
@@ -187,7 +193,7 @@ def recompute_progress(*, student: User, lesson_request: LessonRequest) -> Lesso
     covered = sum(end - start for start, end in ranges)
     if duration:
         covered = min(covered, duration)
-    share = covered / duration if duration else 0
+    share = watched_share(ranges, duration)
     progress, _ = LessonProgress.objects.get_or_create(student=student, lesson=lesson,
                                                       defaults={"lesson_request": lesson_request})
     last = max(events, key=lambda e: (e.received_at, e.sequence)) if events else None
@@ -200,7 +206,7 @@ def recompute_progress(*, student: User, lesson_request: LessonRequest) -> Lesso
         at_end = last.kind == ProgressEvent.Kind.ENDED or (duration and last.position_seconds >= max(duration - 1, duration * 0.98))
         progress.position_seconds = 0 if at_end else last.position_seconds
         progress.last_event_at = last.received_at
-    if share >= COMPLETE_COVERAGE and not progress.completed_at:
+    if share >= COMPLETE_SHARE and not progress.completed_at:
         progress.completed_at = timezone.now()
         progress.completed_by = "watched"
     progress.save()

@@ -6,11 +6,10 @@ from django.db import transaction
 
 from accounts.models import Interest, StudentInterest, User
 from accounts.privacy import selectors as privacy
-from content import services as pipeline
+from content.models import LessonRequest
+from content.services import requests as pipeline
 from content.writers.reading import simpler_question
 from schools.models import Classroom, Enrollment
-
-from .models import LessonRequest
 
 
 class JoinClassError(ValueError):
@@ -79,33 +78,16 @@ def join_class(*, student: User, code: str) -> Classroom:
 
 # --- asking for lessons (delegates to the lesson pipeline's services) ------------------------------
 
-class AskError(ValueError):
-    """The pipeline would not take the request (invalid question, quota, generation switched off)."""
-
-
 def ask_vividly(*, student: User, question: str, interest: Interest | None = None,
                 topic_id: int | None = None, interest_text: str = "") -> LessonRequest:
     """Start (or reuse) a lesson through the pipeline, which enqueues generation on commit.
 
     `interest_text` is an interest the student typed (used when no catalogue `interest` is given)."""
 
-    try:
-        lesson_request, _ = pipeline.create_lesson_request(
-            student=student, question=question, interest=interest.slug if interest else (interest_text or None),
-            topic_id=topic_id)
-    except pipeline.LessonRequestError as error:
-        raise AskError(str(error)) from error
+    lesson_request, _ = pipeline.create_lesson_request(
+        student=student, question=question, interest=interest.slug if interest else (interest_text or None),
+        topic_id=topic_id)
     return lesson_request
-
-
-def choose_topic(*, student: User, lesson_request: LessonRequest, topic_id: int) -> bool:
-    """Resolve a needs-choice request with one of its offered topics; False if not offered."""
-
-    try:
-        pipeline.choose_topic(student=student, lesson_request=lesson_request, topic_id=topic_id)
-    except pipeline.LessonRequestError:
-        return False
-    return True
 
 
 def _typed_interest(lesson_request: LessonRequest) -> str:

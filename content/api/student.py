@@ -17,8 +17,8 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsStudent
 from content.models import LessonProgress, ProblemReport, ProgressEvent, QuizAttempt, ReQuiz
-
-from . import student_progress, student_selectors
+from content.selectors import student as student_selectors
+from content.services import progress as student_progress
 
 MAX_BATCH = 200
 
