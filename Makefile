@@ -69,6 +69,7 @@ stop:
 
 lint: $(STAMP)
 	$(BIN)/ruff check .  # all rules incl. bandit's (S): no global exception, every noqa says why
+	$(BIN)/lint-imports --no-cache  # the layers contract (pyproject.toml): apps import only downwards
 
 test: setup services lint
 	$(BIN)/python manage.py makemigrations --check --dry-run

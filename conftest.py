@@ -27,12 +27,12 @@ from schools.tests.factories import (
 )
 
 # `mini_corpus`: a tiny hand-written CNXML corpus, really ingested (issue 10).
-pytest_plugins = ["ingestion.testing", "content.testing"]  # + `fake_gemini`
+pytest_plugins = ["tests.support.corpus", "tests.support.fake_gemini"]  # + `fake_gemini`
 
 
 def pytest_configure(config):
     """Start the embedded Postgres/Redis before pytest-django creates the test database."""
-    from vividly import devservices
+    from vividly import devservices  # noqa: PLC0415 - the root conftest loads before Django is set up
 
     devservices.start_all(settings)
 
@@ -53,14 +53,14 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session", autouse=True)
 def _clean_redis_db():
     """Each run starts from an empty Redis DB (cache, broker queues, rate-limit counters)."""
-    import redis
+    import redis  # noqa: PLC0415 - the root conftest loads before Django is set up
 
     redis.Redis.from_url(settings.REDIS_URL).flushdb()
 
 
 @pytest.fixture(autouse=True)
 def _clear_cache_between_tests():
-    from django.core.cache import cache
+    from django.core.cache import cache  # noqa: PLC0415 - the root conftest loads before Django is set up
 
     yield
     cache.clear()
@@ -118,8 +118,8 @@ def district_b(tenant_b):
 @pytest.fixture
 def api_client_for():
     """`api_client_for(user)` → a DRF client authenticated with a real JWT access token."""
-    from rest_framework.test import APIClient
-    from rest_framework_simplejwt.tokens import RefreshToken
+    from rest_framework.test import APIClient  # noqa: PLC0415 - the root conftest loads before Django is set up
+    from rest_framework_simplejwt.tokens import RefreshToken  # noqa: PLC0415 - the root conftest loads before Django is set up
 
     def make(user):
         client = APIClient()
@@ -133,7 +133,7 @@ def api_client_for():
 @pytest.fixture
 def cloud_providers_on(db):
     """Switch the `cloud_providers` flag on globally, so configured Google providers are used."""
-    from flags.models import Flag
+    from flags.models import Flag  # noqa: PLC0415 - the root conftest loads before Django is set up
 
     Flag.objects.update_or_create(name="cloud_providers", defaults={"everyone": True})
 
@@ -154,7 +154,7 @@ def _nothing_open_before_the_flush(request):
         return
     request.getfixturevalue("_django_db_helper")  # set up first, so it is torn down (flushed) last
     yield
-    from tests.support.database import wait_until_no_open_transactions
+    from tests.support.database import wait_until_no_open_transactions  # noqa: PLC0415 - the root conftest loads before Django is set up
 
     wait_until_no_open_transactions()
 
@@ -162,7 +162,7 @@ def _nothing_open_before_the_flush(request):
 @pytest.fixture(scope="session")
 def session_worker(django_db_setup, django_db_blocker, tmp_path_factory):
     """One real `celery worker` for the session, consuming only while a test asks for it."""
-    from tests.support.processes import start_worker
+    from tests.support.processes import start_worker  # noqa: PLC0415 - the root conftest loads before Django is set up
 
     queues = os.environ.get("VIVIDLY_WORKER_QUEUES", "default,generation,ingestion")
     worker = start_worker(f"test-{os.getpid()}", tmp_path_factory.mktemp("celery") / "worker.log",
@@ -180,7 +180,7 @@ def celery_worker_process(session_worker, transactional_db):
     work (and every stage it chained) has finished, then it stops consuming, so no task of this test
     is still running when the database is flushed, and no later test's task runs unasked.
     """
-    from tests.support.processes import purge
+    from tests.support.processes import purge  # noqa: PLC0415 - the root conftest loads before Django is set up
 
     purge(session_worker.queues)
     session_worker.resume()

@@ -40,18 +40,18 @@ def on_starting(server):
 def child_exit(server, worker):
     """Let prometheus_client merge a dead worker's live gauges correctly."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from prometheus_client import multiprocess
+        from prometheus_client import multiprocess  # noqa: PLC0415 - the hook runs in the worker, after the config is read
 
         multiprocess.mark_process_dead(worker.pid)
 
 
 def post_worker_init(worker):
     """Load the search model and BM25 index in the background, not in a student's first search."""
-    import threading
+    import threading  # noqa: PLC0415 - the hook runs in the worker, after the config is read
 
     def warm() -> None:
         try:
-            from ingestion.search import warm_up
+            from ingestion.search import warm_up  # noqa: PLC0415 - the hook runs in the worker, after the config is read
 
             warm_up()
         except Exception:  # a cold search is slower, never fatal

@@ -7,7 +7,7 @@ from django.utils import timezone
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV
 
-from schools.admin_base import DistrictScopedAdmin, ReadOnlyAdmin, is_tenant_admin
+from schools.admin_base import DistrictScopedAdmin, ReadOnlyAdmin, can_use_admin_panel
 
 from . import services
 from .forms import AdminUserChangeForm, AdminUserCreationForm
@@ -250,10 +250,10 @@ class _ScopedAxesAdmin(admin.ModelAdmin):
         return qs.filter(username__in=emails)
 
     def has_module_permission(self, request):
-        return is_tenant_admin(request.user)
+        return can_use_admin_panel(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return is_tenant_admin(request.user)
+        return can_use_admin_panel(request.user)
 
     def has_add_permission(self, request):
         return False
@@ -275,7 +275,7 @@ class LockoutAdmin(_ScopedAxesAdmin):
 
     def get_actions(self, request):
         actions = super().get_actions(request)
-        if is_tenant_admin(request.user):
+        if can_use_admin_panel(request.user):
             actions["clear_lockouts"] = self.get_action("clear_lockouts")
         return actions
 

@@ -19,6 +19,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from .models import User
+
 logger = logging.getLogger(__name__)
 
 TEMPLATES: frozenset[str] = frozenset({
@@ -40,7 +42,7 @@ def queue_email(*, template: str, to: str, context: dict[str, Any]) -> None:
     """Send `template` to `to` from a Celery worker once the current transaction commits."""
     if template not in TEMPLATES:
         raise UnknownEmailTemplate(f"Unknown email template {template!r}.")
-    from .tasks import send_email
+    from .tasks import send_email  # noqa: PLC0415 - import cycle: accounts.tasks → accounts.emails at module level
 
     payload = {"template": template, "to": to, "context": dict(context)}
     queue = getattr(settings, "ACCOUNTS_EMAIL_QUEUE", None)
@@ -76,6 +78,5 @@ def recipient_opted_out(*, template: str, to: str) -> bool:
     """True when `to` switched off this (optional) kind of email."""
     if template not in OPTIONAL_TEMPLATES:
         return False
-    from .models import User
 
     return User.objects.filter(email__iexact=to, notification_emails_enabled=False).exists()

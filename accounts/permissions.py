@@ -32,11 +32,11 @@ from django.db import models
 from django.http import Http404
 from rest_framework import permissions
 
-from schools.tenancy import Role
+from accounts.models import User
+from schools.tenancy import ADMIN_ROLES, Role
 
 STUDENT_ROLES: frozenset[str] = frozenset({Role.STUDENT})
 TEACHER_ROLES: frozenset[str] = frozenset({Role.TEACHER})
-ADMIN_ROLES: frozenset[str] = frozenset({Role.SCHOOL_ADMIN, Role.DISTRICT_ADMIN})
 
 __all__ = [
     "ADMIN_ROLES",
@@ -225,7 +225,6 @@ def assignable_roles(actor: Any) -> list[str]:
 
 def manageable_users(actor: Any) -> models.QuerySet:
     """Users `actor` may edit, reset, deactivate, sign out, delete or re-role (see the module doc)."""
-    from accounts.models import User
 
     if not _is_signed_in(actor):
         return User.objects.none()

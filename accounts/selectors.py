@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.sessions.models import Session
 from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
@@ -31,7 +32,6 @@ def landing_url_for(user: User) -> str:
 
 def active_sessions_for(user: User) -> QuerySet[UserSession]:
     """The user's signed-in browser sessions that have not expired, newest activity first."""
-    from django.contrib.sessions.models import Session
 
     live = Session.objects.filter(expire_date__gt=timezone.now()).values("session_key")
     return UserSession.objects.filter(user=user, session_key__in=live).order_by("-last_seen_at")

@@ -12,6 +12,7 @@ from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidTok
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.utils import datetime_from_epoch
 
 from .models import User
 
@@ -71,8 +72,6 @@ def blacklist_once(refresh: RefreshToken) -> None:
 
 
 def _expiry(refresh: RefreshToken):
-    from rest_framework_simplejwt.utils import datetime_from_epoch
-
     return datetime_from_epoch(refresh["exp"])
 
 

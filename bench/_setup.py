@@ -11,6 +11,6 @@ def django_setup() -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vividly.settings.local")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    import django
+    import django  # noqa: PLC0415 - the script sets Django up first
 
     django.setup()

@@ -38,7 +38,7 @@ def timed(label: str, fn, runs: int) -> None:
 
 
 def main() -> None:
-    from django.conf import settings
+    from django.conf import settings  # noqa: PLC0415 - the script sets Django up first
 
     devservices.start_all(settings)
     hasher = "accounts.hashers.BCryptSHA256PasswordHasher"

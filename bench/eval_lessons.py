@@ -94,10 +94,10 @@ def score_lesson(item: dict, lesson) -> dict:
 def eval_tenant(tag: str = ""):
     """The eval's own district, school and one student per grade (idempotent); `tag` gives a
     separate set of students, so a tuning run never disturbs a measurement run."""
-    from accounts.models import User
-    from accounts.privacy.selectors import has_consent
-    from accounts.privacy.services import record_consent
-    from schools.models import District, School
+    from accounts.models import User  # noqa: PLC0415 - the script sets Django up first
+    from accounts.privacy.selectors import has_consent  # noqa: PLC0415 - the script sets Django up first
+    from accounts.privacy.services import record_consent  # noqa: PLC0415 - the script sets Django up first
+    from schools.models import District, School  # noqa: PLC0415 - the script sets Django up first
 
     district, _ = District.objects.get_or_create(slug="vividly-lesson-eval", defaults={
         "name": "Vividly lesson eval", "domain": "lesson-eval.invalid"})
@@ -118,7 +118,7 @@ def eval_tenant(tag: str = ""):
 
 def retire_previous(students) -> int:
     """Give the eval students' earlier lessons retired reuse keys so this run writes fresh ones."""
-    from content.models import Lesson
+    from content.models import Lesson  # noqa: PLC0415 - the script sets Django up first
 
     lessons = Lesson.objects.filter(requests__student__in=list(students.values())).exclude(
         reuse_key__startswith="r").distinct()
@@ -131,11 +131,11 @@ def retire_previous(students) -> int:
 
 
 def run_one(item: dict, student, *, script_only: bool) -> tuple[dict, object]:
-    from content import services
-    from content.models import Lesson, LessonRequest, RequestStatus
-    from content.pipeline import state
-    from content.pipeline.stages import run_script
-    from content.pipeline.understand import understand
+    from content import services  # noqa: PLC0415 - the script sets Django up first
+    from content.models import Lesson, LessonRequest, RequestStatus  # noqa: PLC0415 - the script sets Django up first
+    from content.pipeline import state  # noqa: PLC0415 - the script sets Django up first
+    from content.pipeline.stages import run_script  # noqa: PLC0415 - the script sets Django up first
+    from content.pipeline.understand import understand  # noqa: PLC0415 - the script sets Django up first
 
     started = time.perf_counter()
     try:
@@ -226,10 +226,10 @@ def main() -> int:
     parser.add_argument("-v", "--verbose", action="store_true", help="one line per dev question")
     args = parser.parse_args()
     django_setup()
-    from django.conf import settings
+    from django.conf import settings  # noqa: PLC0415 - the script sets Django up first
 
     if not settings.EXTERNAL_DATABASE:
-        from vividly import devservices
+        from vividly import devservices  # noqa: PLC0415 - the script sets Django up first
 
         devservices.start_all(settings)
     items = json.loads(DATA.read_text())["questions"]

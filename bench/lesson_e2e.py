@@ -50,7 +50,7 @@ def peak_rss_mb(pid: int) -> float:
 
 
 def start_worker(log_path: Path) -> subprocess.Popen:
-    from vividly.celery import app
+    from vividly.celery import app  # noqa: PLC0415 - the script sets Django up first
 
     db = settings.DATABASES["default"]
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "vividly.settings.test",
@@ -83,16 +83,16 @@ def stage_seconds(stage_log: dict) -> dict[str, float]:
 
 
 def main() -> None:
-    from rest_framework.test import APIClient
-    from rest_framework_simplejwt.tokens import RefreshToken
+    from rest_framework.test import APIClient  # noqa: PLC0415 - the script sets Django up first
+    from rest_framework_simplejwt.tokens import RefreshToken  # noqa: PLC0415 - the script sets Django up first
 
-    from accounts.models import Interest, StudentInterest
-    from accounts.ratelimits import refund_lesson_quota
-    from content import services
-    from content.models import LessonRequest
-    from ingestion.testing import ingest_mini_corpus
-    from schools.models import District, School
-    from vividly import devservices
+    from accounts.models import Interest, StudentInterest  # noqa: PLC0415 - the script sets Django up first
+    from accounts.ratelimits import refund_lesson_quota  # noqa: PLC0415 - the script sets Django up first
+    from content import services  # noqa: PLC0415 - the script sets Django up first
+    from content.models import LessonRequest  # noqa: PLC0415 - the script sets Django up first
+    from schools.models import District, School  # noqa: PLC0415 - the script sets Django up first
+    from tests.support.corpus import ingest_mini_corpus  # noqa: PLC0415 - the script sets Django up first
+    from vividly import devservices  # noqa: PLC0415 - the script sets Django up first
 
     devservices.start_all(settings)
     work = Path(tempfile.mkdtemp(prefix="vividly-bench-lessons-"))
@@ -101,7 +101,7 @@ def main() -> None:
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     worker = None
     try:
-        import redis
+        import redis  # noqa: PLC0415 - the script sets Django up first
 
         redis.Redis.from_url(settings.REDIS_URL).flushdb()
         started = time.perf_counter()
@@ -109,7 +109,7 @@ def main() -> None:
         print(f"mini corpus ingested in {time.perf_counter() - started:.1f} s")
         district = District.objects.create(name="Bench", slug="bench", domain="bench.org")
         school = School.objects.create(district=district, name="Bench High", domain="bench.edu")
-        from accounts.models import User
+        from accounts.models import User  # noqa: PLC0415 - the script sets Django up first
 
         student = User.objects.create_user("bench.student@bench.edu", "x", role="student", school=school,
                                            grade_level=10, first_name="Bench")

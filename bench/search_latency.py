@@ -19,7 +19,7 @@ DATA = Path(__file__).resolve().parent / "data" / "eval_questions.json"
 
 
 def queries(n: int) -> list[str]:
-    from content.models import Topic
+    from ingestion.models import Topic  # noqa: PLC0415 - the script sets Django up first
 
     base = [item["q"] for item in json.loads(DATA.read_text())]
     for topic in Topic.objects.filter(is_active=True).order_by("pk"):
@@ -33,13 +33,13 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     args = parser.parse_args()
     django_setup()
-    from django.core.cache import cache
-    from django.db import connection, transaction
+    from django.core.cache import cache  # noqa: PLC0415 - the script sets Django up first
+    from django.db import connection, transaction  # noqa: PLC0415 - the script sets Django up first
 
-    from ingestion.models import EMBEDDING_COLUMNS
-    from ingestion.query import prepare
-    from ingestion.search import _where, active_versions, search_sections, vector_candidates
-    from vividly.providers import registry
+    from ingestion.models import EMBEDDING_COLUMNS  # noqa: PLC0415 - the script sets Django up first
+    from ingestion.query import prepare  # noqa: PLC0415 - the script sets Django up first
+    from ingestion.search import _where, active_versions, search_sections, vector_candidates  # noqa: PLC0415 - the script sets Django up first
+    from vividly.providers import registry  # noqa: PLC0415 - the script sets Django up first
 
     provider = registry.get("embeddings")
     search_sections("warm up the model, the BM25 index and the connection", k=5)

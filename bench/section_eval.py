@@ -34,9 +34,8 @@ BOOKS = ("physics", "chemistry-2e", "biology-2e")
 
 
 def review_questions(split: str) -> list[dict]:
-    from content.models import Topic
-    from ingestion.chunking import practice_split
-    from ingestion.models import PracticeItem
+    from ingestion.chunking import practice_split  # noqa: PLC0415 - the script sets Django up first
+    from ingestion.models import PracticeItem, Topic  # noqa: PLC0415 - the script sets Django up first
 
     books = dict(Topic.objects.filter(is_active=True).values_list("module_id", "chapter__book__slug"))
     items = []
@@ -50,7 +49,7 @@ def review_questions(split: str) -> list[dict]:
 
 
 def student_questions(split: str) -> list[dict]:
-    from content.models import Topic
+    from ingestion.models import Topic  # noqa: PLC0415 - the script sets Django up first
 
     books = dict(Topic.objects.values_list("module_id", "chapter__book__slug"))
     return [{**item, "book": books.get(item["module_id"], "")}
@@ -58,7 +57,7 @@ def student_questions(split: str) -> list[dict]:
 
 
 def classic_questions() -> list[dict]:
-    from content.models import Topic
+    from ingestion.models import Topic  # noqa: PLC0415 - the script sets Django up first
 
     books = dict(Topic.objects.values_list("module_id", "chapter__book__slug"))
     return [{**item, "book": books.get(item["module_id"], "")}
@@ -69,12 +68,12 @@ class PlainHybrid:
     """The baseline: dense MiniLM + BM25 over the section text chunks, RRF, best chunk per section."""
 
     def __init__(self) -> None:
-        import bm25s
-        import Stemmer
+        import bm25s  # noqa: PLC0415 - the script sets Django up first
+        import Stemmer  # noqa: PLC0415 - the script sets Django up first
 
-        from ingestion.models import Chunk
-        from ingestion.search import active_versions
-        from vividly.providers import registry
+        from ingestion.models import Chunk  # noqa: PLC0415 - the script sets Django up first
+        from ingestion.search import active_versions  # noqa: PLC0415 - the script sets Django up first
+        from vividly.providers import registry  # noqa: PLC0415 - the script sets Django up first
 
         self.provider = registry.get("embeddings")
         rows = list(Chunk.objects.filter(version_id__in=active_versions(model=self.provider.model), kind="text")
@@ -87,7 +86,7 @@ class PlainHybrid:
                                        show_progress=False), show_progress=False)
 
     def sections(self, question: str, depth: int = 100, k: int = 60) -> list[str]:
-        import bm25s
+        import bm25s  # noqa: PLC0415 - the script sets Django up first
 
         dense = self.vectors @ np.asarray(self.provider.embed_query(question), dtype=np.float32)
         words = bm25s.tokenize([question], stopwords="en", stemmer=self.stemmer, show_progress=False,
@@ -148,7 +147,7 @@ def main() -> None:
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args()
     django_setup()
-    from ingestion.search import search_sections
+    from ingestion.search import search_sections  # noqa: PLC0415 - the script sets Django up first
 
     def ours(question: str) -> list[str]:
         return [hit.module_id for hit in search_sections(question, k=10, passages_per_section=1)]

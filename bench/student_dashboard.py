@@ -35,10 +35,8 @@ RUNS = 60
 
 
 def build():
-    from accounts.models import Interest, StudentInterest, User
-    from content.models import (
-        Book,
-        Chapter,
+    from accounts.models import Interest, StudentInterest, User  # noqa: PLC0415 - the script sets Django up first
+    from content.models import (  # noqa: PLC0415 - the script sets Django up first
         Lesson,
         LessonProgress,
         LessonRequest,
@@ -46,9 +44,9 @@ def build():
         QuizQuestion,
         RequestStatus,
         ReQuiz,
-        Topic,
     )
-    from schools.models import Classroom, District, Enrollment, School
+    from ingestion.models import Book, Chapter, Topic  # noqa: PLC0415 - the script sets Django up first
+    from schools.models import Classroom, District, Enrollment, School  # noqa: PLC0415 - the script sets Django up first
 
     district = District.objects.create(name="Bench", slug="bench", domain="bench.org")
     school = School.objects.create(district=district, name="Bench High", domain="bench.edu")

@@ -5,7 +5,9 @@ class ContentConfig(AppConfig):
     name = "content"
     verbose_name = "Lessons and topics"
 
-    def ready(self):
-        from .caching import connect_signals
+    def ready(self) -> None:
+        from .caching import connect_signals  # noqa: PLC0415 - models load after the AppConfig
+        from .privacy import register_content  # noqa: PLC0415 - models load after the AppConfig
 
-        connect_signals()
+        connect_signals()  # catalogue pages are cached until the catalogue changes
+        register_content()  # how a student's lessons and records are exported, erased, purged

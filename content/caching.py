@@ -22,7 +22,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
-from . import student_selectors as selectors
+from content.selectors import student as selectors
+from ingestion.models import Book, Chapter, IndexVersion, IngestionRun, Topic
 
 logger = logging.getLogger(__name__)
 
@@ -87,9 +88,7 @@ def invalidate_after_run(instance, **kwargs) -> None:
 
 def connect_signals() -> None:
     """Called from ContentConfig.ready(): catalogue rows, ingest runs and index switches invalidate."""
-    from ingestion.models import IndexVersion, IngestionRun
 
-    from .models import Book, Chapter, Topic
 
     for model in (Book, Chapter, Topic):
         post_save.connect(invalidate, sender=model, dispatch_uid=f"catalogue-cache-save-{model.__name__}")

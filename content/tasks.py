@@ -18,6 +18,10 @@ from django.core.mail import send_mail
 from content.media.compose import ComposeError
 from content.pipeline import stages, state
 from content.pipeline.understand import understand
+from content.services import progress
+from content.services import sweep_stuck_lessons as sweep
+from ingestion.search import warm_up
+from vividly.providers import registry
 from vividly.providers.base import ProviderFatal, ProviderRetryable
 
 logger = logging.getLogger(__name__)
@@ -54,9 +58,6 @@ def _warm_up_in_background() -> None:
         return
 
     def warm() -> None:
-        from ingestion.search import warm_up
-        from vividly.providers import registry
-
         try:
             warm_up()
         except Exception:  # a cold model is slower, never fatal
@@ -71,7 +72,7 @@ def _warm_up_in_background() -> None:
             except Exception:  # a voice that cannot load falls back to espeak-ng at narration time
                 logger.warning("voice warm-up failed", exc_info=True)
         try:
-            from content.media.mathtext import typeset
+            from content.media.mathtext import typeset  # noqa: PLC0415 - matplotlib loads in the warm-up thread only
 
             typeset("F_net = m × a", 48, (0, 0, 0))  # matplotlib's fonts and parser, for the first slides
         except Exception:  # slower first slides, never fatal
@@ -133,7 +134,6 @@ def compose_lesson(self, lesson_id: int) -> None:
 @shared_task(name="content.sweep_stuck_lessons", acks_late=True)
 def sweep_stuck_lessons(stuck_after: int | None = None) -> dict:
     """Periodic: resume or fail lesson jobs stuck longer than LESSON_STUCK_AFTER_SECONDS."""
-    from content.services import sweep_stuck_lessons as sweep
 
     return sweep(stuck_after=stuck_after)
 
@@ -144,3 +144,9 @@ def send_staff_alert(self, *, to: str, subject: str, body: str) -> None:
     """Plain-text alert to a teacher or admin (safety alerts, budget thresholds)."""
     send_mail(subject=f"[Vividly] {subject}", message=body, from_email=settings.DEFAULT_FROM_EMAIL,
               recipient_list=[to])
+
+
+@shared_task(name="content.release_due_requizzes", acks_late=True)
+def release_due_requizzes() -> int:
+    """Beat: release re-quizzes that have come due (they appear on the student dashboard)."""
+    return progress.release_due_requizzes()

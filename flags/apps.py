@@ -6,4 +6,7 @@ class FlagsConfig(AppConfig):
     verbose_name = "Feature flags"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401 - connects the audit/invalidation receivers
+        from . import signals  # noqa: F401, PLC0415 - connects the audit/invalidation receivers
+        from .privacy import register_flags  # noqa: PLC0415 - models load after the AppConfig
+
+        register_flags()

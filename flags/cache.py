@@ -19,6 +19,8 @@ from typing import Any
 from django.core.cache import cache
 from django.db import transaction
 
+from .models import Flag, FlagOverride
+
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "flags:version"
@@ -34,7 +36,6 @@ _local: tuple[str, float, Any] | None = None  # (version, built_at, compiled sna
 
 def load_from_db() -> dict[str, Any]:
     """All flags and overrides as plain data (two queries)."""
-    from .models import Flag, FlagOverride
 
     flags = {
         row["name"]: {

@@ -102,12 +102,12 @@ class Flag(AbstractUserFlag):
 
     def is_active(self, request: HttpRequest, read_only: bool = False) -> bool:
         """waffle's hook (template tag, `waffle.flag_is_active`): the same evaluation as our code."""
-        from .evaluation import flag_is_active
+        from .evaluation import flag_is_active  # noqa: PLC0415 - import cycle: flags.evaluation → flags.cache → flags.models at module level
 
         return flag_is_active(self.name, getattr(request, "user", None))
 
     def is_active_for_user(self, user: Any) -> bool:
-        from .evaluation import flag_is_active
+        from .evaluation import flag_is_active  # noqa: PLC0415 - import cycle: flags.evaluation → flags.cache → flags.models at module level
 
         return flag_is_active(self.name, user)
 

@@ -9,6 +9,7 @@ from schools.admin_base import ReadOnlyAdmin
 
 from . import pipeline
 from .models import IndexVersion, IngestionRun, PracticeItem
+from .tasks import run_ingest_task
 
 
 @admin.register(IngestionRun)
@@ -29,8 +30,6 @@ class IngestionRunAdmin(ReadOnlyAdmin):
                 *super().get_urls()]
 
     def _enqueue(self, request, *, book="all", source=None):
-        from .tasks import run_ingest_task
-
         if not request.user.is_superuser:
             self.message_user(request, "Only superusers can start an ingest.", messages.ERROR)
             return

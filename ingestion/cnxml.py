@@ -6,6 +6,7 @@ JSON-serialisable dict (stored on SourceDocument.parsed so later stages can resu
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -390,7 +391,5 @@ def parse_module(data: bytes, *, expected_id: str = "") -> dict:
 
 
 def read_meta(book_dir: Path) -> dict:
-    import json
-
     path = book_dir / "META.json"
     return json.loads(path.read_text("utf-8")) if path.exists() else {}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import shutil
 import tarfile
 import zipfile
@@ -51,7 +52,6 @@ def _subject_for(slug: str, meta_subject: str = "") -> str:
 
 def discover_books(root: Path) -> list[BookSource]:
     """Every book folder under root (one with collections/*.collection.xml), sorted by slug."""
-    import json
 
     books = []
     for collection in sorted(root.glob("**/collections/*.collection.xml")):

@@ -20,6 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from django.conf import settings
+from django.db import connection
+
+from .models import Chunk, IndexVersion
 
 logger = logging.getLogger(__name__)
 INDEX_FORMAT = 1  # bump when the tokenisation or the saved layout changes
@@ -28,7 +32,7 @@ _CACHE: dict[tuple[int, ...], LexicalIndex] = {}
 
 
 def _stemmer():
-    import Stemmer
+    import Stemmer  # noqa: PLC0415 - Stemmer is loaded on first use (heavy or optional)
 
     return Stemmer.Stemmer("english")
 
@@ -45,9 +49,8 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, version_ids: tuple[int, ...]) -> LexicalIndex:
-        import bm25s
+        import bm25s  # noqa: PLC0415 - bm25s is loaded on first use (heavy or optional)
 
-        from .models import Chunk
 
         rows = list(Chunk.objects.filter(version_id__in=version_ids).order_by("pk")
                     .values_list("pk", "module_id", "book_slug", "subject", "chapter_number", "embed_text"))
@@ -79,7 +82,7 @@ class LexicalIndex:
 
     @classmethod
     def load(cls, directory: Path) -> LexicalIndex:
-        import bm25s
+        import bm25s  # noqa: PLC0415 - bm25s is loaded on first use (heavy or optional)
 
         rows = np.load(directory / "rows.npz")
         retriever = (bm25s.BM25.load(str(directory / "bm25"), mmap=True, show_progress=False, verbosity=0)
@@ -90,7 +93,7 @@ class LexicalIndex:
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every row for the query (zeros when no query word is indexed)."""
-        import bm25s
+        import bm25s  # noqa: PLC0415 - bm25s is loaded on first use (heavy or optional)
 
         if not len(self.ids):
             return np.zeros(0, dtype=np.float32)
@@ -129,10 +132,7 @@ class LexicalIndex:
 
 def _directory(key: tuple[int, ...]) -> Path:
     """Where the index of these versions is saved: named by database, version ids and fingerprints."""
-    from django.conf import settings
-    from django.db import connection
 
-    from .models import IndexVersion
 
     fingerprints = sorted(IndexVersion.objects.filter(pk__in=key).values_list("pk", "fingerprint"))
     database = hashlib.sha256(str(connection.settings_dict["NAME"]).encode()).hexdigest()[:8]

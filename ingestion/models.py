@@ -1,4 +1,8 @@
-"""Ingestion runs, parsed source documents, versioned chunk index and practice items.
+"""The textbook catalogue (Book → Chapter → Topic), ingestion runs, parsed source documents, the
+versioned chunk index and practice items.
+
+The catalogue is global reference data (the open textbooks), not tenant-owned: ingestion creates
+it, lessons are generated from it.
 
 Vectors: one nullable column per embedding width (`embedding_384` for local MiniLM, `embedding_768`
 for Vertex AI), each with its own HNSW (cosine) index. pgvector can only index a column with a fixed
@@ -15,7 +19,66 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from pgvector.django import HnswIndex, VectorField
 
+from schools.models import Subject
+
 EMBEDDING_COLUMNS = {384: "embedding_384", 768: "embedding_768"}
+
+
+class Book(models.Model):
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=200)
+    subject = models.CharField(max_length=32, choices=Subject.choices)
+    attribution = models.TextField(blank=True)
+    license_url = models.URLField(blank=True)
+    source_commit = models.CharField(max_length=64, blank=True)
+    source_url = models.URLField(blank=True, help_text="Public book page (for citations)")
+
+    class Meta:
+        db_table = "content_book"  # created by the content app (issue 16 moved the catalogue here)
+        ordering = ["subject", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Chapter(models.Model):
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="chapters")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=300)
+    unit_title = models.CharField(max_length=300, blank=True, help_text="Biology groups chapters in units")
+
+    class Meta:
+        db_table = "content_chapter"
+        ordering = ["book", "number"]
+        constraints = [models.UniqueConstraint(fields=["book", "number"], name="unique_chapter_number")]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+
+class Topic(models.Model):
+    """One textbook section (an OpenStax module): the unit students request lessons about."""
+
+    chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="topics")
+    module_id = models.CharField(max_length=20, unique=True, help_text="OpenStax module id, e.g. m54057")
+    number = models.PositiveSmallIntegerField(help_text="Section number within the chapter (0 = intro)")
+    title = models.CharField(max_length=300)
+    learning_objectives = models.JSONField(default=list, blank=True)
+    key_terms = models.JSONField(default=list, blank=True, help_text="Bold terms of the section")
+    glossary = models.JSONField(default=list, blank=True, help_text='[{"term", "meaning"}] from the module')
+    summary = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        db_table = "content_topic"
+        ordering = ["chapter", "number"]
+
+    def __str__(self) -> str:
+        return f"{self.chapter.number}.{self.number} {self.title}"
+
+    @property
+    def subject(self) -> str:
+        return self.chapter.book.subject
 
 
 class IngestionRun(models.Model):
@@ -100,7 +163,7 @@ class Chunk(models.Model):
         PRACTICE = "practice", "Review question (ranks its section; never returned as a passage)"
 
     version = models.ForeignKey(IndexVersion, on_delete=models.CASCADE, related_name="chunks")
-    topic = models.ForeignKey("content.Topic", on_delete=models.CASCADE, related_name="chunks")
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="chunks")
     module_id = models.CharField(max_length=20)
     book_slug = models.CharField(max_length=80)
     subject = models.CharField(max_length=32)
@@ -141,7 +204,7 @@ class PracticeItem(models.Model):
         OPEN = "open", "Open question"
         PROBLEM = "problem", "Problem"
 
-    topic = models.ForeignKey("content.Topic", on_delete=models.CASCADE, related_name="practice_items")
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="practice_items")
     module_id = models.CharField(max_length=20)
     element_id = models.CharField(max_length=120)
     section_class = models.CharField(max_length=80, blank=True, help_text="e.g. multiple-choice, exercises")

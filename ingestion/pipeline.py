@@ -22,8 +22,9 @@ from pathlib import Path
 from django.db import connection, transaction
 from django.utils import timezone
 
-from content.models import Book, Chapter, Topic
+from ingestion.models import Book, Chapter, Topic
 from vividly.providers import registry
+from vividly.providers.onnx_embeddings import OnnxMiniLMEmbeddings
 
 from . import chunking, cnxml, lexical, loading
 from .download import BookSource, discover_books, fetch
@@ -35,6 +36,7 @@ from .models import (
     PracticeItem,
     SourceDocument,
 )
+from .search import active_versions
 
 logger = logging.getLogger(__name__)
 STAGES = ("download", "process", "chunk", "embed", "index")
@@ -47,7 +49,7 @@ HNSW_REBUILD_MIN_ROWS = 1000  # loading at least this many rows drops the HNSW i
 def _progress(iterable: Iterable, *, total: int, desc: str, enabled: bool):
     if not enabled:
         return iterable
-    from tqdm import tqdm
+    from tqdm import tqdm  # noqa: PLC0415 - tqdm is loaded on first use (heavy or optional)
 
     return tqdm(iterable, total=total, desc=desc, unit="it", leave=False)
 
@@ -201,7 +203,6 @@ def _token_counter():
     if hasattr(provider, "count_tokens"):
         return provider.count_tokens
     if _MINILM is None:
-        from vividly.providers.onnx_embeddings import OnnxMiniLMEmbeddings
 
         _MINILM = OnnxMiniLMEmbeddings()  # only its tokenizer is used: no model is loaded
     return _MINILM.count_tokens
@@ -352,7 +353,6 @@ def index_version(*, run: IngestionRun, version: IndexVersion, build_vector_inde
 
 def _prepare_search_indexes(dimensions: int) -> None:
     """The HNSW index (if a load dropped it) and the saved BM25 index of the active versions."""
-    from .search import active_versions
 
     loading.ensure_vector_index(dimensions)
     lexical.prepare_for(active_versions(model=registry.get("embeddings").model))

@@ -21,12 +21,13 @@ The confidence is the best chunk's cosine similarity, so thresholds keep one mea
 from __future__ import annotations
 
 import logging
+import threading
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 
 from django.db import connection, transaction
 
-from content.models import Book
+from ingestion.models import Book
 from vividly.providers import registry
 from vividly.providers.base import ProviderError
 
@@ -276,7 +277,6 @@ def search(query: str, k: int = 10, filters: dict | None = None) -> list[Passage
 
 def warm_up() -> None:
     """Load the query model and the BM25 index now (process start), not in a student's first search."""
-    import threading
 
     provider = registry.get("embeddings")
     if hasattr(provider, "warm_up"):

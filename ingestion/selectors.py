@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 
-from content.models import Book, Chapter, Topic
+from ingestion.models import Book, Chapter, Topic
 from schools.models import Subject
 
 from .models import PracticeItem

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from celery import shared_task
 
 from vividly.providers.base import ProviderRetryable
@@ -35,7 +37,6 @@ def download_task(self, run_id: int, source: str | None = None, sha256: str = ""
 @shared_task(name="ingestion.process_book", **TASK_OPTIONS)
 def process_task(self, run_id: int, root: str, book_slug: str, force: bool = False) -> str:
     """Stage 2: parse a book's modules and fill the catalogue."""
-    from pathlib import Path
 
     book = next(b for b in discover_books(Path(root)) if b.slug == book_slug)
     return pipeline.process_book(run=IngestionRun.objects.get(pk=run_id), book=book, force=force).slug

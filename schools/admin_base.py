@@ -11,12 +11,11 @@ from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path
 from django.http import Http404
 
-from .tenancy import Role
-
-ADMIN_ROLES = (Role.DISTRICT_ADMIN, Role.SCHOOL_ADMIN)
+from .tenancy import ADMIN_ROLES
 
 
-def is_tenant_admin(user) -> bool:
+def can_use_admin_panel(user) -> bool:
+    """Active staff with an admin role (or a superuser): the Django admin is the admins' panel."""
     return bool(user.is_active and user.is_staff and (user.is_superuser or user.role in ADMIN_ROLES))
 
 
@@ -35,9 +34,9 @@ class DistrictScopedAdmin(admin.ModelAdmin):
     """Admin whose rows, object URLs and choices are limited to the user's tenant."""
 
     #: roles (besides superusers) that may change rows of this model; others get read-only.
-    writable_by: tuple[str, ...] = ADMIN_ROLES
+    writable_by: tuple[str, ...] | frozenset[str] = ADMIN_ROLES
     #: roles (besides superusers) that may see this model at all.
-    readable_by: tuple[str, ...] = ADMIN_ROLES
+    readable_by: tuple[str, ...] | frozenset[str] = ADMIN_ROLES
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
@@ -70,7 +69,7 @@ class DistrictScopedAdmin(admin.ModelAdmin):
 
     def _role_allowed(self, request, roles) -> bool:
         user = request.user
-        return is_tenant_admin(user) and (user.is_superuser or user.role in roles)
+        return can_use_admin_panel(user) and (user.is_superuser or user.role in roles)
 
     def has_module_permission(self, request):
         return self._role_allowed(request, self.readable_by)

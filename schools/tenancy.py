@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 from django.db import models
 from django.http import Http404
 
-if TYPE_CHECKING:
-    from accounts.models import User
+if TYPE_CHECKING:  # schools sits below accounts: the user model is typed through Django's base class
+    from django.contrib.auth.models import AbstractUser as User
 
 
 class Role(models.TextChoices):
@@ -24,6 +24,10 @@ class Role(models.TextChoices):
     TEACHER = "teacher", "Teacher"
     SCHOOL_ADMIN = "school_admin", "School admin"
     DISTRICT_ADMIN = "district_admin", "District admin"
+
+
+#: the staff roles that administer a tenant (district or school admins)
+ADMIN_ROLES: frozenset[str] = frozenset({Role.SCHOOL_ADMIN, Role.DISTRICT_ADMIN})
 
 
 @dataclass(frozen=True)
@@ -67,3 +71,10 @@ class TenantQuerySet(models.QuerySet):
 
 
 TenantManager = models.Manager.from_queryset(TenantQuerySet)
+
+
+def class_policy(path: str = "classroom", *, student: Callable[[User], models.Q] | None = None) -> TenantPolicy:
+    """The policy of rows that belong to one class (`path` names the classroom field): the class's
+    district and school admins, its teachers, and students as `student` says (none by default)."""
+    return TenantPolicy(district=f"{path}__school__district", school=f"{path}__school",
+                        teacher=lambda user: models.Q(**{f"{path}__teachers": user}), student=student)

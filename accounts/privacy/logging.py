@@ -11,6 +11,10 @@ import contextvars
 import logging
 import re
 
+from django.contrib.auth import get_user_model
+
+from vividly.observability import sentry
+
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 REDACTED = "[Filtered]"  # same mark as the Sentry scrubber
 
@@ -24,13 +28,8 @@ def add_pii_terms(terms) -> None:
         return
     merged = tuple(sorted(set(_terms.get()) | clean, key=len, reverse=True))
     _terms.set(merged)
-    try:  # Sentry's own scrubber reads its context variable (vividly/observability/sentry.py)
-        from vividly.observability import sentry
-
-        current = sentry._current_pii.get()
-        sentry._current_pii.set(tuple(sorted(set(current) | clean, key=len, reverse=True)))
-    except (ImportError, AttributeError):
-        pass
+    # Sentry's own scrubber reads its context variable (vividly/observability/sentry.py)
+    sentry._current_pii.set(tuple(sorted(set(sentry._current_pii.get()) | clean, key=len, reverse=True)))
 
 
 def reset_pii_terms() -> None:
@@ -38,13 +37,7 @@ def reset_pii_terms() -> None:
 
 
 def current_terms() -> tuple[str, ...]:
-    terms = set(_terms.get())
-    try:
-        from vividly.observability import sentry
-
-        terms |= set(sentry._current_pii.get())
-    except (ImportError, AttributeError):
-        pass
+    terms = set(_terms.get()) | set(sentry._current_pii.get())
     return tuple(sorted(terms, key=len, reverse=True))
 
 
@@ -57,8 +50,6 @@ def scrub_text(text: str, terms: tuple[str, ...] = ()) -> str:
 
 
 def _pseudonymise(value):
-    from django.contrib.auth import get_user_model
-
     if isinstance(value, get_user_model()):
         return f"user:{value.pk}"
     return value

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from accounts.models import User
 from schools.tenancy import Role
 
 from .models import ConsentRecord, DistrictPrivacySettings
@@ -76,25 +77,7 @@ def pseudonym_for(user_id: int) -> str:
 
 
 def soft_deleted_students(*, older_than_days: int | None = None):
-    from accounts.models import User
-
     rows = User.objects.filter(deleted_at__isnull=False, role=Role.STUDENT)
     if older_than_days is not None:
         rows = rows.filter(deleted_at__lte=timezone.now() - timedelta(days=older_than_days))
     return rows
-
-
-def lessons_only_for(student) -> tuple[list[int], list[int]]:
-    """(lesson ids only this student received, lesson ids shared with others/pinned) for the student."""
-    from content.models import Lesson, LessonProgress, LessonRequest
-    from schools.models import PinnedLesson
-
-    mine = set(LessonRequest.objects.filter(student=student, lesson__isnull=False).values_list("lesson_id", flat=True))
-    mine |= set(LessonProgress.objects.filter(student=student).values_list("lesson_id", flat=True))
-    shared = set(LessonRequest.objects.filter(lesson_id__in=mine).exclude(student=student)
-                 .values_list("lesson_id", flat=True))
-    shared |= set(LessonProgress.objects.filter(lesson_id__in=mine).exclude(student=student)
-                  .values_list("lesson_id", flat=True))
-    shared |= set(PinnedLesson.objects.filter(lesson_id__in=mine).values_list("lesson_id", flat=True))
-    existing = set(Lesson.objects.filter(pk__in=mine).values_list("pk", flat=True))
-    return sorted(existing - shared), sorted(existing & shared)

@@ -8,27 +8,34 @@ import logging
 from collections.abc import Iterable
 from datetime import timedelta
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
 from django.core.files.storage import default_storage, storages
 from django.core.signing import BadSignature, SignatureExpired, TimestampSigner
 from django.db import models, transaction
 from django.utils import timezone
+from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
-from content.services import LessonRequestError
+from accounts.models import Invitation, SecurityEvent, User, UserSession
 from schools.tenancy import Role
 from vividly.client_ip import client_ip
 
-from . import selectors
+from . import registry, selectors
+from .logging import add_pii_terms
 from .models import (
     AccessKind,
     ConsentRecord,
     DataExport,
     DeletionCertificate,
     DistrictPrivacySettings,
-    ModerationReview,
     RetentionRun,
     StudentDataAccess,
+    grace_days,
 )
+from .tasks import build_export
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +53,6 @@ def _endpoint(request) -> str:
 
 def _protect_terms(students: list) -> None:
     """Add the students' names/emails to the PII terms scrubbed from logs and Sentry for this request."""
-    from .logging import add_pii_terms
 
     terms = []
     for student in students:
@@ -80,8 +86,14 @@ def record_student_access(request, student, what: str, *, actor=None) -> int:
 
 # --- age and consent ----------------------------------------------------------------------------
 
-class ConsentRequired(LessonRequestError):
+class ConsentRequired(Exception):
+    """The student may not ask for lessons (yet); `message` is for the student."""
+
     code = "consent_required"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 CONSENT_MESSAGE = ("Your school needs to confirm permission before you can ask for lessons. "
@@ -98,7 +110,7 @@ def can_request_lessons(student) -> tuple[bool, str]:
 
 
 def ensure_can_request_lessons(student) -> None:
-    """Raise ConsentRequired (a LessonRequestError, so the API/web show the message) when not allowed."""
+    """Raise ConsentRequired when not allowed (content turns it into a request error the student sees)."""
     allowed, reason = can_request_lessons(student)
     if not allowed:
         raise ConsentRequired(CONSENT_MESSAGE if reason == "consent_required"
@@ -123,9 +135,7 @@ class DeletionError(Exception):
 
 def soft_delete_student(*, student, actor=None):
     """Start the recovery window: the account is deactivated (no login, JWTs revoked) but kept."""
-    from django.contrib.sessions.models import Session
 
-    from accounts.models import UserSession
 
     if student.role != Role.STUDENT:
         raise DeletionError("Only student accounts are deleted this way.")
@@ -153,22 +163,6 @@ def restore_student(*, student, actor=None):
     return student
 
 
-def _lesson_files(lesson_ids: list[int]) -> list[str]:
-    """Every stored media file of these lessons (the lessons/<id>/ folders plus recorded paths)."""
-    from content.models import Lesson, LessonScene
-
-    names: set[str] = set()
-    for lesson_id in lesson_ids:
-        folder = f"lessons/{lesson_id}"
-        with contextlib.suppress(FileNotFoundError, NotImplementedError, OSError):
-            _dirs, files = default_storage.listdir(folder)
-            names.update(f"{folder}/{name}" for name in files)
-    names.update(p for p in Lesson.objects.filter(pk__in=lesson_ids).values_list("video_path", flat=True) if p)
-    for image, audio in LessonScene.objects.filter(lesson_id__in=lesson_ids).values_list("image_path", "audio_path"):
-        names.update(p for p in (image, audio) if p)
-    return sorted(names)
-
-
 def _merge(counts: dict[str, int], more: dict[str, int]) -> None:
     for label, n in more.items():
         if n:
@@ -181,18 +175,11 @@ def erase_student(*, student) -> DeletionCertificate:
     Lessons other students received (or a teacher pinned) are kept, dissociated (the student's
     requests, progress and answers are deleted). Security audit rows are kept, pseudonymised.
     """
-    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-    from django.contrib.admin.models import LogEntry
-    from django.contrib.contenttypes.models import ContentType
-    from django.contrib.sessions.models import Session
-    from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
-    from accounts.models import Invitation, SecurityEvent, User, UserSession
-    from content.models import Lesson
 
     pseudonym = selectors.pseudonym_for(student.pk)
-    own_lessons, shared_lessons = selectors.lessons_only_for(student)
-    files = _lesson_files(own_lessons)
+    files: list[str] = []
+    kept = 0
     export_files = [e.file_name for e in DataExport.objects.filter(student=student) if e.file_name]
     email = student.email
     counts: dict[str, int] = {}
@@ -203,7 +190,12 @@ def erase_student(*, student) -> DeletionCertificate:
             models.Q(target=student) | models.Q(actor=student) | models.Q(target_identifier__iexact=email))
         pseudonymised["accounts.SecurityEvent"] = security.update(
             target=None, target_identifier="", user_agent="", detail={"pseudonym": pseudonym})
-        _merge(counts, Lesson.objects.filter(pk__in=own_lessons).delete()[1])
+        for owner in registry.owners():  # each app's rows that would outlive the account (issue 16)
+            if owner.erase:
+                erased = owner.erase(student)
+                _merge(counts, erased.rows)
+                files += erased.files
+                kept += erased.kept
         # Staff alerts about the student go with their safety events and requests (by foreign key,
         # never by matching names, which would hit other students' alerts). Invitations: the one the
         # account came from, and this district's to the address (other districts' are theirs).
@@ -220,7 +212,7 @@ def erase_student(*, student) -> DeletionCertificate:
         _merge(counts, student.delete()[1])
         certificate = DeletionCertificate.objects.create(
             pseudonym=pseudonym, district_id=district_id, role=role, soft_deleted_at=soft_deleted_at,
-            counts=counts, media_files_deleted=len(files), shared_lessons_kept=len(shared_lessons),
+            counts=counts, media_files_deleted=len(files), shared_lessons_kept=kept,
             pseudonymised={k: v for k, v in pseudonymised.items() if v})
         transaction.on_commit(lambda: _delete_files(files, export_files))
     logger.info("student erased", extra={"pseudonym": pseudonym, "rows": sum(counts.values()), "files": len(files)})
@@ -239,7 +231,6 @@ def _delete_files(media: list[str], exports: list[str]) -> None:
 
 def erase_due_students(*, now=None) -> list[DeletionCertificate]:
     """Erase every student whose soft delete is older than the recovery window (beat task)."""
-    from .models import grace_days
 
     now = now or timezone.now()
     due = selectors.soft_deleted_students().filter(deleted_at__lte=now - timedelta(days=grace_days()))
@@ -265,11 +256,9 @@ def request_export(*, actor, student=None, school=None, include_media: bool = Fa
     if student is not None:
         record_student_access(request, student, AccessKind.EXPORT, actor=actor)
     else:
-        from accounts.models import User
 
         record_student_access(request, User.objects.filter(school=school, role=Role.STUDENT), AccessKind.EXPORT,
                               actor=actor)
-    from .tasks import build_export
 
     transaction.on_commit(lambda: build_export.delay(export.pk))
     return export
@@ -277,7 +266,7 @@ def request_export(*, actor, student=None, school=None, include_media: bool = Fa
 
 def run_export(*, export_id: int) -> DataExport:
     """Build the ZIP for an export row (called by the Celery task); progress is saved as it goes."""
-    from .exporting import write_export_zip
+    from .exporting import write_export_zip  # noqa: PLC0415 - import cycle: accounts.privacy.exporting → accounts.privacy.services at module level
 
     export = DataExport.objects.get(pk=export_id)
     export.status, export.progress = DataExport.Status.RUNNING, 0
@@ -333,26 +322,9 @@ def _purge_by_age(queryset, field: str, key: str, district_path: str | None, now
     return total
 
 
-def _purge_progress(now) -> int:
-    from content.models import LessonProgress, ProblemReport, ProgressEvent, QuizAttempt, ReQuiz
-
-    total = 0
-    today = timezone.localdate(now)
-    for row in DistrictPrivacySettings.objects.filter(contract_ends_on__isnull=False):
-        cutoff = selectors.progress_cutoff(row.district_id)
-        if cutoff is None or cutoff >= today:
-            continue
-        for model in (ProgressEvent, QuizAttempt, ReQuiz, ProblemReport, LessonProgress):
-            total += model.objects.filter(student__district_id=row.district_id).delete()[0]
-    return total
-
-
 def purge_hourly(*, now=None) -> RetentionRun:
     """Tokens and short-lived files: expired/revoked invitations, expired sessions and JWTs, expired exports."""
-    from django.contrib.sessions.models import Session
-    from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
-    from accounts.models import Invitation
 
     now = now or timezone.now()
     purged = {
@@ -383,21 +355,10 @@ def _purge_exports(now) -> int:
 
 def purge_daily(*, now=None) -> RetentionRun:
     """Everything on a days-long schedule (RETENTION_SCHEDULE), per-district overrides applied."""
-    from axes.models import AccessAttempt, AccessFailureLog
 
-    from accounts.models import Invitation, SecurityEvent
-    from content.models import LessonRequest, Notification, ProgressEvent, SafetyEvent
 
     now = now or timezone.now()
     purged = {
-        "lesson_requests": _purge_by_age(LessonRequest.objects.all(), "created_at", "lesson_requests",
-                                         "student__district_id", now),
-        "progress_events": _purge_by_age(ProgressEvent.objects.all(), "received_at", "progress_events",
-                                         "student__district_id", now),
-        "notifications": _purge_by_age(Notification.objects.all(), "created_at", "notifications",
-                                       "user__district_id", now),
-        "safety_events": _purge_by_age(SafetyEvent.objects.all(), "created_at", "safety_events",
-                                       "student__district_id", now),
         "access_audit": _purge_by_age(StudentDataAccess.objects.all(), "created_at", "access_audit",
                                       "district_id", now),
         "security_audit": _purge_by_age(SecurityEvent.objects.all(), "created_at", "security_audit", None, now),
@@ -406,8 +367,10 @@ def purge_daily(*, now=None) -> RetentionRun:
                                            None, now)),
         "accepted_invitations": _purge_by_age(Invitation.objects.filter(accepted_at__isnull=False), "accepted_at",
                                               "accepted_invitations", "district_id", now),
-        "progress": _purge_progress(now),
     }
+    for owner in registry.owners():  # each app purges its own rows (issue 16)
+        if owner.purge_daily:
+            purged.update(owner.purge_daily(now, _purge_by_age))
     return _report("privacy.purge_daily", now, purged)
 
 
@@ -415,49 +378,3 @@ def _report(task: str, now, purged: dict[str, int]) -> RetentionRun:
     run = RetentionRun.objects.create(task=task, started_at=now, purged=purged)
     logger.info("retention purge", extra={"task": task, "purged": purged})
     return run
-
-
-# --- moderation escalation ----------------------------------------------------------------------
-
-def review_safety_event(*, event) -> ModerationReview:
-    """Keep the review queue in step with a SafetyEvent and escalate self-harm (tier 3) once."""
-    from content.models import Notification, SafetyEvent
-
-    student = event.student
-    review, _ = ModerationReview.objects.get_or_create(
-        safety_event=event, defaults={"district_id": student.district_id, "school_id": student.school_id})
-    tier = ModerationReview.Tier.TEACHER if event.teacher_notified else ModerationReview.Tier.BLOCKED
-    fields = []
-    if event.category == SafetyEvent.Category.SELF_HARM and review.tier < ModerationReview.Tier.DISTRICT:
-        row = selectors.privacy_settings_for(student.district_id)
-        admins = list(row.safety_escalation_admins.filter(role=Role.DISTRICT_ADMIN, district_id=student.district_id,
-                                                          is_active=True)) if row else []
-        if admins:
-            from content.tasks import send_staff_alert
-
-            title = "Safety escalation: a student may be at risk of self-harm"
-            body = (f"A lesson request at school #{student.school_id} was flagged for self-harm. The student's "
-                    "teacher was alerted. Review it in the moderation queue (admin → Moderation reviews).")
-            for admin_user in admins:
-                Notification.objects.create(user=admin_user, kind=Notification.Kind.SAFETY_ALERT, title=title,
-                                            body=body, url=f"/admin/accounts/moderationreview/{review.pk}/change/",
-                                            safety_event=event)
-                email = admin_user.email
-                transaction.on_commit(lambda email=email: send_staff_alert.delay(to=email, subject=title, body=body))
-            review.escalated_to = len(admins)
-            tier = ModerationReview.Tier.DISTRICT
-            fields.append("escalated_to")
-    if tier > review.tier:
-        review.tier = tier
-        fields.append("tier")
-    if fields:
-        review.save(update_fields=fields)
-    return review
-
-
-def mark_reviewed(*, review: ModerationReview, actor, notes: str = "") -> ModerationReview:
-    review.status, review.reviewed_by, review.reviewed_at = ModerationReview.Status.REVIEWED, actor, timezone.now()
-    if notes:
-        review.notes = notes
-    review.save(update_fields=["status", "reviewed_by", "reviewed_at", "notes"])
-    return review

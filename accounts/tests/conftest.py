@@ -15,6 +15,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.conf import settings
 
+from tests.support.processes import start_worker, subprocess_env
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -58,7 +60,6 @@ def smtp_server():
 @pytest.fixture(scope="session")
 def email_worker(smtp_server, django_db_setup, django_db_blocker, tmp_path_factory):
     """A real Celery worker on a private queue, sending email over SMTP to `smtp_server`."""
-    from tests.support.processes import start_worker, subprocess_env
 
     queue = f"accounts-email-{os.getpid()}"
     env = subprocess_env(VIVIDLY_TEST_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",

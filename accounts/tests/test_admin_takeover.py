@@ -10,15 +10,17 @@ import importlib
 
 import pytest
 from axes.models import AccessAttempt
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 
 from accounts import services
 from accounts.models import SecurityEvent, UserSession
+from accounts.permissions import can_manage_user, manageable_users
 from accounts.tests.factories import DEFAULT_PASSWORD, SchoolAdminFactory, TeacherFactory
 from schools.tenancy import Role
 
@@ -249,8 +251,6 @@ def test_roster_import_cannot_demote_or_deactivate_a_peer_admin(tenant_a, peers)
 # --- the rule itself and the district-admin invariant ---------------------------------------------
 
 def test_manageable_users_is_below_the_actor_plus_self(tenant_a, tenant_b, peers):
-    from accounts.permissions import can_manage_user, manageable_users
-
     peer, root = peers
     school_admin = set(manageable_users(tenant_a.school_admin).values_list("pk", flat=True))
     assert school_admin == {tenant_a.student.pk, tenant_a.teacher.pk, tenant_a.school_admin.pk}
@@ -275,8 +275,6 @@ def test_a_district_admin_never_has_a_school(tenant_a):
 
 def test_data_migration_moves_existing_district_admins_out_of_their_school(tenant_a):
     """Rows from before the constraint: the data migration clears the school and keeps the district."""
-    from django.apps import apps
-    from django.db import connection
 
     migration = importlib.import_module("accounts.migrations.0006_district_admins_leave_schools")
     with connection.cursor() as cursor:

@@ -9,7 +9,7 @@ from django.core import mail
 from django.db import transaction
 from django.test import Client
 
-from accounts import emails
+from accounts import emails, services
 from accounts.models import Invitation, SecurityEvent, User
 from accounts.tests.conftest import html_and_text
 from accounts.tests.factories import DEFAULT_PASSWORD
@@ -121,8 +121,6 @@ def test_teacher_invites_a_student_who_sets_a_password_and_signs_in(email_via_sm
 
 @pytest.mark.django_db
 def test_invitation_links_expire_after_seven_days(tenant_a):
-    from accounts import services
-
     with transaction.atomic():
         invitation = services.invite_user(actor=tenant_a.teacher, email="late@student.school-a.edu",
                                           role="student", classroom=tenant_a.classroom)
@@ -218,8 +216,6 @@ def test_password_reset_form_handles_bad_input(email):
 
 @pytest.mark.django_db
 def test_invitation_accept_form_handles_hostile_names(tenant_a):
-    from accounts import services
-
     invitation = services.invite_user(actor=tenant_a.teacher, email="kid2@student.school-a.edu",
                                       role="student", classroom=tenant_a.classroom)
     Invitation.objects.filter(pk=invitation.pk).update(token_hash=services.hash_token("tok"))

@@ -7,9 +7,10 @@ import threading
 import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
+from django.db import connection
 from django.test import Client
 
-from accounts.hashing import slots
+from accounts.hashing import HashingSlots, slots
 from accounts.models import User
 
 PASSWORD = "Lantern-Harbor-88"
@@ -26,7 +27,6 @@ def _run_together(target, count: int) -> list:
         try:
             results[i] = target(i)
         finally:
-            from django.db import connection
 
             connection.close()
 
@@ -75,7 +75,6 @@ def test_a_class_signing_in_at_once_hashes_one_at_a_time(tenant_a):
 
 
 def test_a_slot_that_never_frees_does_not_lock_people_out():
-    from accounts.hashing import HashingSlots
 
     stuck = HashingSlots(1, wait_seconds=0.05)
     # the first slot is held for the whole block, as by a wedged thread; a second hash waits 50 ms, then goes ahead

@@ -19,6 +19,7 @@ from accounts.tests.factories import StudentFactory
 from schools.models import Enrollment
 from schools.tenancy import Role
 from schools.tests.factories import SchoolFactory
+from vividly.celery import app
 
 pytestmark = pytest.mark.django_db
 
@@ -56,8 +57,6 @@ def test_an_account_in_the_inviters_own_scope_is_still_reported(tenant_a):
 
 @pytest.mark.django_db(transaction=True)
 def test_no_email_goes_to_an_account_that_could_never_accept(tenant_a, tenant_b, monkeypatch):
-    from vividly.celery import app
-
     monkeypatch.setitem(app.conf, "task_always_eager", True)
     services.invite_user(actor=tenant_a.school_admin, email=tenant_b.teacher.email, role=Role.TEACHER)
     services.invite_user(actor=tenant_a.teacher, email=tenant_b.student.email, role=Role.STUDENT,

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+import yaml
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
@@ -201,7 +202,6 @@ def test_auth_endpoints_are_in_the_openapi_schema(client, tenant_a):
     paths = json.loads(response.content)["paths"] if response["Content-Type"].startswith(
         "application/json") else None
     if paths is None:
-        import yaml
 
         paths = yaml.safe_load(response.content)["paths"]
     for path in (TOKEN_URL, REFRESH_URL, LOGOUT_URL, ME_URL):

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from accounts.privacy.models import StudentDataAccess
 from accounts.privacy.services import record_student_access
-from accounts.privacy.testing import give_every_record
+from tests.support.privacy import give_every_record
 
 pytestmark = pytest.mark.django_db
 

@@ -125,8 +125,3 @@ class NotificationSerializer(serializers.Serializer):
     url = serializers.CharField()
     read_at = serializers.DateTimeField(allow_null=True)
     created_at = serializers.DateTimeField()
-
-
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField(required=False)  # DRF's own 403/404 bodies carry only `detail` (issue 11)

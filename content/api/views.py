@@ -11,13 +11,9 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsStudent
 from content import selectors, services
+from vividly.api_errors import ErrorSerializer
 
 from . import serializers as s
-
-
-def _error(exc: services.LessonRequestError, http_status: int, **headers) -> Response:
-    return Response({"detail": exc.message, "code": exc.code}, status=http_status, headers=headers)
-
 
 # 400 is either {detail, code} or DRF field errors {field: [messages]} (found by the issue-11 fuzz drill).
 _INVALID = OpenApiResponse(OpenApiTypes.OBJECT, description="{detail, code} or {field: [messages]}")
@@ -36,21 +32,15 @@ class LessonRequestListCreateView(APIView):
                    parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
                                                 description="Repeat submits with the same key return the same request")],
                    responses={202: s.LessonRequestAcceptedSerializer, 400: _INVALID,
-                              403: s.ErrorSerializer, 429: s.ErrorSerializer})
+                              403: ErrorSerializer, 429: ErrorSerializer})
     def post(self, request):
         data = s.LessonRequestCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            lesson_request, _created = services.create_lesson_request(
-                student=request.user, question=data.validated_data.get("question", ""),
-                interest=data.validated_data.get("interest") or None, topic_id=data.validated_data.get("topic_id"),
-                idempotency_key=request.headers.get("Idempotency-Key", ""))
-        except services.GenerationDisabled as exc:
-            return _error(exc, status.HTTP_403_FORBIDDEN)
-        except services.QuotaExceeded as exc:
-            return _error(exc, status.HTTP_429_TOO_MANY_REQUESTS, **{"Retry-After": str(exc.retry_after)})
-        except services.LessonRequestError as exc:
-            return _error(exc, status.HTTP_400_BAD_REQUEST)
+        # a refusal (LessonRequestError) answers {detail, code} through vividly.api_errors
+        lesson_request, _created = services.create_lesson_request(
+            student=request.user, question=data.validated_data.get("question", ""),
+            interest=data.validated_data.get("interest") or None, topic_id=data.validated_data.get("topic_id"),
+            idempotency_key=request.headers.get("Idempotency-Key", ""))
         return Response({"id": lesson_request.pk, "status": lesson_request.status,
                          "lesson_id": lesson_request.lesson_id if lesson_request.status == "ready" else None},
                         status=status.HTTP_202_ACCEPTED)
@@ -82,11 +72,8 @@ class ChooseTopicView(APIView):
         lesson_request = selectors.get_lesson_request_for(request.user, pk)
         data = s.ChooseTopicSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            lesson_request = services.choose_topic(student=request.user, lesson_request=lesson_request,
-                                                   topic_id=data.validated_data["topic_id"])
-        except services.LessonRequestError as exc:
-            return _error(exc, status.HTTP_400_BAD_REQUEST)
+        lesson_request = services.choose_topic(student=request.user, lesson_request=lesson_request,
+                                               topic_id=data.validated_data["topic_id"])
         return Response({"id": lesson_request.pk, "status": lesson_request.status, "lesson_id": None},
                         status=status.HTTP_202_ACCEPTED)
 

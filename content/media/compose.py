@@ -83,7 +83,7 @@ class ComposedVideo:
 def ffmpeg_exe() -> str:
     """The ffmpeg binary shipped by imageio-ffmpeg (falls back to the system one)."""
     try:
-        import imageio_ffmpeg
+        import imageio_ffmpeg  # noqa: PLC0415 - the bundled ffmpeg is a fallback to the system one
 
         return imageio_ffmpeg.get_ffmpeg_exe()
     except (ImportError, RuntimeError):

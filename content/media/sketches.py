@@ -7,6 +7,7 @@ layer that is downsampled for smooth edges. Labels are ordinary slide text (≥ 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Sequence
 
@@ -152,8 +153,6 @@ def _forces(pen: Pen, box, pal: Palette, labels: Sequence[str]) -> list[TextBox]
 
 
 def _wave(pen: Pen, box, pal: Palette, labels: Sequence[str]) -> list[TextBox]:
-    import math
-
     x0, y0, x1, y1 = box
     wavelength_text = labels[0] if labels else "wavelength"
     amplitude_text = labels[1] if len(labels) > 1 else "amplitude"

@@ -7,9 +7,15 @@ from __future__ import annotations
 
 import logging
 
-from content.models import Topic
+from pgvector.django import CosineDistance
+
 from content.writers import SourcePassage
+from ingestion.models import EMBEDDING_COLUMNS, Chunk, IndexVersion, Topic
+from ingestion.search import search
+from vividly.providers import registry
 from vividly.providers.base import ProviderError
+
+from .understand import section_passages
 
 logger = logging.getLogger(__name__)
 
@@ -25,10 +31,7 @@ def _citation(topic: Topic) -> str:
 
 def _chunks(question: str):
     """Active chunks of the configured embedding model, annotated with their distance to the question."""
-    from pgvector.django import CosineDistance
 
-    from ingestion.models import EMBEDDING_COLUMNS, Chunk, IndexVersion
-    from vividly.providers import registry
 
     provider = registry.get("embeddings")
     column = EMBEDDING_COLUMNS.get(provider.dimensions)
@@ -41,15 +44,12 @@ def _chunks(question: str):
 
 def _main_chunks(topic: Topic, question: str) -> list:
     """The section's text chunks nearest the question (stored vectors), back in textbook order."""
-    from ingestion.models import Chunk
 
     rows = _chunks(question).filter(module_id=topic.module_id, kind=Chunk.Kind.TEXT).order_by("distance")
     return sorted(rows[:MAIN_PASSAGES], key=lambda chunk: chunk.ordinal)
 
 
 def _other_sections(topic: Topic, question: str) -> list:
-    from ingestion.search import search
-
     picked: dict[str, list] = {}
     for passage in search(question, k=24):
         if passage.module_id == topic.module_id or passage.kind != "text" or passage.subject not in SCIENCE_SUBJECTS:
@@ -64,7 +64,6 @@ def _other_sections(topic: Topic, question: str) -> list:
 
 def lesson_passages(topic: Topic, question: str) -> list[SourcePassage]:
     """Numbered passages for the writer; falls back to the understand stage's section passages."""
-    from .understand import section_passages
 
     try:
         main = _main_chunks(topic, question)

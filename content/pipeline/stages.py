@@ -11,7 +11,9 @@ from __future__ import annotations
 import logging
 import shutil
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +23,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.privacy.selectors import must_use_local_providers
-from content import quality
-from content.models import ACTIVE_REQUEST_STATUSES, Lesson, LessonScene, QuizQuestion, Topic
+from content import quality, services
+from content.media import resilient
+from content.media.compose import Segment, compose_video
+from content.media.speech import NARRATION_ORDER
+from content.media.storage import save_lesson_asset
+from content.models import ACTIVE_REQUEST_STATUSES, Lesson, LessonScene, QuizQuestion
 from content.writers import (
     LessonBrief,
     PracticeSource,
@@ -31,6 +37,11 @@ from content.writers import (
     narration_of,
     validate_script,
 )
+from content.writers.reading import split_simpler
+from content.writers.remote import write_with_llm
+from flags.evaluation import flag_is_active
+from ingestion.models import PracticeItem, Topic
+from vividly.observability.metrics import observe_stage
 from vividly.providers import breakers, registry
 from vividly.providers.base import (
     ProviderError,
@@ -41,17 +52,10 @@ from vividly.providers.base import (
 )
 
 from . import NEXT_STAGE, state
+from .evidence import lesson_passages, related_terms
 from .slide_specs import slide_spec
 
 logger = logging.getLogger(__name__)
-
-
-def _observe(stage: str, provider: str, seconds: float) -> None:
-    try:
-        from vividly.observability.metrics import observe_stage
-    except ImportError:  # observability not installed
-        return
-    observe_stage(stage, provider, seconds)
 
 
 def work_dir(lesson_id: int) -> Path:
@@ -99,8 +103,6 @@ def _advance(lesson_id: int, stage: str, *, provider: str, apply=None) -> bool:
 
 def local_only_reason(lesson: Lesson, district_id: int | None) -> str:
     """Why this job must stay on local providers ("" when cloud providers may be used)."""
-    from content import services
-    from flags.evaluation import flag_is_active
 
     if must_use_local_providers(district_id):  # privacy hook (issue 5): district AI data residency
         return "district data residency"
@@ -123,11 +125,6 @@ def paying_district_id(lesson: Lesson) -> int | None:
 # --- script ---------------------------------------------------------------------------------------
 
 def build_brief(lesson: Lesson) -> LessonBrief:
-    from content.writers.reading import split_simpler
-    from ingestion.models import PracticeItem
-
-    from .evidence import lesson_passages, related_terms
-
     topic: Topic = lesson.topic
     first = lesson.requests.order_by("created_at").first()
     simpler, question = split_simpler(first.question if first else "")
@@ -147,8 +144,6 @@ def build_brief(lesson: Lesson) -> LessonBrief:
 
 def _write(lesson: Lesson, brief: LessonBrief, *, final_attempt: bool) -> tuple[dict[str, Any], str, str]:
     """(script, provider used, fallback reason) — the configured writer, else the local one."""
-    from content import services
-    from content.writers.remote import write_with_llm
 
     district_id = paying_district_id(lesson)
     provider = registry.get("llm")
@@ -199,7 +194,6 @@ def run_script(lesson_id: int, *, final_attempt: bool = True) -> None:
     lesson = _begin(lesson_id, Lesson.Stage.SCRIPTING)
     if lesson is None:
         return
-    from content import services
 
     if services.generation_paused(district_id=paying_district_id(lesson)):
         state.fail_lesson(lesson_id, "paused")
@@ -244,14 +238,13 @@ def run_script(lesson_id: int, *, final_attempt: bool = True) -> None:
             practice_item_id=q.get("practice_item_id")) for i, q in enumerate(script["quiz"], 1)])
 
     _advance(lesson_id, Lesson.Stage.SCRIPTING, provider=provider, apply=apply)
-    _observe("scripting", provider, time.perf_counter() - started)
+    observe_stage("scripting", provider, time.perf_counter() - started)
 
 
 # --- visuals and narration --------------------------------------------------------------------------
 
 def _media_call(capability: str, method: str, arg: Any, *, local_only: bool, final_attempt: bool):
     """Render/narrate through the media layer's fallbacks; `local_only` starts from the local provider."""
-    from content.media import resilient
 
     fallback_on: tuple[type[ProviderError], ...] = (ProviderUnavailable, ProviderFatal)
     if final_attempt:
@@ -271,45 +264,86 @@ def _footer(lesson: Lesson, scene: LessonScene) -> str:
 
 
 def _store(lesson_id: int, local: Path) -> tuple[str, str]:
-    from content.media.storage import save_lesson_asset
-
     name = f"lessons/{lesson_id}/{local.name}"
     return name, save_lesson_asset(name, local)
 
 
+@dataclass
+class _SceneRun:
+    """What every scene of a media stage shares (worked out once per stage, not per scene)."""
+
+    lesson: Lesson
+    district_id: int | None
+    local_only: bool
+    scenes: list[LessonScene]
+
+
+def _scene_stage(lesson_id: int, stage: str, *, finished: Callable[[LessonScene], bool],
+                 produce: Callable[[_SceneRun, LessonScene], Any],
+                 keep: Callable[[_SceneRun, LessonScene, Any], None], threads: int = 0) -> _SceneRun | None:
+    """The one scene loop of the media stages (issue 16): scenes already `finished` are the
+    checkpoint and are skipped; the others are produced — on `threads` threads when given (they
+    must not use the database), else in turn — and each result is kept on this thread as it
+    arrives, with the stage's progress. None when the stage is not this lesson's to run."""
+    lesson = _begin(lesson_id, stage)
+    if lesson is None:
+        return None
+    district_id = paying_district_id(lesson)
+    run = _SceneRun(lesson, district_id, bool(local_only_reason(lesson, district_id)), list(lesson.scenes.all()))
+    todo = [scene for scene in run.scenes if not finished(scene)]
+    done = len(run.scenes) - len(todo)
+
+    def kept(scene: LessonScene, result: Any) -> None:
+        nonlocal done
+        keep(run, scene, result)
+        done += 1
+        state.bump_progress(lesson_id, stage, done, len(run.scenes))
+
+    if not threads:
+        for scene in todo:
+            kept(scene, produce(run, scene))
+        return run
+    pool = ThreadPoolExecutor(max_workers=max(1, min(threads, len(todo) or 1)), thread_name_prefix=stage)
+    try:
+        futures = {pool.submit(produce, run, scene): scene for scene in todo}
+        for future in as_completed(futures):
+            kept(futures[future], future.result())
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return run
+
+
+def _has_image(scene: LessonScene) -> bool:
+    return bool(scene.image_path) and default_storage.exists(scene.image_path)
+
+
 def run_visuals(lesson_id: int, *, final_attempt: bool = True) -> None:
     """Rendering: one 1280×720 image per scene (checkpointed per scene)."""
-    lesson = _begin(lesson_id, Lesson.Stage.RENDERING)
-    if lesson is None:
-        return
-    from content import services
-
     started = time.perf_counter()
-    district_id = paying_district_id(lesson)
-    local_only = bool(local_only_reason(lesson, district_id))  # once per stage, not per scene
-    scenes = list(lesson.scenes.all())
-    folder = work_dir(lesson_id)
-    used: list[str] = []
-    for done, scene in enumerate(scenes, start=1):
-        if scene.image_path and default_storage.exists(scene.image_path):
-            used.append(scene.image_provider)
-            continue
-        spec = slide_spec(lesson, scene, count=len(scenes), citation=_footer(lesson, scene))
+
+    def render(run: _SceneRun, scene: LessonScene):
+        spec = slide_spec(run.lesson, scene, count=len(run.scenes), citation=_footer(run.lesson, scene))
         call_started = time.perf_counter()
-        outcome = _media_call("image", "render", spec, local_only=local_only, final_attempt=final_attempt)
-        local = folder / f"scene-{scene.index:02d}.png"
+        outcome = _media_call("image", "render", spec, local_only=run.local_only, final_attempt=final_attempt)
+        return outcome, time.perf_counter() - call_started
+
+    def keep(run: _SceneRun, scene: LessonScene, result) -> None:
+        outcome, seconds = result
+        local = work_dir(lesson_id) / f"scene-{scene.index:02d}.png"
         local.write_bytes(outcome.result.png)
         scene.image_path, scene.image_url = _store(lesson_id, local)
         scene.image_provider = outcome.provider
         scene.save(update_fields=["image_path", "image_url", "image_provider"])
-        services.record_provider_call(capability="image", usage=outcome.result.usage, lesson=lesson,
-                                      district_id=district_id, is_fallback=outcome.fell_back, detail=outcome.reason,
-                                      seconds=time.perf_counter() - call_started)
-        used.append(outcome.provider)
-        state.bump_progress(lesson_id, Lesson.Stage.RENDERING, done, len(scenes))
-    provider = "+".join(sorted(set(used))) or "none"
+        services.record_provider_call(capability="image", usage=outcome.result.usage, lesson=run.lesson,
+                                      district_id=run.district_id, is_fallback=outcome.fell_back,
+                                      detail=outcome.reason, seconds=seconds)
+
+    run = _scene_stage(lesson_id, Lesson.Stage.RENDERING, finished=_has_image, produce=render, keep=keep)
+    if run is None:
+        return
+    provider = "+".join(sorted({scene.image_provider for scene in run.scenes})) or "none"
     _advance(lesson_id, Lesson.Stage.RENDERING, provider=provider)
-    _observe("rendering", provider, time.perf_counter() - started)
+    observe_stage("rendering", provider, time.perf_counter() - started)
 
 
 def _has_audio(scene: LessonScene) -> bool:
@@ -318,7 +352,6 @@ def _has_audio(scene: LessonScene) -> bool:
 
 def _narrate(text: str, *, order: int, local_only: bool, final_attempt: bool):
     """(outcome, seconds) for one scene's narration; runs on a narration thread (no database)."""
-    from content.media.speech import NARRATION_ORDER
 
     NARRATION_ORDER.set(order)  # this thread's context only: lower scene numbers are voiced first
     started = time.perf_counter()
@@ -328,7 +361,6 @@ def _narrate(text: str, *, order: int, local_only: bool, final_attempt: bool):
 
 def _keep_narration(lesson: Lesson, scene: LessonScene, outcome, seconds: float, *, district_id: int | None) -> None:
     """Store a scene's narration (the checkpoint), its timings, voice and any fallback; bill the call."""
-    from content import services
 
     clip = outcome.result
     local = work_dir(lesson.pk) / f"scene-{scene.index:02d}.wav"
@@ -353,26 +385,19 @@ def run_narration(lesson_id: int, *, final_attempt: bool = True) -> None:
     Now" plays it while the rest are still being voiced. Database writes stay on this thread; the
     narration threads only synthesize.
     """
-    lesson = _begin(lesson_id, Lesson.Stage.NARRATING)
-    if lesson is None:
-        return
     started = time.perf_counter()
-    district_id = paying_district_id(lesson)
-    local_only = bool(local_only_reason(lesson, district_id))  # once per stage, not per scene
-    scenes = list(lesson.scenes.all())
-    todo = [s for s in scenes if not _has_audio(s)]
-    done = len(scenes) - len(todo)
-    pool = ThreadPoolExecutor(max_workers=max(1, min(settings.LESSON_NARRATION_WORKERS, len(todo) or 1)),
-                              thread_name_prefix="narrate")
-    try:
-        futures = {pool.submit(_narrate, scene.narration, order=scene.index, local_only=local_only,
-                               final_attempt=final_attempt): scene for scene in todo}
-        for future in as_completed(futures):
-            _keep_narration(lesson, futures[future], *future.result(), district_id=district_id)
-            done += 1
-            state.bump_progress(lesson_id, Lesson.Stage.NARRATING, done, len(scenes))
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+
+    def narrate(run: _SceneRun, scene: LessonScene):
+        return _narrate(scene.narration, order=scene.index, local_only=run.local_only, final_attempt=final_attempt)
+
+    def keep(run: _SceneRun, scene: LessonScene, result) -> None:
+        _keep_narration(run.lesson, scene, *result, district_id=run.district_id)
+
+    run = _scene_stage(lesson_id, Lesson.Stage.NARRATING, finished=_has_audio, produce=narrate, keep=keep,
+                       threads=max(1, settings.LESSON_NARRATION_WORKERS))
+    if run is None:
+        return
+    scenes = run.scenes
     total = round(sum(s.audio_seconds for s in scenes), 3)
     provider = "+".join(sorted({s.audio_provider for s in scenes})) or "none"
     timings = [s.audio_timings or {} for s in scenes]
@@ -389,7 +414,7 @@ def run_narration(lesson_id: int, *, final_attempt: bool = True) -> None:
             state.note_stage(locked.stage_log, Lesson.Stage.NARRATING, first_audio=first_audio)
 
     _advance(lesson_id, Lesson.Stage.NARRATING, provider=provider, apply=apply)
-    _observe("narrating", provider, time.perf_counter() - started)
+    observe_stage("narrating", provider, time.perf_counter() - started)
 
 
 # --- compose ---------------------------------------------------------------------------------------
@@ -407,7 +432,6 @@ def run_compose(lesson_id: int, *, final_attempt: bool = True) -> None:
     lesson = _begin(lesson_id, Lesson.Stage.COMPOSING)
     if lesson is None:
         return
-    from content.media.compose import Segment, compose_video
 
     started = time.perf_counter()
     folder = work_dir(lesson_id)
@@ -442,7 +466,7 @@ def run_compose(lesson_id: int, *, final_attempt: bool = True) -> None:
 
     if _advance(lesson_id, Lesson.Stage.COMPOSING, provider="ffmpeg", apply=apply):
         transaction.on_commit(lambda: shutil.rmtree(folder, ignore_errors=True))
-    _observe("composing", "ffmpeg", time.perf_counter() - started)
+    observe_stage("composing", "ffmpeg", time.perf_counter() - started)
 
 
 STAGE_RUNNERS = {

@@ -11,6 +11,8 @@ from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from accounts.emails import queue_email
+from accounts.ratelimits import refund_lesson_quota
 from content.models import (
     ACTIVE_REQUEST_STATUSES,
     Lesson,
@@ -19,7 +21,7 @@ from content.models import (
     RequestStatus,
 )
 
-from . import PROGRESS
+from . import NEXT_STAGE, PROGRESS
 
 logger = logging.getLogger(__name__)
 #: True while `services.run_request_inline` drives the stages itself (no Celery enqueueing).
@@ -94,7 +96,6 @@ def sync_requests(lesson: Lesson) -> None:
 
 def bump_progress(lesson_id: int, stage: str, done: int, total: int) -> None:
     """Within-stage progress (per scene) for the live progress bar; also marks the job alive."""
-    from . import NEXT_STAGE
 
     low = PROGRESS[stage]
     high = PROGRESS.get(NEXT_STAGE.get(stage, stage), low)
@@ -107,7 +108,7 @@ def enqueue_stage(lesson_id: int, stage: str) -> None:
     """Queue the task for a lesson stage once the current transaction commits."""
     if INLINE.get():
         return
-    from content import tasks
+    from content import tasks  # noqa: PLC0415 - import cycle: content.tasks → content.pipeline.state at module level
 
     task = {
         Lesson.Stage.SCRIPTING: tasks.write_script, Lesson.Stage.RENDERING: tasks.render_visuals,
@@ -119,7 +120,7 @@ def enqueue_stage(lesson_id: int, stage: str) -> None:
 def enqueue_understand(request_id: int) -> None:
     if INLINE.get():
         return
-    from content import tasks
+    from content import tasks  # noqa: PLC0415 - import cycle: content.tasks → content.pipeline.state at module level
 
     transaction.on_commit(lambda: tasks.understand_request.apply_async(
         args=[request_id], queue=settings.LESSON_GENERATION_QUEUE))
@@ -158,10 +159,6 @@ def mark_request_ready(request: LessonRequest, lesson: Lesson, *, reused: bool =
 
 
 def _email_content_ready(request: LessonRequest, lesson: Lesson, url: str) -> None:
-    try:
-        from accounts.emails import queue_email
-    except ImportError:  # accounts email layer not installed: in-app notification only
-        return
     queue_email(template="content_ready", to=request.student.email, context={
         "student_first_name": request.student.first_name, "lesson_title": lesson.title, "lesson_url": url})
 
@@ -172,7 +169,6 @@ def refund_quota(request: LessonRequest) -> None:
         return
     request.counts_against_quota = False
     request.save(update_fields=["counts_against_quota", "updated_at"])
-    from accounts.ratelimits import refund_lesson_quota
 
     student = request.student
     transaction.on_commit(lambda: refund_lesson_quota(student))

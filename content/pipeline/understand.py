@@ -12,9 +12,12 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from accounts.models import StudentInterest
-from content import safety
-from content.models import Lesson, LessonRequest, RequestStatus, SafetyEvent, Topic
-from content.writers import SourcePassage
+from content import class_choices, safety
+from content.models import Lesson, LessonRequest, RequestStatus, SafetyEvent
+from content.writers import SourcePassage, content_words
+from content.writers.reading import split_simpler
+from ingestion.models import Topic
+from ingestion.search import search, search_sections
 
 from . import state
 
@@ -36,8 +39,6 @@ class TopicMatch:
 
 
 def _search(query: str, *, k: int, filters: dict | None = None) -> list[Any]:
-    from ingestion.search import search
-
     return search(query, k=k, filters=filters)
 
 
@@ -48,7 +49,6 @@ def match_topics(question: str, *, limit: int = 3) -> list[TopicMatch]:
     the cosine similarity between the question and the section's best passage, so thresholds mean
     the same whatever the fusion weights are.
     """
-    from ingestion.search import search_sections
 
     hits = [h for h in search_sections(question, k=limit + 3) if h.subject in SCIENCE_SUBJECTS]
     return [TopicMatch(h.topic_id, h.section_title, h.book_title, h.subject, h.confidence) for h in hits[:limit]]
@@ -84,8 +84,6 @@ def section_passages(topic: Topic, question: str) -> list[SourcePassage]:
 def question_signature(question: str) -> str:
     """What makes two questions the same lesson: their content words (order, case and filler words
     aside), and whether the student asked for it simpler."""
-    from content.writers import content_words
-    from content.writers.reading import split_simpler
 
     simpler, plain = split_simpler(question or "")
     return ("simpler:" if simpler else "") + " ".join(sorted(content_words(plain)))
@@ -101,7 +99,7 @@ def reuse_key(*, module_ids: list[str], interest: str, grade_band: str, question
 
 def refuse(request: LessonRequest, category: str, message: str) -> None:
     """Refuse kindly, record a SafetyEvent and raise it to teachers when warranted."""
-    from content.services import record_safety_event
+    from content.services import record_safety_event  # noqa: PLC0415 - import cycle: content.services → content.pipeline.understand at module level
 
     with transaction.atomic():
         request = LessonRequest.objects.select_for_update().get(pk=request.pk)
@@ -118,12 +116,10 @@ def _apply_class_choices(request: LessonRequest, topic: Topic) -> Lesson | None:
     A lesson the class pinned for this topic is served as is; an interest the class blocked for
     this topic is replaced by the student's next-ranked unblocked interest (or everyday framing).
     """
-    from schools.selectors import blocked_interest_ids_for, pinned_lesson_for_student
-
-    pinned = pinned_lesson_for_student(student=request.student, topic=topic)
-    if pinned is not None:
-        return pinned
-    blocked = blocked_interest_ids_for(student=request.student, topic=topic)
+    choices = class_choices.for_student(student=request.student, topic=topic)
+    if choices.pinned is not None:
+        return choices.pinned
+    blocked = choices.blocked_interest_ids
     if request.interest_id and request.interest_id in blocked:
         ranked = (StudentInterest.objects.filter(student=request.student).exclude(interest_id__in=blocked)
                   .select_related("interest").order_by("rank").first())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from content import student_selectors
+from content.selectors import student as student_selectors
 
 register = template.Library()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import Interest, StudentInterest
+from vividly.providers import breakers, registry
 
 
 @pytest.fixture(autouse=True)
@@ -14,7 +15,6 @@ def _lesson_media(request, settings, tmp_path_factory):
         base = tmp_path_factory.getbasetemp()
         settings.MEDIA_ROOT = str(base / "media")
         settings.LESSON_WORK_DIR = str(base / "lesson-work")
-    from vividly.providers import breakers, registry
 
     registry.reset()
     breakers.reset_all()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import factory
 
-from content.models import Book, Chapter, Topic
+from ingestion.models import Book, Chapter, Topic
 
 
 class BookFactory(factory.django.DjangoModelFactory):

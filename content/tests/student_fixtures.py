@@ -10,16 +10,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import Interest, StudentInterest
-from content.models import (
-    Book,
-    Chapter,
-    Lesson,
-    LessonRequest,
-    LessonScene,
-    QuizQuestion,
-    RequestStatus,
-    Topic,
-)
+from content.models import Lesson, LessonRequest, LessonScene, QuizQuestion, RequestStatus
+from ingestion.models import Book, Chapter, Topic
 
 VIDEO_SECONDS = 8.0
 

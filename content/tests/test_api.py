@@ -5,8 +5,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from accounts.tests.factories import UserFactory
 from content import services
 from content.models import Lesson, LessonRequest, RequestStatus
+from flags.models import Flag
+from flags.services import set_override
 
 from .factories import TopicFactory
 
@@ -62,9 +65,6 @@ def test_bad_input_is_a_400_with_a_plain_message(api_client_for, student, payloa
 
 def test_flag_off_refuses_generation(api_client_for, student, tenant_a):
     # given video_generation switched off for this student's district
-    from accounts.tests.factories import UserFactory
-    from flags.models import Flag
-    from flags.services import set_override
 
     actor = UserFactory(is_superuser=True, role="district_admin", school=None, district=tenant_a.district)
     flag, _ = Flag.objects.get_or_create(name="video_generation", defaults={"everyone": True})

@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
-from content.models import Chapter, Topic
+from accounts.tests.factories import StudentFactory
+from content import caching
 from content.tests.student_fixtures import make_catalogue, make_interests
+from ingestion.models import Chapter, IngestionRun, Topic
 
 SESSION_AND_USER = 2  # what any signed-in page costs before its own data
 
@@ -42,7 +45,6 @@ def test_a_warm_chapter_page_reads_only_the_students_own_interests(client, stude
 
 
 def test_another_students_interests_are_not_served_from_the_cache(client, student, topics, tenant_a):
-    from accounts.tests.factories import StudentFactory
 
     url = reverse("student:catalogue-chapter", args=["physics", 14])
     assert "with Basketball" in client.get(url).content.decode()
@@ -68,7 +70,6 @@ def test_a_renamed_chapter_shows_on_the_book_page(client, student, topics, djang
     Chapter.objects.filter(pk=topics["newton1"].chapter_id).update(title="Motion and its causes")
     # a bulk update sends no signal: the page stays cached until the run that did it finishes ...
     assert "Forces and Newton" in client.get(book_url).content.decode()
-    from ingestion.models import IngestionRun
 
     with django_capture_on_commit_callbacks(execute=True):
         run = IngestionRun.objects.create(books=["physics"], source="test")  # starting a run changes nothing yet
@@ -83,9 +84,7 @@ def test_a_write_inside_a_transaction_invalidates_only_after_commit(client, stud
                                                                     django_capture_on_commit_callbacks):
     url = reverse("student:catalogue")
     client.get(url)
-    from django.core.cache import cache
 
-    from content import caching
 
     before = cache.get(caching.VERSION_KEY)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:

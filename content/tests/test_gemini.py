@@ -11,8 +11,9 @@ from content.models import Lesson, ProviderCall
 from content.pipeline.stages import build_brief
 from content.pipeline.understand import understand
 from content.tasks import write_script
-from content.testing import FakeGemini
 from content.writers.local import compose_script
+from flags.models import Flag, FlagOverride
+from tests.support.fake_gemini import FakeGemini
 from vividly.providers import breakers
 
 pytestmark = pytest.mark.django_db
@@ -107,7 +108,6 @@ def test_breaker_opens_and_later_lessons_fall_back_without_calling_gemini(
 
 def test_cloud_providers_flag_off_keeps_generation_local(mini_corpus, student, fake_gemini):
     # given Gemini is configured but the `cloud_providers` flag is off for the student's district
-    from flags.models import Flag, FlagOverride
 
     FlagOverride.objects.create(flag=Flag.objects.get(name="cloud_providers"), scope="district",
                                 district=student.district, active=False)

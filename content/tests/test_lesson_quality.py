@@ -8,7 +8,16 @@ import re
 import pytest
 
 from content.pipeline.evidence import lesson_passages
-from content.writers import LessonBrief, ScriptInvalid, narration_of, supports, validate_script
+from content.writers import (
+    LessonBrief,
+    ScriptInvalid,
+    SourcePassage,
+    narration_of,
+    supports,
+    validate_script,
+)
+from content.writers.answer import Candidate, Embedder, Selection
+from content.writers.concept import name_the_concept, title_concepts
 from content.writers.local import compose_script
 from content.writers.reading import flesch_kincaid_grade, simpler_question, split_simpler
 from content.writers.sentences import make_standalone, split_long
@@ -181,8 +190,6 @@ HEAT = [  # textbook-like prose: the most relevant sentences are long and dense,
 
 
 def test_make_it_simpler_lowers_the_reading_grade(mini_corpus):
-    from content.writers import SourcePassage
-
     assert split_simpler(simpler_question("Why does sand get hotter than water?")) == (
         True, "Why does sand get hotter than water?")
     topic = mini_corpus.topic("m90201")
@@ -200,9 +207,6 @@ def test_make_it_simpler_lowers_the_reading_grade(mini_corpus):
 
 
 def test_the_lesson_names_the_concept_its_section_teaches():
-    from content.writers import SourcePassage
-    from content.writers.answer import Candidate, Embedder, Selection
-    from content.writers.concept import name_the_concept, title_concepts
 
     assert title_concepts("Newton's First Law of Motion: Inertia") == ["Inertia", "Newton's First Law of Motion"]
     assert title_concepts("Phase Change and Latent Heat") == ["Phase Change", "Latent Heat"]

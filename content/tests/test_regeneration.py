@@ -12,14 +12,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
+from accounts.models import Interest
 from accounts.privacy.models import DistrictPrivacySettings
+from accounts.tests.factories import TeacherFactory, UserFactory
 from content import services
 from content.models import DistrictBudget, Lesson, LessonRequest, ProviderCall
 from content.pipeline.stages import build_brief
-from content.pipeline.understand import reuse_key
+from content.pipeline.understand import reuse_key, understand
 from content.tasks import write_script
-from content.testing import FakeGemini
 from content.writers.local import compose_script
+from tests.support.fake_gemini import FakeGemini
 from vividly.providers.base import Usage
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 def _received(student, topic, *, interest: str = "Basketball") -> Lesson:
     """A finished lesson one of the teacher's students received."""
-    question = f"Teach me about {topic.title}"  # what a catalogue pick asks; the question is part of the key
+    question = f"Teach me about {topic.title}"  # a catalogue pick: its signature is part of the reuse key
     lesson = Lesson.objects.create(
         reuse_key=reuse_key(module_ids=[topic.module_id], interest=interest, grade_band="9-10", question=question),
         topic=topic,
@@ -88,6 +90,7 @@ def test_a_paused_budget_refuses_regeneration_kindly(mini_corpus, tenant_a, djan
     services.record_provider_call(capability="llm", usage=Usage(provider="gemini", output_tokens=10_000),
                                   district_id=tenant_a.district.pk)
     old = _received(tenant_a.student, mini_corpus.topic("m90101"))
+    key = old.reuse_key
     response, callbacks = _regenerate(tenant_a.teacher, tenant_a.classroom, old,
                                       django_capture_on_commit_callbacks)
     assert response.status_code == 200
@@ -95,8 +98,7 @@ def test_a_paused_budget_refuses_regeneration_kindly(mini_corpus, tenant_a, djan
     assert not Lesson.objects.filter(regenerated_from=old).exists()
     assert callbacks == []
     old.refresh_from_db()
-    assert old.reuse_key == reuse_key(module_ids=old.module_ids, interest=old.interest, grade_band="9-10",
-                                     question=f"Teach me about {old.topic.title}")
+    assert old.reuse_key == key  # not retired: students keep getting it
 
 
 def test_a_second_request_while_one_runs_returns_the_pending_one(mini_corpus, tenant_a,
@@ -128,8 +130,6 @@ def test_a_failed_regeneration_is_run_again_under_the_same_reuse_key(mini_corpus
 
 def test_regenerations_are_rate_limited_per_teacher(mini_corpus, tenant_a, settings,
                                                     django_capture_on_commit_callbacks):
-    from accounts.tests.factories import TeacherFactory
-
     settings.VIVIDLY_RATE_LIMITS = {**settings.VIVIDLY_RATE_LIMITS, "lesson_regenerate": "2/h"}
     lessons = [_received(tenant_a.student, mini_corpus.topic("m90101"), interest=name)
                for name in ("Basketball", "Music", "Gaming")]
@@ -163,9 +163,6 @@ def test_regeneration_is_scoped_to_the_teachers_classes(mini_corpus, tenant_a, t
 
 def test_a_student_who_restarts_a_failed_regeneration_pays_for_it(mini_corpus, tenant_a, tenant_b,
                                                                     django_capture_on_commit_callbacks):
-    from accounts.models import Interest
-    from content.pipeline.understand import understand
-
     Interest.objects.get_or_create(slug="basketball", defaults={"name": "Basketball", "category": "sports"})
     topic = mini_corpus.topic("m90101")
     old = _received(tenant_a.student, topic)
@@ -192,8 +189,6 @@ def test_a_student_who_restarts_a_failed_regeneration_pays_for_it(mini_corpus, t
 
 def test_another_districts_admin_does_not_see_who_regenerated_a_shared_lesson(mini_corpus, tenant_a, tenant_b,
                                                                               django_capture_on_commit_callbacks):
-    from accounts.tests.factories import UserFactory
-
     old = _received(tenant_a.student, mini_corpus.topic("m90101"))
     _regenerate(tenant_a.teacher, tenant_a.classroom, old, django_capture_on_commit_callbacks)
     fresh = Lesson.objects.get(regenerated_from=old)

@@ -9,7 +9,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from content import safety, services
+from accounts.models import StudentInterest
+from accounts.tests.factories import StudentFactory
+from content import safety, selectors, services
 from content.models import (
     DistrictBudget,
     Lesson,
@@ -19,6 +21,11 @@ from content.models import (
     RequestStatus,
     SafetyEvent,
 )
+from content.pipeline import state
+from content.pipeline.stages import run_narration, run_script, run_visuals
+from content.pipeline.understand import understand
+from content.services.student import make_simpler
+from vividly.celery import app
 from vividly.providers.base import Usage
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +62,6 @@ def test_off_topic_question_is_refused(mini_corpus, student):
 
 def test_self_harm_alerts_the_students_teacher(student, tenant_a, django_capture_on_commit_callbacks, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True  # send the alert email in-process for the assertion
-    from vividly.celery import app
 
     app.conf.task_always_eager = True
     try:
@@ -97,8 +103,6 @@ def test_same_section_interest_and_band_reuses_the_lesson_at_once(mini_corpus, s
     assert not first.was_reused
     calls = ProviderCall.objects.count()
     # a classmate with the same interest and grade band asks for the same section
-    from accounts.models import StudentInterest
-    from accounts.tests.factories import StudentFactory
 
     classmate = StudentFactory(school=tenant_a.school)
     StudentInterest.objects.create(student=classmate, interest=first.interest, rank=1)
@@ -164,11 +168,6 @@ def test_sweeper_resumes_a_stuck_job_then_fails_it_after_too_many_tries(mini_cor
 
 
 def test_vivid_now_exposes_script_and_narration_before_the_video(mini_corpus, student):
-    from content import selectors
-    from content.pipeline import state
-    from content.pipeline.stages import run_narration, run_script, run_visuals
-    from content.pipeline.understand import understand
-
     request, _ = services.create_lesson_request(student=student, question="",
                                                 topic_id=mini_corpus.topic("m90201").pk, enforce_quota=False)
     token = state.INLINE.set(True)
@@ -191,7 +190,6 @@ def test_vivid_now_exposes_script_and_narration_before_the_video(mini_corpus, st
 
 
 def test_make_it_simpler_writes_a_new_lesson_for_a_lower_reading_grade(mini_corpus, student):
-    from content.student_services import make_simpler
 
     # given a ready lesson for a section the student picked
     first = _ask(student, "", topic_id=mini_corpus.topic("m90102").pk)

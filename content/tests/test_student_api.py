@@ -5,10 +5,12 @@ import json
 import uuid
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from drf_spectacular.generators import SchemaGenerator
 
-from content.progress_models import LessonProgress, ProblemReport
+from content.models import LessonProgress, ProblemReport
 from content.tests.student_fixtures import make_catalogue, make_lesson, make_request
 
 
@@ -58,8 +60,6 @@ def test_malformed_batches_are_400(api_client_for, tenant_a, ready):
 
 
 def test_send_beacon_form_needs_csrf(tenant_a, ready):
-    from django.test import Client
-
     client = Client(enforce_csrf_checks=True)
     client.force_login(tenant_a.student)
     url = reverse("api-progress-events")
@@ -121,8 +121,6 @@ def test_lesson_api_shows_a_student_answers_only_to_questions_they_answered(api_
 
 
 def test_lesson_schema_documents_hidden_answers():
-    from drf_spectacular.generators import SchemaGenerator
-
     schema = SchemaGenerator().get_schema(request=None, public=True)
     quiz = schema["components"]["schemas"]["QuizQuestion"]["properties"]
     assert quiz["answer"]["nullable"] is True

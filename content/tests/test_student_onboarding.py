@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from content.student_services import normalise_join_code
+from accounts.privacy.services import can_request_lessons, record_consent
+from content.services.student import normalise_join_code
 from content.tests.student_fixtures import make_interests
 from schools.models import Enrollment
 from schools.tests.factories import ClassroomFactory
@@ -95,7 +96,6 @@ def test_dashboard_sends_new_students_to_onboarding(client, tenant_a):
 
 def test_a_student_cannot_raise_their_grade_past_the_consent_requirement(client, tenant_a):
     """Issue 15 hunt: the under-13 estimate comes from the school's grade, not one the student types."""
-    from accounts.privacy.services import can_request_lessons, record_consent
 
     music, gaming, _ = make_interests()
     student = tenant_a.student

@@ -6,9 +6,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
-from content.models import RequestStatus
-from content.progress_models import LessonProgress, ProblemReport
+from accounts.tests.factories import StudentFactory
+from content.models import LessonProgress, ProblemReport, RequestStatus
 from content.tests.student_fixtures import make_catalogue, make_interests, make_lesson, make_request
+from flags.models import Flag, FlagOverride
 
 
 @pytest.fixture
@@ -88,7 +89,6 @@ def test_another_students_lesson_is_404_unless_shared_by_reuse(client, student, 
     assert client.get(reverse("student:lesson", args=[theirs.pk])).status_code == 404
     # same school, other student, different lesson → still 404
     other_lesson = make_lesson(topics["newton2"])
-    from accounts.tests.factories import StudentFactory
     classmate = StudentFactory(school=tenant_a.school)
     classmate_req = make_request(classmate, other_lesson)
     assert client.get(reverse("student:lesson", args=[classmate_req.pk])).status_code == 404
@@ -198,8 +198,6 @@ def test_styleguide_only_with_debug(client, settings):
 
 
 def test_quizzes_flag_off_hides_the_quiz(client, student, topics):
-    from flags.models import Flag, FlagOverride
-
     FlagOverride.objects.create(flag=Flag.objects.get(name="quizzes"), scope="user", user=student, active=False)
     req = make_request(student, make_lesson(topics["newton1"]))
     html = client.get(reverse("student:lesson", args=[req.pk])).content.decode()

@@ -16,6 +16,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from accounts.models import StudentInterest
+from accounts.tests.factories import StudentFactory
 from content import services
 from content.models import (
     Lesson,
@@ -130,9 +132,6 @@ def test_student_request_becomes_a_playable_cited_lesson(celery_worker_process, 
 
 def test_concurrent_identical_requests_share_one_job(celery_worker_process, mini_corpus, student, tenant_a,
                                                      api_client_for):
-    from accounts.models import StudentInterest
-    from accounts.tests.factories import StudentFactory
-
     classmate = StudentFactory(school=tenant_a.school)
     StudentInterest.objects.create(student=classmate, interest=student.interests.first(), rank=1)
     topic = mini_corpus.topic("m90201")

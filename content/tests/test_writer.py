@@ -9,6 +9,7 @@ from content.writers import (
     MAX_WORDS,
     MIN_WORDS,
     LessonBrief,
+    PracticeSource,
     ScriptInvalid,
     narration_of,
     supports,
@@ -17,6 +18,7 @@ from content.writers import (
 )
 from content.writers.local import compose_script
 from content.writers.remote import build_prompt
+from ingestion.models import PracticeItem
 
 pytestmark = pytest.mark.django_db
 
@@ -68,8 +70,6 @@ def test_local_script_is_a_grounded_lesson_with_interest_framing(mini_corpus, mo
 
 def test_practice_items_feed_the_quiz(mini_corpus):
     topic = mini_corpus.topic("m90101")
-    from content.writers import PracticeSource
-    from ingestion.models import PracticeItem
 
     items = [PracticeSource(pk=i.pk, kind=i.kind, problem=i.problem, choices=list(i.choices), answer=i.answer,
                             solution=i.solution) for i in PracticeItem.objects.filter(topic=topic)]

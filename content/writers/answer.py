@@ -16,6 +16,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from vividly.providers import registry
 from vividly.providers.base import ProviderError
 
 from . import LessonBrief, SourcePassage
@@ -75,8 +76,6 @@ class Embedder:
         self._vectors: dict[str, list[float] | None] = {}
         self.available = True
         try:
-            from vividly.providers import registry
-
             self._provider = registry.get("embeddings")
         except (ProviderError, KeyError, ImportError):
             self._provider, self.available = None, False

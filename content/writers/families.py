@@ -14,6 +14,8 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
+from vividly.providers import registry
+
 
 @dataclass(frozen=True)
 class Family:
@@ -150,8 +152,6 @@ _lock = threading.Lock()
 
 @lru_cache(maxsize=1)
 def _family_vectors(provider_name: str) -> dict[str, list[float]]:
-    from vividly.providers import registry
-
     provider = registry.get("embeddings")
     ids = list(FAMILIES)
     texts = [f"{FAMILIES[i].label}: {FAMILIES[i].description}" for i in ids]
@@ -183,8 +183,6 @@ def family_for(title: str, key_terms: list[str] | None = None, body: str = "",
     keywords = keyword_scores(title, key_terms, body)
     top = max(keywords.values(), default=0.0)
     try:
-        from vividly.providers import registry
-
         provider = registry.get("embeddings")
         with _lock:
             vectors = _family_vectors(provider.name)

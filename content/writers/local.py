@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from vividly.providers.base import Usage
+from vividly.providers.base import ProviderFatal, Usage
 
 from . import MAX_WORDS, MIN_WORDS, LessonBrief, SourcePassage, narration_of, word_count
 from .answer import Candidate, Embedder, score_candidates, select, stems
@@ -34,7 +34,7 @@ from .slide_keys import (
     sketch_name,
     worked_sketch,
 )
-from .worked import THINGS, WorkedExample, find_relationships, worked_example
+from .worked import _BY_KEY, THINGS, WorkedExample, compact, find_relationships, worked_example
 from .worlds import WorldMatch, match_world
 
 #: Longest sentence (words) the writer picks, by grade band; "Make it simpler" takes 8 off.
@@ -53,7 +53,6 @@ class LocalLessonWriter:
 
     def generate_json(self, *, system: str, prompt: str, schema: dict[str, Any]):
         """Free-form generation is not offered offline; lessons go through `write_lesson`."""
-        from vividly.providers.base import ProviderFatal
 
         raise ProviderFatal("the local writer only composes lessons (write_lesson)")
 
@@ -312,7 +311,6 @@ def _equation_passage(brief: LessonBrief, worked: WorkedExample | None) -> Sourc
     """The main-section passage that states the worked example's equation (for the quiz citation)."""
     if worked is None:
         return None
-    from .worked import _BY_KEY, compact
 
     pattern = _BY_KEY[worked.key].pattern
     return next((p for p in brief.passages if p.topic_id == brief.topic_id and p.kind != "glossary"

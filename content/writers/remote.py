@@ -14,7 +14,11 @@ from content.safety import delimit
 from vividly.providers.base import ProviderFatal, Usage
 
 from . import QUIZ_SIZE, LessonBrief, ScriptInvalid, validate_script
+from .families import family_for
+from .local import scenario_sentences
 from .reading import target_grade
+from .worked import find_relationships, worked_example
+from .worlds import match_world
 
 SYSTEM = (
     "You write short narrated science lessons for school students. Use ONLY facts stated in the "
@@ -73,10 +77,6 @@ def build_prompt(brief: LessonBrief, *, guidance: dict[str, str] | None = None) 
 
 def framing_guidance(brief: LessonBrief) -> dict[str, str]:
     """The interest scenario and worked example the local writer would use, offered to the LLM."""
-    from .families import family_for
-    from .local import scenario_sentences
-    from .worked import find_relationships, worked_example
-    from .worlds import match_world
 
     match = match_world(brief.interest)
     main = [p.text for p in brief.passages if p.topic_id == brief.topic_id and p.kind != "glossary"]

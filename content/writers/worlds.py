@@ -18,6 +18,11 @@ from functools import lru_cache
 
 from django.utils.text import slugify
 
+from vividly.providers import registry
+from vividly.providers.base import ProviderError
+
+from .families import cosine
+
 #: Cosine similarity (MiniLM) above which a typed interest borrows a known world's scenarios.
 NEAREST_WORLD_MIN_SIMILARITY = 0.7
 
@@ -140,7 +145,6 @@ _lock = threading.Lock()
 @lru_cache(maxsize=1)
 def _phrase_vectors(provider_name: str) -> list[tuple[str, list[float]]]:
     """(world slug, vector) for every comma-separated phrase of every world's description."""
-    from vividly.providers import registry
 
     provider = registry.get("embeddings")
     phrases = [(slug, phrase.strip()) for slug, world in WORLDS.items() for phrase in world.description.split(",")]
@@ -152,10 +156,7 @@ def _phrase_vectors(provider_name: str) -> list[tuple[str, list[float]]]:
 def _nearest(interest: str) -> tuple[str, float]:
     """The world whose closest description phrase is most similar to the interest (max over phrases:
     a single word compared with a whole description scores too low to separate worlds)."""
-    from vividly.providers import registry
-    from vividly.providers.base import ProviderError
 
-    from .families import cosine
 
     try:
         provider = registry.get("embeddings")

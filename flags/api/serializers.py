@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from flags.evaluation import Reason
+from vividly.api_errors import ErrorSerializer
 
 
 class FlagDecisionSerializer(serializers.Serializer):
@@ -13,7 +14,8 @@ class FlagDecisionSerializer(serializers.Serializer):
     )
 
 
-class FlagErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
+class FlagErrorSerializer(ErrorSerializer):
+    """The one API error body plus the flag key asked about."""
+
     code = serializers.CharField()
     key = serializers.CharField()

@@ -13,7 +13,8 @@ from ingestion.tasks import (
     process_task,
     run_ingest_task,
 )
-from ingestion.testing import MINI_CORPUS_DIR
+from tests.support.corpus import MINI_CORPUS_DIR
+from vividly.celery import app
 
 
 @pytest.fixture
@@ -72,7 +73,5 @@ def test_stage_tasks_run_each_stage(db):
 
 
 def test_ingestion_tasks_are_routed_to_the_ingestion_queue():
-    from vividly.celery import app
-
     for task in (run_ingest_task, download_task, process_task, chunk_task, embed_task, index_task):
         assert app.amqp.router.route({}, task.name)["queue"].name == "ingestion"

@@ -2,7 +2,7 @@
 
 
 from ingestion import chunking, cnxml
-from ingestion.testing import MINI_CORPUS_DIR
+from tests.support.corpus import MINI_CORPUS_DIR
 from vividly.providers.onnx_embeddings import OnnxMiniLMEmbeddings
 
 TOKENIZER = OnnxMiniLMEmbeddings()  # its tokenizer only: no model is loaded

@@ -3,7 +3,7 @@
 import pytest
 
 from ingestion import cnxml
-from ingestion.testing import MINI_CORPUS_DIR
+from tests.support.corpus import MINI_CORPUS_DIR
 
 PHYSICS = MINI_CORPUS_DIR / "physics"
 

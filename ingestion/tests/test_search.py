@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
+from drf_spectacular.generators import SchemaGenerator
 
 from ingestion.models import Chunk, IndexVersion
 from ingestion.search import Passage, _where, active_versions, search
@@ -123,7 +124,5 @@ def test_search_api_rejects_bad_parameters(mini_corpus, api_client_for, tenant_a
 
 
 def test_search_endpoint_is_in_the_openapi_schema(db, api_client_for, tenant_a):
-    from drf_spectacular.generators import SchemaGenerator
-
     schema = SchemaGenerator().get_schema(request=None, public=True)
     assert "/api/v1/search/" in schema["paths"]

@@ -8,9 +8,10 @@ from django.conf import settings
 
 from ingestion import lexical
 from ingestion.chunking import PRACTICE
-from ingestion.models import Chunk
+from ingestion.models import Chunk, IndexVersion
 from ingestion.query import DENSE_MAX_CHARS, MAX_INPUT_CHARS, prepare
-from ingestion.search import SectionHit, search, search_sections
+from ingestion.search import SectionHit, active_versions, search, search_sections
+from vividly.providers import registry
 
 PASTED = (
     "Question 7 (2 points). A student pushes a 5-kg box across a smooth floor and notices that the harder "
@@ -82,9 +83,6 @@ def test_empty_and_filtered_queries(mini_corpus):
 
 
 def test_bm25_index_is_saved_once_and_loaded_by_other_processes(mini_corpus):
-    from ingestion.search import active_versions
-    from vividly.providers import registry
-
     versions = active_versions(model=registry.get("embeddings").model)
     lexical.prepare_for(versions)
     saved = list(Path(settings.SEARCH_INDEX_DIR).glob("bm25-*"))
@@ -120,9 +118,6 @@ def test_search_api_accepts_a_long_pasted_question(mini_corpus, api_client_for, 
 
 
 def test_an_index_built_before_the_onnx_export_is_searched_until_it_is_replaced(mini_corpus):
-    from ingestion.models import IndexVersion
-    from ingestion.search import active_versions
-    from vividly.providers import registry
 
     # given a physics index built by the torch MiniLM (a database from before the upgrade) and a
     # chemistry index of an unrelated model

@@ -4,6 +4,7 @@ and compare every table's row count and content checksum."""
 import shutil
 import socket
 
+import psycopg
 import pytest
 from django.conf import settings
 from django.core.management import call_command
@@ -54,7 +55,6 @@ def test_backup_restores_into_a_fresh_cluster_with_identical_tables(tenant_a, te
 def test_verify_restore_detects_a_changed_row(tenant_a, tmp_path, fresh_postgres):
     backup = create_backup(destination=tmp_path / "backups", include_media=False)
     restore_backup(source=backup.path, target_url=fresh_postgres)
-    import psycopg
 
     with psycopg.connect(fresh_postgres, autocommit=True) as conn:
         conn.execute("UPDATE accounts_user SET first_name = 'Tampered' WHERE id = %s", [tenant_a.student.pk])

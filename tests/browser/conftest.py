@@ -32,7 +32,7 @@ expect.set_options(timeout=BROWSER_TIMEOUT_MS)
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - playwright is loaded on first use (heavy or optional)
 
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (make system-deps)")
@@ -69,7 +69,7 @@ def sign_in(page, email: str, password: str) -> None:
 
 def check_a11y(page, name: str) -> list[dict]:
     """Run axe-core (bundled with axe-playwright-python) and fail on serious/critical violations."""
-    from axe_playwright_python.sync_playwright import Axe
+    from axe_playwright_python.sync_playwright import Axe  # noqa: PLC0415 - axe_playwright_python is loaded on first use (heavy or optional)
 
     results = Axe().run(page)
     violations = results.response.get("violations", [])

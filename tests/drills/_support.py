@@ -7,6 +7,8 @@ import os
 import time
 from pathlib import Path
 
+from rest_framework_simplejwt.tokens import RefreshToken
+
 from tests.support.processes import (  # noqa: F401 - the drills import these from here
     free_port,
     start_gunicorn,
@@ -36,6 +38,4 @@ def server_env(**extra: str) -> dict[str, str]:
 
 
 def jwt_for(user) -> str:
-    from rest_framework_simplejwt.tokens import RefreshToken
-
     return str(RefreshToken.for_user(user).access_token)

@@ -7,6 +7,8 @@ import subprocess
 import sys
 
 import pytest
+import redis
+from django.conf import settings
 
 from tests.ops.test_deploy_check import _production_env
 
@@ -46,16 +48,13 @@ def test_openapi_schema_validates_without_warnings(tmp_path):
 @pytest.mark.parametrize("host", ["10.255.255.1", "8.8.8.8", "93.184.215.14"])
 def test_outbound_network_is_blocked_in_tests(host):
     """pytest-socket (--allow-hosts in pyproject addopts) refuses non-loopback connections."""
-    from pytest_socket import SocketConnectBlockedError
+    from pytest_socket import SocketConnectBlockedError  # noqa: PLC0415 - pytest_socket is loaded on first use (heavy or optional)
 
     with pytest.raises(SocketConnectBlockedError), socket.create_connection((host, 80), timeout=1):
         pass
 
 
 def test_loopback_services_still_work():
-    import redis
-    from django.conf import settings
-
     assert redis.Redis.from_url(settings.REDIS_URL).ping()
     with socket.create_connection(("127.0.0.1", settings.DATABASES["default"]["PORT"] or 5432), timeout=2):
         pass

@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 from ._support import NIGHTLY, ROOT, free_port, jwt_for, record, server_env, start_gunicorn, stop
 
@@ -37,8 +38,6 @@ def _fuzz(base: str, token: str, report_dir: Path, *extra: str) -> dict:
 
 
 def test_every_operation_as_three_roles_has_no_failures(tenant_a, tenant_b, mini_corpus, tmp_path):
-    from django.core.management import call_command
-
     call_command("seed", force=True)
     port = free_port()
     base = f"http://127.0.0.1:{port}"

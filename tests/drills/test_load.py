@@ -10,6 +10,12 @@ import time
 
 import httpx
 import pytest
+from django.contrib.auth.hashers import make_password
+from django.core.management import call_command
+
+from accounts.models import Interest, StudentInterest, User
+from content.models import Lesson, LessonRequest
+from schools.models import Classroom, Enrollment
 
 from ._support import (
     NIGHTLY,
@@ -30,11 +36,7 @@ PASSWORD = "Monday-Morning-42"
 
 def _population(mini_corpus) -> dict:
     """~USERS students (seed + bulk) enrolled in the seeded classes, each with an interest."""
-    from django.contrib.auth.hashers import make_password
-    from django.core.management import call_command
 
-    from accounts.models import Interest, StudentInterest, User
-    from schools.models import Classroom, Enrollment
 
     call_command("seed", force=True)
     classes = list(Classroom.objects.select_related("school").prefetch_related("teachers"))
@@ -73,8 +75,6 @@ def _quota_holds_across_processes(base: str, email: str) -> tuple[int, int]:
 
 def _fresh_student() -> str:
     """A student of a seeded class with no lesson requests yet; returns the email."""
-    from accounts.models import Interest, StudentInterest, User
-    from schools.models import Classroom, Enrollment
 
     classroom = Classroom.objects.select_related("school__district").order_by("pk").first()
     student = User.objects.create_user(email="quota@student.load.edu", password=PASSWORD, role="student",
@@ -86,8 +86,6 @@ def _fresh_student() -> str:
 
 
 def test_monday_morning(mini_corpus, tmp_path):
-    from content.models import Lesson, LessonRequest
-
     data = _population(mini_corpus)
     users_file = tmp_path / "users.json"
     users_file.write_text(json.dumps(data))

@@ -26,7 +26,21 @@ import threading
 import time
 from datetime import timedelta
 
+import httpx
 import pytest
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth.hashers import make_password
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+
+from accounts.models import Interest, StudentInterest, User
+from accounts.signals import SEEN_KEY
+from content.models import LessonRequest, RequestStatus
+from content.tests.student_fixtures import make_lesson
+from schools.models import Enrollment
+from schools.tests.factories import ClassroomFactory, DistrictFactory, SchoolFactory
 
 from ._support import (
     NIGHTLY,
@@ -51,19 +65,7 @@ HEAVY_NICE = 10  # as the Procfile's `heavy` line
 def _population(mini_corpus) -> dict:
     """USERS students with interests, two ready lessons and one being made each, open sessions and
     API tokens; plus a class of 35 with bcrypt-12 passwords."""
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.auth.hashers import make_password
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.contrib.sessions.models import Session
-    from django.utils import timezone
-    from django.utils.crypto import get_random_string
 
-    from accounts.models import Interest, StudentInterest, User
-    from accounts.signals import SEEN_KEY
-    from content.models import LessonRequest, RequestStatus
-    from content.tests.student_fixtures import make_lesson
-    from schools.models import Enrollment
-    from schools.tests.factories import ClassroomFactory, DistrictFactory, SchoolFactory
 
     district = DistrictFactory(name="Load District", slug="load-district", domain="load.org")
     school = SchoolFactory(district=district, name="Load High", domain="load.edu")
@@ -162,7 +164,6 @@ def _record_browsing(drill: str, rows, failures, what: str) -> int:
 
 def _drained(base: str, timeout: float = 180) -> None:
     """Wait until the previous load's queued requests are served (three quick /healthz in a row)."""
-    import httpx
 
     deadline = time.monotonic() + timeout
     quick = 0
@@ -176,7 +177,6 @@ def _drained(base: str, timeout: float = 180) -> None:
 def _warm(base: str, data: dict, rounds: int = 12) -> None:
     """A server that has been up a while: each gunicorn process has imported its views, loaded the
     query embedding model and filled the shared caches (fresh connections spread over the processes)."""
-    import httpx
 
     sessionid, token, ready, pending = data["sessions"][0]
     slug, number = data["chapters"][0]
@@ -200,8 +200,6 @@ def _start_workers(env, tmp_path, tag: str):
 
 
 def test_pages_under_load(mini_corpus, tmp_path):
-    from accounts.models import User
-    from content.models import LessonRequest
 
     data = _population(mini_corpus)
     data_file = tmp_path / "pages.json"

@@ -9,6 +9,7 @@ import time
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from tests.backup.test_backup_restore import fresh_postgres  # noqa: F401 - fixture reused
 from vividly.backup import create_backup, restore_backup, table_fingerprints, verify_restore
@@ -35,7 +36,6 @@ def test_restore_of_a_used_database_matches_tables_and_search(  # noqa: PLR0917
     client = api_client_for(tenant_a.student)
     client.post("/api/v1/lessons/requests/", {"topic_id": mini_corpus.topic("m90101").pk}, format="json")
     client.get("/api/v1/me/")
-    from django.db import connection
 
     db = connection.settings_dict
     source_url = f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"

@@ -10,6 +10,8 @@ import time
 import psutil
 import pytest
 
+from accounts.models import Interest, StudentInterest
+from content import services
 from content.models import Lesson, LessonRequest, LessonScene, Notification, RequestStatus
 
 from ._support import record, server_env, start_worker, stop
@@ -30,8 +32,6 @@ def _wait(pk: int, until: tuple[str, ...], timeout: float = 300) -> LessonReques
 
 def test_killed_pool_child_is_requeued_and_the_lesson_arrives_once(mini_corpus, tenant_a, settings, tmp_path,
                                                                     api_client_for):
-    from accounts.models import Interest, StudentInterest
-
     interest, _ = Interest.objects.get_or_create(slug="basketball", defaults={"name": "Basketball",
                                                                              "category": "sports"})
     StudentInterest.objects.get_or_create(student=tenant_a.student, interest=interest, defaults={"rank": 1})
@@ -54,7 +54,6 @@ def test_killed_pool_child_is_requeued_and_the_lesson_arrives_once(mini_corpus, 
         request = _wait(pk, until=("ready", "failed"))
         seconds, via = time.monotonic() - started, "re-queued at once"
         if request.status != RequestStatus.READY:  # the re-queued task did not finish it: the sweeper resumes
-            from content import services
 
             services.sweep_stuck_lessons(stuck_after=0)
             request = _wait(pk, until=("ready", "failed"))

@@ -23,6 +23,8 @@ import lxml.html
 from django.contrib import admin
 from django.db import connection, models
 
+from accounts.models import User
+
 STAFF = ("school_admin", "district_admin", "superuser")
 OUTSIDERS = ("teacher", "student")
 ROLES = STAFF + OUTSIDERS
@@ -53,7 +55,6 @@ EXPECTED: dict[str, dict[str, str]] = {
     "accounts.consentrecord": _verbs("vacd", "vacd", "vacd"),
     "accounts.districtprivacysettings": _verbs("", "vacd", "vacd"),
     "accounts.retentionrun": _verbs("", "", "v"),
-    "accounts.moderationreview": _verbs("vc", "vc", "vc"),
     "axes.accessattempt": _READ_ONLY,
     "axes.accessfailurelog": _READ_ONLY,
     # schools
@@ -61,10 +62,11 @@ EXPECTED: dict[str, dict[str, str]] = {
     "schools.school": _verbs("v", "vacd", "vacd"),
     "schools.classroom": _verbs("vacd", "vacd", "vacd"),
     "schools.enrollment": _verbs("vacd", "vacd", "vacd"),
-    "schools.assignment": _verbs("v", "v", "vacd"),
-    "schools.lessonblock": _verbs("v", "v", "vacd"),
-    "schools.pinnedlesson": _verbs("v", "v", "vacd"),
     # content
+    "content.assignment": _verbs("v", "v", "vacd"),
+    "content.lessonblock": _verbs("v", "v", "vacd"),
+    "content.pinnedlesson": _verbs("v", "v", "vacd"),
+    "content.moderationreview": _verbs("vc", "vc", "vc"),
     "content.lessonrequest": _READ_ONLY,
     "content.lesson": _READ_ONLY,
     "content.safetyevent": _READ_ONLY,
@@ -105,7 +107,7 @@ ACTION_ROLES: dict[tuple[str, str], frozenset[str]] = {
     ("accounts.invitation", "revoke_invitations"): _STAFF_SET,
     ("accounts.invitation", "delete_selected"): _STAFF_SET,
     ("axes.accessattempt", "clear_lockouts"): _STAFF_SET,
-    ("accounts.moderationreview", "mark_reviewed"): _STAFF_SET,
+    ("content.moderationreview", "mark_reviewed"): _STAFF_SET,
     ("schools.classroom", "delete_selected"): _STAFF_SET,
     ("schools.enrollment", "delete_selected"): _STAFF_SET,
     ("schools.school", "delete_selected"): frozenset({DA, SU}),
@@ -138,8 +140,6 @@ ASSIGNABLE: dict[str, frozenset[str]] = {SA: frozenset({"student", "teacher"}),
 
 
 def _user_by_email(email: str):
-    from accounts.models import User
-
     return User.objects.filter(email__iexact=email).first()
 
 

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from content.models import Book, Chapter, Topic
+from ingestion.models import Book, Chapter, Topic
 from schools.models import Classroom, District, School
 
 from .sweep import tenant_models

@@ -36,7 +36,7 @@ from accounts.tests.factories import (
 )
 from conftest import Tenant, _make_tenant
 from schools.tests.factories import ClassroomFactory, EnrollmentFactory, SchoolFactory
-from schools.tests.teacher_fixtures import make_lesson, make_request, make_topics
+from tests.support.teacher_fixtures import make_lesson, make_request, make_topics
 
 from . import admin_matrix as m
 from .populate import Populator

@@ -14,7 +14,7 @@ from django.test import Client
 
 from conftest import _make_tenant
 from content.models import Lesson
-from schools.tests.teacher_fixtures import make_lesson, make_request, make_topics
+from tests.support.teacher_fixtures import make_lesson, make_request, make_topics
 
 from .populate import Populator
 from .sweep import (

@@ -16,6 +16,7 @@ from conftest import _make_tenant
 from .populate import Populator
 from .sweep import (
     SWEEP_PK_FLOOR,
+    Attempt,
     SweepReport,
     bump_sequences,
     candidate_models,
@@ -105,7 +106,6 @@ def run_sweep(tenant_a, tenant_b) -> SweepReport:
 
 
 def _attempt(role, method, url, response, ok, reason):  # noqa: PLR0917
-    from .sweep import Attempt
 
     status = response.status_code if response is not None else 0
     if status >= 500:

@@ -10,6 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import sentry_sdk
 
+from vividly.observability.sentry import init_sentry
+
 
 def parse_envelope(body: bytes) -> list[tuple[dict, bytes]]:
     """Split a Sentry envelope into (item header, payload bytes) pairs."""
@@ -42,7 +44,7 @@ class SentryServer:
                 if encoding == "gzip":
                     body = gzip.decompress(body)
                 elif encoding == "br":  # sentry-sdk prefers brotli when the module is installed
-                    import brotli
+                    import brotli  # noqa: PLC0415 - brotli is loaded on first use (heavy or optional)
 
                     body = brotli.decompress(body)
                 with server.lock:
@@ -93,7 +95,6 @@ def sentry_server():
 @pytest.fixture
 def sentry_enabled(sentry_server):
     """Sentry initialised exactly as settings do, pointed at the local server; off afterwards."""
-    from vividly.observability.sentry import init_sentry
 
     init_sentry(dsn=sentry_server.dsn, environment="development", release="vividly@test-1")
     yield sentry_server

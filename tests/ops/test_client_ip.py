@@ -11,8 +11,9 @@ import re
 from pathlib import Path
 
 import pytest
+from axes.helpers import get_client_ip_address
 from axes.models import AccessAttempt
-from django.test import Client
+from django.test import Client, RequestFactory
 
 from accounts.models import SecurityEvent, UserSession
 from accounts.tests.factories import DEFAULT_PASSWORD
@@ -133,9 +134,6 @@ def test_no_code_reads_the_address_except_the_client_ip_module():
 
 
 def test_axes_takes_the_address_from_the_same_function(settings):
-    from axes.helpers import get_client_ip_address
-    from django.test import RequestFactory
-
     settings.TRUSTED_PROXY_COUNT = 1
     request = RequestFactory().get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=f"127.0.0.1, {CLIENT}")
     assert settings.AXES_CLIENT_IP_CALLABLE == "vividly.client_ip.client_ip"

@@ -10,6 +10,7 @@ import httpx
 import pytest
 import sentry_sdk
 from django.test import Client
+from rest_framework_simplejwt.tokens import RefreshToken
 
 from vividly.observability.sentry import (
     capture_exception_with_context,
@@ -62,8 +63,6 @@ def test_real_view_error_is_reported_without_student_name_or_email(sentry_enable
 
 
 def test_jwt_api_error_carries_the_user_context(sentry_enabled, live_server, tenant_a):
-    from rest_framework_simplejwt.tokens import RefreshToken
-
     teacher = tenant_a.teacher
     token = str(RefreshToken.for_user(teacher).access_token)
     with httpx.Client(base_url=live_server.url, timeout=10) as http:

@@ -32,9 +32,9 @@ from schools.tenancy import Role
 from vividly.observability.redaction import SECRET_URL_KWARGS, redact_text
 
 # Route parameters reviewed as not secret (ids, slugs, admin names, media paths, flag keys).
-PUBLIC_URL_KWARGS = {"action", "app_label", "assignment_pk", "block_pk", "content_type_id", "id",
+PUBLIC_URL_KWARGS = {"action", "app", "app_label", "assignment_pk", "block_pk", "content_type_id", "id",
                      "invitation_pk", "key", "lesson_pk", "number", "object_id", "path", "pin_pk", "pk",
-                     "question_pk", "slug", "student_pk", "topic_id", "url"}
+                     "model", "question_pk", "rest", "slug", "student_pk", "topic_id", "url"}  # app, model, rest: the moved-admin redirect (issue 16)
 
 
 def token_urls(tenant) -> dict[str, str]:

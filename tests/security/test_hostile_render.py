@@ -23,11 +23,13 @@ from collections import Counter, defaultdict
 from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
 from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import get_resolver
+from django.utils.html import escape
 
 from accounts import emails
 from tests.isolation.sweep import _walk
@@ -59,6 +61,7 @@ NOT_RENDERED = {
     "admin/autocomplete/": "JSON for admin select widgets",
     "styleguide/": "served only with DEBUG on",
     "admin/{url}": "the admin's catch-all (redirects or 404s, no data)",
+    "admin/{app}/{model}/{rest}": "old admin address of a model that moved app (issue 16): a redirect, no data",
 }
 HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": "http://testserver/"}
 
@@ -235,7 +238,6 @@ class Sweep:
 
 def _email_contexts(payload: str) -> dict[str, dict]:
     """Every email template with every {{ variable }} it uses set to the payload (URLs stay URLs)."""
-    from django.conf import settings
 
     contexts = {}
     for template in sorted(emails.TEMPLATES):
@@ -282,7 +284,6 @@ def test_every_page_fragment_export_and_email_renders_hostile_data_inert(world, 
         print(f"\n[hostile render: {key}] {len(routes)} page×role GETs, {sum(sweep.checked.values())} responses "  # noqa: T201
               f"checked ({dict(sweep.checked)}); payload visible in {reached}; {len(live)} live; POST-only "
               f"routes not reached by a form: {sorted(post_only_unreached) or 'none'}")
-    from django.conf import settings
 
     out = settings.BASE_DIR / "artifacts" / f"hostile-render-{key}.txt"
     out.parent.mkdir(exist_ok=True)
@@ -297,7 +298,6 @@ def test_every_page_fragment_export_and_email_renders_hostile_data_inert(world, 
 
 def test_the_oracle_tells_live_from_inert():
     """The checks above can fail: live payloads are caught, escaped ones are not."""
-    from django.utils.html import escape
 
     for key, payload in PAYLOADS.items():
         inert = inspect_html(f"<main hx-disable><p>{escape(payload)}</p></main>", key)

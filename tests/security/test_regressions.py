@@ -11,6 +11,7 @@ import csv
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template import Context, Template
 from django.urls import reverse
@@ -18,11 +19,17 @@ from django.urls import reverse
 from accounts import services
 from accounts.forms import AdminUserChangeForm, InvitationForm
 from accounts.models import Invitation, User
+from accounts.privacy.models import StudentDataAccess
+from accounts.roster import RosterResource
 from accounts.tests.factories import DEFAULT_PASSWORD
 from accounts.validators import clean_person_name, validate_person_name
-from schools.models import SignalDismissal
-from schools.services import preview_invite_csv
-from schools.tests.teacher_fixtures import make_lesson, make_topics, report_problem
+from content.models import Lesson
+from schools.models import School
+from teaching import seeding
+from teaching.models import SignalDismissal
+from teaching.services import preview_invite_csv
+from tests.support.teacher_fixtures import make_lesson, make_request, make_topics, report_problem
+from vividly.errors import server_error
 from vividly.spreadsheets import DictWriter, escape_cell, unescape_cell, writer
 
 pytestmark = pytest.mark.django_db
@@ -87,8 +94,6 @@ def test_htmx_is_configured_without_eval_or_script_tags_and_off_by_default(clien
 
 
 def test_server_error_page_is_built_safely(rf):
-    from vividly.errors import server_error
-
     response = server_error(rf.get("/student/"))
     assert response.content == b"<!doctype html><title>500</title><h1>Server error.</h1>"
 
@@ -109,15 +114,11 @@ def test_real_names_in_any_script_are_accepted(name):
 
 @pytest.mark.parametrize("name", BAD_NAMES)
 def test_markup_formulas_symbols_and_digits_are_not_names(name):
-    from django.core.exceptions import ValidationError
-
     with pytest.raises(ValidationError):
         clean_person_name(name)
 
 
 def test_demo_seed_names_follow_the_rule():
-    from schools import seeding
-
     names = [n for row in seeding.CLASSES for n in row[2:4]]
     names += [n for pairs in seeding.STUDENT_NAMES.values() for pair in pairs for n in pair]
     for name in names:
@@ -126,8 +127,6 @@ def test_demo_seed_names_follow_the_rule():
 
 
 def test_whitespace_is_normalised_by_forms_and_refused_raw_by_the_model_validator():
-    from django.core.exceptions import ValidationError
-
     assert clean_person_name(" Tab\tName\n ") == "Tab Name"
     for raw in ("Tab\tName", "line\nbreak"):
         with pytest.raises(ValidationError):
@@ -139,7 +138,6 @@ def test_invitation_form_and_service_refuse_hostile_names(client, tenant_a):
                            "classroom": tenant_a.classroom.pk}, actor=tenant_a.teacher, roles=["student"])
     assert not form.is_valid()
     assert "first_name" in form.errors
-    from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
         services.invite_user(actor=tenant_a.teacher, email="kid@student.school-a.edu", role="student",
@@ -155,8 +153,6 @@ def test_invitation_form_and_service_refuse_hostile_names(client, tenant_a):
 
 
 def test_accepting_an_invitation_revalidates_names(tenant_a):
-    from django.core.exceptions import ValidationError
-
     invitation = services.invite_user(actor=tenant_a.teacher, email="kid@student.school-a.edu", role="student",
                                       first_name="Kim", classroom=tenant_a.classroom)
     Invitation.objects.filter(pk=invitation.pk).update(token_hash=services.hash_token("tok"))
@@ -245,8 +241,6 @@ def test_teacher_class_csv_does_not_emit_formulas(client, tenant_a):
 
 
 def test_district_usage_csv_does_not_emit_formulas(client, tenant_a):
-    from schools.models import School
-
     School.objects.filter(pk=tenant_a.school.pk).update(name=FORMULA)
     client.force_login(tenant_a.district_admin)
     cells = _cells(client.get(reverse("district:usage_export") + "?table=schools"))
@@ -264,7 +258,6 @@ def test_admin_roster_export_escapes_and_reimports_unchanged(client, tenant_a):
     assert "'" + FORMULA in cells
     assert "'-Dash" in cells
     assert not [c for c in cells if c.startswith(("=", "+", "-", "@"))]
-    from accounts.roster import RosterResource
 
     row = {"email": tenant_a.student.email, "first_name": "'" + FORMULA, "last_name": "'-Dash", "role": "student"}
     RosterResource(actor=tenant_a.district_admin).before_import_row(row)
@@ -272,8 +265,6 @@ def test_admin_roster_export_escapes_and_reimports_unchanged(client, tenant_a):
 
 
 def test_student_access_log_csv_does_not_emit_formulas(client, tenant_a):
-    from accounts.privacy.models import StudentDataAccess
-
     StudentDataAccess.objects.create(actor=tenant_a.teacher, actor_role="teacher", student=tenant_a.student,
                                      district=tenant_a.district, what="profile", endpoint="@" + FORMULA)
     client.force_login(tenant_a.student)
@@ -299,9 +290,6 @@ def test_safe_url_filter_keeps_only_web_links(url, expected):
 
 
 def test_lesson_pages_never_link_to_javascript_urls(client, tenant_a):
-    from content.models import Lesson
-    from schools.tests.teacher_fixtures import make_request
-
     [topic] = make_topics(1)
     lesson = make_lesson(topic)
     make_request(tenant_a.student, lesson)

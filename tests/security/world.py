@@ -22,12 +22,20 @@ from accounts.privacy.models import DataExport, StudentDataAccess
 from accounts.privacy.services import download_token
 from accounts.services import hash_token
 from accounts.tests.factories import StudentFactory
-from content.models import Notification, QuizAttempt, RequestStatus, ReQuiz
+from content.models import (
+    Assignment,
+    LessonBlock,
+    Notification,
+    PinnedLesson,
+    QuizAttempt,
+    RequestStatus,
+    ReQuiz,
+)
 from content.tests import student_fixtures as sf
 from flags.models import Flag
-from schools.models import Assignment, Enrollment, LessonBlock, PinnedLesson
-from schools.tests import teacher_fixtures as tf
+from schools.models import Enrollment
 from tests.isolation.populate import Populator
+from tests.support import teacher_fixtures as tf
 
 INVITATION_TOKEN = "hostile-render-invitation-token"
 

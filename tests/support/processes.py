@@ -23,6 +23,8 @@ from pathlib import Path
 import httpx
 from django.conf import settings
 
+from vividly.celery import app
+
 ROOT = Path(__file__).resolve().parents[2]
 _PR_SET_PDEATHSIG = 1
 
@@ -130,8 +132,6 @@ class Worker:
         return self.proc.pid
 
     def _control(self, command: str) -> None:
-        from vividly.celery import app
-
         for queue in self.queues:
             with app.connection_for_write(url=self.broker_url) as conn:
                 replies = getattr(app.control, command)(queue, destination=[self.hostname], reply=True,
@@ -182,8 +182,6 @@ class Worker:
 
 
 def _connection(broker_url: str | None = None):
-    from vividly.celery import app
-
     return app.connection_for_write(url=broker_url or settings.CELERY_BROKER_URL)
 
 
@@ -209,7 +207,6 @@ def purge(queues: tuple[str, ...], broker_url: str | None = None) -> None:
 
 def held_tasks(hostname: str, broker_url: str | None = None) -> list[str]:
     """Tasks the worker is running, has prefetched, or holds for a later retry (eta/countdown)."""
-    from vividly.celery import app
 
     held = []
     with _connection(broker_url) as conn:
@@ -226,7 +223,6 @@ def start_worker(name: str, log: Path, *, queues: tuple[str, ...] | str = ("defa
                  pool: str = "threads", concurrency: int = 2, env: dict | None = None,
                  timeout: float = 180) -> Worker:
     """Start a worker consuming `queues` and wait until it answers a ping (generous on a busy machine)."""
-    from vividly.celery import app
 
     queues = tuple(queues.split(",")) if isinstance(queues, str) else tuple(queues)
     hostname = f"{name}@{socket.gethostname()}"

@@ -8,6 +8,6 @@ class ObservabilityConfig(AppConfig):
 
     def ready(self) -> None:
         # Connect the Celery signal receivers that count task outcomes (web and worker processes).
-        from . import metrics
+        from . import metrics  # noqa: PLC0415 - models load after the AppConfig
 
         metrics.connect_celery_signals()

@@ -23,6 +23,7 @@ import os
 import threading
 import time
 
+from celery import signals
 from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.views.decorators.cache import never_cache
@@ -34,11 +35,13 @@ from prometheus_client import (
     Counter,
     Histogram,
     generate_latest,
+    start_http_server,
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from vividly.client_ip import client_ip
+from vividly.providers import breakers
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +99,6 @@ _RECEIVERS = {name: _outcome(name) for name in ("success", "failure", "retry", "
 
 def connect_celery_signals() -> None:
     """Count task outcomes and durations (idempotent; called from the app's ready())."""
-    from celery import signals
 
     signals.task_prerun.connect(_on_prerun, weak=False, dispatch_uid="vividly_metrics_prerun")
     signals.task_postrun.connect(_on_postrun, weak=False, dispatch_uid="vividly_metrics_postrun")
@@ -113,7 +115,6 @@ def _start_worker_exporter(**kwargs):
     """Workers and beat have no HTTP server: expose metrics on WORKER_METRICS_PORT when set."""
     port = getattr(settings, "WORKER_METRICS_PORT", 0)
     if port:
-        from prometheus_client import start_http_server
 
         start_http_server(port, addr=getattr(settings, "WORKER_METRICS_ADDR", "127.0.0.1"),
                           registry=collector_registry())
@@ -134,8 +135,6 @@ class BreakerCollector:
                                      labels=["breaker"])
         up = GaugeMetricFamily("vividly_breaker_scrape_ok", "1 when breaker states could be read.")
         try:
-            from vividly.providers import breakers
-
             current = breakers.states()
         except Exception:  # a scrape must not fail because Redis is down
             logger.warning("could not read breaker states", exc_info=True)

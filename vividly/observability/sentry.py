@@ -20,6 +20,8 @@ import re
 from typing import Any
 
 import sentry_sdk
+from django.http import Http404
+from django_guid import get_guid
 from sentry_sdk.integrations.celery import CeleryIntegration
 from sentry_sdk.integrations.django import DjangoIntegration
 from sentry_sdk.integrations.logging import LoggingIntegration
@@ -93,7 +95,6 @@ def _is_not_found(hint: dict | None) -> bool:
     exc_info = (hint or {}).get("exc_info")
     if not exc_info:
         return False
-    from django.http import Http404
 
     return isinstance(exc_info[1], Http404)
 
@@ -185,7 +186,6 @@ def set_user_context(user) -> None:
 
 def _tag_request_id(scope=None) -> None:
     """Tag events with the request id (django-guid) so a Sentry issue leads to its log lines."""
-    from django_guid import get_guid
 
     request_id = get_guid()
     if request_id:

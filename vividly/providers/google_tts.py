@@ -26,9 +26,9 @@ def google_auth_headers(*, api_key: str = "", access_token: str = "") -> dict[st
         return {"x-goog-api-key": api_key}
     if not access_token:
         try:  # production: Workload Identity / ADC
-            import google.auth
-            import google.auth.exceptions
-            import google.auth.transport.requests
+            import google.auth  # noqa: PLC0415 - google-auth loads only when Google is configured
+            import google.auth.exceptions  # noqa: PLC0415 - google-auth loads only when Google is configured
+            import google.auth.transport.requests  # noqa: PLC0415 - google-auth loads only when Google is configured
         except ImportError as exc:
             raise ProviderFatal("no Google API key or credentials configured") from exc
         try:

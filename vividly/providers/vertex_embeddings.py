@@ -43,8 +43,8 @@ class VertexEmbeddings:
         if self.access_token:
             return self.access_token
         try:  # production: Workload Identity / ADC
-            import google.auth
-            import google.auth.transport.requests
+            import google.auth  # noqa: PLC0415 - google-auth loads only when Google is configured
+            import google.auth.transport.requests  # noqa: PLC0415 - google-auth loads only when Google is configured
         except ImportError as exc:
             raise ProviderFatal("no Vertex AI access token configured") from exc
         credentials, _ = google.auth.default(scopes=["https://www.googleapis.com/auth/cloud-platform"])

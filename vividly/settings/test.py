@@ -5,7 +5,7 @@ without stepping on each other's database, cache, broker queues or rate-limit co
 """
 
 from .base import *  # noqa: F403
-from .base import CACHES, DATABASES, EMBEDDED_REDIS_PORT, env, logging_config
+from .base import BASE_DIR, CACHES, DATABASES, EMBEDDED_REDIS_PORT, build_logging, env
 
 DEBUG = False
 SECRET_KEY = "test-only-secret-key-not-for-production-0123456789"  # noqa: S105 - the test settings' own throw-away key
@@ -24,12 +24,11 @@ ACCOUNTS_EMAIL_QUEUE = env.str("VIVIDLY_TEST_EMAIL_QUEUE", default=None)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # privacy (issue 5): export ZIPs in a private folder of their own
+    "privacy_exports": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                        "OPTIONS": {"location": str(BASE_DIR / ".var" / "test-privacy-exports")}},
 }
-# JSON lines with request_id, as in production (the real-worker request-id test reads them).
-LOGGING = logging_config(level="WARNING")
-# privacy (issue 5): export ZIPs in a private folder; log lines scrubbed of student PII.
-STORAGES["privacy_exports"] = {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                               "OPTIONS": {"location": str(BASE_DIR / ".var" / "test-privacy-exports")}}  # noqa: F405
-LOGGING["filters"]["pii"] = {"()": "accounts.privacy.logging.PIIScrubFilter"}
-LOGGING["handlers"]["console"]["filters"].append("pii")
+# JSON lines with request_id (scrubbed of student PII), as in production (the real-worker request-id
+# test reads them).
+LOGGING = build_logging(level="WARNING")
 BREAKER_NAMESPACE = f"test{_redis_db}:breaker"

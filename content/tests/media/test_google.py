@@ -7,6 +7,7 @@ import io
 import os
 import subprocess
 import sys
+import time
 import wave
 
 import pytest
@@ -262,7 +263,6 @@ def test_breaker_half_opens_after_reset_timeout_and_closes_on_success(settings, 
     with pytest.raises(ProviderUnavailable):
         provider.render(SPEC)
     assert breakers.breaker("nano_banana").current_state == "open"
-    import time
 
     time.sleep(1.1)
     assert provider.render(SPEC).width == 1280  # the trial call succeeds

@@ -12,6 +12,7 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import FileSystemStorage
 from django.http import Http404
 from django.test import RequestFactory
+from django.urls import resolve
 
 from content.media.serving import parse_range, serve_media
 from content.media.storage import asset_url, save_lesson_asset, sign_cdn_url
@@ -112,8 +113,6 @@ def test_view_is_reusable_with_another_root(tmp_path):
 
 @pytest.mark.urls("vividly.urls")
 def test_project_urls_route_media_to_the_range_view():
-    from django.urls import resolve
-
     assert resolve("/media/lessons/42/lesson.mp4").func is serve_media
 
 

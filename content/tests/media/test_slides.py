@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from content.media import slides
-from content.media.mathtext import formula_mathtext, to_mathtext
+from content.media.mathtext import formula_mathtext, render_math, to_mathtext
 from content.media.slides import LocalSlideRenderer, layout_slide, render_slide
 from content.media.themes import FALLBACK_MOTIF, PALETTES, contrast_ratio, theme_for
 from content.media.typography import (
@@ -150,8 +150,6 @@ def test_equations_and_formulas_are_typeset_properly():
 
 
 def test_a_subscript_sits_lower_and_smaller_than_its_formula():
-    from content.media.mathtext import render_math
-
     plain, subscripted = render_math(r"$\mathrm{H2O}$", 60, (0, 0, 0)), render_math(r"$\mathrm{H_{2}O}$", 60, (0, 0, 0))
     assert subscripted.height > plain.height  # the 2 drops below the baseline
     assert subscripted.width < plain.width  # and is set smaller

@@ -4,9 +4,13 @@
 otherwise export lazily on first use). Uses torch; nothing is downloaded.
 """
 
+from pathlib import Path
+
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from vividly.providers import registry
+from vividly.providers.onnx_export import ensure_model
 
 
 class Command(BaseCommand):
@@ -17,12 +21,6 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true", help="export again even if the file exists")
 
     def handle(self, *args, **options):
-        from pathlib import Path
-
-        from django.conf import settings
-
-        from vividly.providers.onnx_export import ensure_model
-
         provider = registry.get("embeddings")
         quantized = getattr(provider, "quantized", None)
         if quantized is None:

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from vividly.backup import BackupError, restore_backup, verify_restore
+from vividly.backup import BackupError, database_url, restore_backup, verify_restore
 
 
 class Command(BaseCommand):
@@ -23,7 +23,6 @@ class Command(BaseCommand):
             seconds = restore_backup(source=source, target_url=options["database_url"])
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
-        from vividly.backup import database_url
 
         differences = verify_restore(source=source, target_url=options["database_url"] or database_url())
         if differences:

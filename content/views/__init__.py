@@ -1,0 +1,1 @@
+"""Student pages (`student`), thin views over content's services and selectors."""

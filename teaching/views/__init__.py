@@ -1,0 +1,1 @@
+"""Teacher and district pages, one module per concern (classes, usage)."""
