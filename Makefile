@@ -11,7 +11,7 @@ export TRANSFORMERS_OFFLINE := 1
 APT_PACKAGES := espeak-ng ffmpeg chromium fonts-dejavu-core shellcheck
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-repeat setup system-deps services migrate seed ingest lint drills stop clean bench css
+.PHONY: run test test-repeat setup system-deps services migrate seed ingest lint drills stop clean bench css eval-lessons
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -29,7 +29,9 @@ system-deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
+# The ONNX embedding model, exported from the bundled MiniLM weights (never downloaded).
 setup: system-deps $(STAMP)
+	$(BIN)/python manage.py embedding_model
 
 services: setup
 	$(BIN)/python manage.py devservices start
@@ -79,8 +81,14 @@ test-repeat: setup services
 drills: setup services
 	$(BIN)/python drills/run.py  # all drills, then ONE table of figures; DRILLS_NIGHTLY=1 for the nightly size
 
+# `make bench FULL=1` adds the timed full re-ingest (with the retrieval figures of the index it builds).
 bench: setup services
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/run_all.py $(if $(FULL),--full)
+
+# Lesson quality on bench/data/lesson_eval.json (issue 18): needs the full corpus; DATABASE_URL may point at it.
+# EVAL_ARGS e.g. "--split dev --script-only -v".
+eval-lessons:
+	$(BIN)/python bench/eval_lessons.py $(EVAL_ARGS)
 
 clean: stop
 	rm -rf $(VENV) .var staticfiles

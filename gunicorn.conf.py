@@ -40,3 +40,18 @@ def child_exit(server, worker):
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
+
+
+def post_worker_init(worker):
+    """Load the search model and BM25 index in the background, not in a student's first search."""
+    import threading
+
+    def warm() -> None:
+        try:
+            from ingestion.search import warm_up
+
+            warm_up()
+        except Exception:  # a cold search is slower, never fatal
+            worker.log.warning("search warm-up failed", exc_info=True)
+
+    threading.Thread(target=warm, name="search-warm-up", daemon=True).start()

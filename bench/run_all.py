@@ -2,7 +2,8 @@
 
 Benchmarks that need their own scratch database get one (`bench_<name>`, Redis DB 14) so they never
 touch development data; the search and ingest figures read the development index, so run
-`make run` (or `manage.py ingest --book all`) first. `--full` adds the full three-book re-ingest.
+`make run` (or `manage.py ingest --book all`) first. `--full` (`make bench FULL=1`) adds the full
+three-book re-ingest, reported with the retrieval figures of the index it built.
 """
 
 from __future__ import annotations
@@ -26,13 +27,15 @@ BENCHES = [
     ("privacy", SCRATCH),
     ("ops_observability", {}),
     ("search_eval", {}),
+    ("section_eval", {}),
     ("search_latency", {}),
 ]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--full", action="store_true", help="also time a forced full ingest (~10 min)")
+    parser.add_argument("--full", action="store_true",
+                        help="also time a forced full ingest, with its retrieval figures (a few minutes)")
     parser.add_argument("--only", nargs="*", help="run only these benchmarks")
     args = parser.parse_args()
     benches = [*BENCHES, ("ingest_full", {})] if args.full else BENCHES

@@ -131,6 +131,8 @@ class LessonScene(models.Model):
     audio_url = models.CharField(max_length=500, blank=True)
     audio_seconds = models.FloatField(default=0)
     audio_provider = models.CharField(max_length=40, blank=True)
+    audio_timings = models.JSONField(default=dict, blank=True,
+                                     help_text='{"voice": "piper:en_US-joe-medium", "sentences": [[start, end], ...]}')
 
     class Meta:
         ordering = ["lesson", "index"]

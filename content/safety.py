@@ -1,7 +1,8 @@
 """Screening of student questions before anything reaches a prompt.
 
 `screen_question(text)` returns the first matching concern (self-harm, violence, sexual content,
-personal data, prompt injection, not English) or None. Patterns are conservative word-boundary
+personal data, prompt injection, not English, a request that is not a question to learn from:
+"write my essay", sports results, celebrity news) or None. Patterns are conservative word-boundary
 regexes; science phrasing that merely sounds alarming ("how do cells die", "explosive reactions")
 is allowed through on purpose. Off-topic detection needs retrieval, so it lives in the
 understand stage (`is_science_question`). `delimit()` is the only way student text enters a prompt.
@@ -79,6 +80,26 @@ _SCIENCE_WORDS = re.compile(
     re.I)
 
 
+# Requests we do not serve even when they name a science topic ("write my essay on photosynthesis"):
+# doing the student's assignment, or news/entertainment look-ups. Word-boundary patterns, as above.
+_OFF_TOPIC_REQUESTS = re.compile(
+    r"\b(write|do|finish|make) (me |us )?(my |an? |the |our )?(whole )?(essay|homework|assignment|report|"
+    r"paper|project|book report|poem|story|speech)\b|\b(essay|paper|report) (for|on|about) me\b|"
+    r"\b(who|what team) (won|wins|is winning) (the |last night'?s? |yesterday'?s? |today'?s? )?"
+    r"(game|match|super bowl|world cup|series|championship|playoffs?|final)\b|"
+    r"\b(game|match) (score|scores|results?)\b|"
+    r"\b(scores?|results?|standings|highlights) (of|from|for) (the |last night'?s? |yesterday'?s? )?"
+    r"(game|match|super bowl|world cup|playoffs?|nba|nfl|nhl|mlb|league)\b|"
+    r"\b(super bowl|world cup|playoffs?|nba|nfl|nhl|mlb|premier league) (score|scores|results?|winner)\b|"
+    r"\bcelebrit(y|ies)\b|\bgossip\b", re.I)
+_OFF_TOPIC_REQUEST_MESSAGE = (
+    "We can't do that one for you, but we'd love to help you understand the science behind it. Vividly "
+    "makes short lessons about physics, chemistry and biology: try a question like 'How do plants make "
+    "food?' or 'Why do objects fall?'.")
+_QUESTION_WORDS = frozenset(["what", "why", "how", "when", "where", "which", "who", "does", "do", "is", "are",
+                             "can", "explain", "describe", "define", "compare", "difference"])
+
+
 @dataclass(frozen=True)
 class Concern:
     category: str
@@ -92,6 +113,24 @@ def screen_question(text: str) -> Concern | None:
             return Concern(category, KIND_MESSAGES[category])
     if not looks_english(text):
         return Concern(Category.NON_ENGLISH, KIND_MESSAGES[Category.NON_ENGLISH])
+    if _OFF_TOPIC_REQUESTS.search(text):
+        return Concern(Category.OFF_TOPIC, _OFF_TOPIC_REQUEST_MESSAGE)
+    return None
+
+
+_UNSUITABLE_INTEREST = re.compile(
+    r"\b(porn\w*|sex\w*|nudes?|naked|drugs?|weed|cocaine|meth|heroin|vap(e|es|ing)|alcohol|beer|vodka|gambl\w*|"
+    r"betting|kill\w*|murder\w*|gore|suicid\w*|self[- ]?harm|nazi\w*|terror\w*|school shoot\w*)\b", re.I)
+
+
+def screen_interest(text: str) -> Concern | None:
+    """Screen an interest a student typed: the question patterns, plus topics unsuitable to frame a
+    school lesson around. (No English check: interest names are often a single foreign word.)"""
+    for category, pattern in _PATTERNS:
+        if pattern.search(text):
+            return Concern(category, KIND_MESSAGES[category])
+    if _UNSUITABLE_INTEREST.search(text):
+        return Concern(Category.VIOLENCE, KIND_MESSAGES[Category.VIOLENCE])
     return None
 
 
@@ -110,6 +149,12 @@ def looks_english(text: str) -> bool:
 def is_science_question(text: str) -> bool:
     """Whether the question uses any physics/chemistry/biology vocabulary."""
     return bool(_SCIENCE_WORDS.search(text))
+
+
+def is_vague(text: str) -> bool:
+    """A bare topic ("energy", "cell division") rather than a question: the student picks a section."""
+    words = re.findall(r"[a-z0-9']+", text.lower())
+    return len(words) <= 2 and not any(w in _QUESTION_WORDS for w in words)
 
 
 def redact(text: str, limit: int = 160) -> str:

@@ -17,7 +17,7 @@ from content.models import (
 )
 from schools.tenancy import Role
 
-FAST_PATH_STAGES = (Lesson.Stage.COMPOSING, Lesson.Stage.READY)
+FAST_PATH_STAGES = (Lesson.Stage.NARRATING, Lesson.Stage.RENDERING, Lesson.Stage.COMPOSING, Lesson.Stage.READY)
 
 
 def lesson_requests_for(user) -> QuerySet[LessonRequest]:
@@ -59,15 +59,17 @@ def provider_calls_for(user) -> QuerySet[ProviderCall]:
 
 
 def vivid_now(lesson: Lesson | None) -> dict[str, Any] | None:
-    """Script text and narration audio as soon as they exist, before the video ("Vivid Now")."""
+    """Script text and narration audio before the video ("Vivid Now"): from the moment the first
+    scene's audio exists; scenes still being voiced have no `audio_url` yet (null)."""
     if lesson is None or lesson.stage not in FAST_PATH_STAGES:
         return None
     scenes = list(lesson.scenes.all())
-    if not scenes or not all(s.audio_url for s in scenes):
+    if not scenes or not scenes[0].audio_url:
         return None
     return {"title": lesson.title, "transcript": lesson.transcript,
-            "scenes": [{"index": s.index, "title": s.title, "narration": s.narration, "audio_url": s.audio_url,
-                        "audio_seconds": s.audio_seconds, "image_url": s.image_url} for s in scenes]}
+            "scenes": [{"index": s.index, "title": s.title, "narration": s.narration, "audio_url": s.audio_url or None,
+                        "audio_seconds": s.audio_seconds if s.audio_url else None, "image_url": s.image_url}
+                       for s in scenes]}
 
 
 def request_payload(request: LessonRequest) -> dict[str, Any]:
@@ -82,7 +84,7 @@ def request_payload(request: LessonRequest) -> dict[str, Any]:
         "confidence": request.confidence, "was_reused": request.was_reused,
     }
     data["vivid_now"] = vivid_now(request.lesson) if request.status in (
-        RequestStatus.COMPOSING, RequestStatus.READY) else None
+        RequestStatus.NARRATING, RequestStatus.RENDERING, RequestStatus.COMPOSING, RequestStatus.READY) else None
     return data
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -34,7 +35,10 @@ from vividly.providers.base import Usage
 
 logger = logging.getLogger(__name__)
 
-QUESTION_MIN, QUESTION_MAX = 5, 500
+QUESTION_MIN, QUESTION_MAX = 5, 2000  # a pasted homework problem with its options fits (issue 18)
+INTEREST_MAX = 40
+#: A typed interest: letters (any script), digits, spaces and a few joiners ("k-pop", "R&B", "rock 'n' roll").
+_INTEREST_TEXT = re.compile(r"^[^\W_][\w &'+.!-]*$")
 
 
 class LessonRequestError(Exception):
@@ -66,16 +70,33 @@ class QuotaExceeded(LessonRequestError):
 # --- requests ----------------------------------------------------------------------------------------
 
 def resolve_interest(*, student: User, interest: str | None) -> tuple[Interest | None, str]:
-    """The catalogue interest named by the student, else their top-ranked one, else none."""
-    if interest:
-        found = Interest.objects.filter(Q(slug__iexact=interest) | Q(name__iexact=interest)).first()
-        if found is None:
-            raise InvalidQuestion(f"“{interest[:60]}” is not one of the interests we know. Pick one from your list.")
-        return found, found.name
+    """The catalogue interest named by the student, else any interest they type (checked for length,
+    characters and safety; the writer maps it to the nearest known world or frames the lesson
+    around its name), else their top-ranked one, else none."""
+    name = " ".join((interest or "").split())
+    if name:
+        found = Interest.objects.filter(Q(slug__iexact=name) | Q(name__iexact=name)).first()
+        if found is not None:
+            return found, found.name
+        return None, clean_typed_interest(name)
     ranked = StudentInterest.objects.filter(student=student).select_related("interest").order_by("rank").first()
     if ranked:
         return ranked.interest, ranked.interest.name
     return None, "everyday life"
+
+
+def clean_typed_interest(name: str) -> str:
+    """A typed interest as the lesson will name it; InvalidQuestion when it is too long, has odd
+    characters or fails the safety screen."""
+    name = " ".join(name.split())
+    if len(name) > INTEREST_MAX:
+        raise InvalidQuestion(f"Please keep your interest under {INTEREST_MAX} characters.")
+    if len(name) < 2 or not _INTEREST_TEXT.match(name):
+        raise InvalidQuestion("Type your interest using letters and numbers, like “skateboarding” or “k-pop”.")
+    if safety.screen_interest(name) is not None:
+        raise InvalidQuestion("We can't make a lesson around that. Try another interest, like a sport, a hobby or "
+                              "a kind of music.")
+    return name
 
 
 def _check_flag(student: User) -> None:
@@ -88,7 +109,7 @@ def _check_flag(student: User) -> None:
 def _find_reusable_lesson(*, question: str, topic: Topic | None, interest: str, grade_band: str) -> Lesson | None:
     """A ready lesson that answers this request without any generation (the <100 ms path)."""
     if topic is not None:
-        key = reuse_key(module_ids=[topic.module_id], interest=interest, grade_band=grade_band)
+        key = reuse_key(module_ids=[topic.module_id], interest=interest, grade_band=grade_band, question=question)
         return Lesson.objects.filter(reuse_key=key, stage=Lesson.Stage.READY).first()
     previous = (LessonRequest.objects.filter(question__iexact=question, status=RequestStatus.READY,
                                              interest_name=interest, grade_band=grade_band,

@@ -72,15 +72,17 @@ class JoinClassForm(forms.Form):
 class AskForm(forms.Form):
     """The "Ask Vividly" question box."""
 
-    question = forms.CharField(label="What do you want to learn?", min_length=3, max_length=500,
+    question = forms.CharField(label="What do you want to learn?", min_length=3, max_length=2000,
                                error_messages={
                                    "required": "Type a question first.",
                                    "min_length": "Ask a real question — a few words is fine.",
-                                   "max_length": "That's a long one! Keep it under 500 characters."},
+                                   "max_length": "That's a long one! Keep it under 2,000 characters."},
                                widget=forms.TextInput(attrs={"placeholder": "e.g. Why do things float?",
                                                              "autocomplete": "off"}))
     interest = forms.ModelChoiceField(label="Explain it with", queryset=Interest.objects.none(), required=False,
                                       empty_label="My favourite interest")
+    own_interest = forms.CharField(label="…or type any interest", required=False, max_length=40,
+                                   error_messages={"max_length": "Keep your interest under 40 characters."})
     topic = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, student=None, **kwargs):

@@ -27,8 +27,8 @@ LIVE_STATUSES = (
 STAGES = [
     (RequestStatus.UNDERSTANDING, "Understanding your question"),
     (RequestStatus.SCRIPTING, "Writing the script"),
-    (RequestStatus.RENDERING, "Drawing the visuals"),
     (RequestStatus.NARRATING, "Recording the narration"),
+    (RequestStatus.RENDERING, "Drawing the visuals"),
     (RequestStatus.COMPOSING, "Putting the video together"),
 ]
 RECENT_LESSONS = 12

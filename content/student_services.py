@@ -82,13 +82,16 @@ class AskError(ValueError):
 
 
 def ask_vividly(*, student: User, question: str, interest: Interest | None = None,
-                topic_id: int | None = None) -> LessonRequest:
-    """Start (or reuse) a lesson through the pipeline, which enqueues generation on commit."""
+                topic_id: int | None = None, interest_text: str = "") -> LessonRequest:
+    """Start (or reuse) a lesson through the pipeline, which enqueues generation on commit.
+
+    `interest_text` is an interest the student typed (used when no catalogue `interest` is given)."""
     from content import services as pipeline
 
     try:
         lesson_request, _ = pipeline.create_lesson_request(
-            student=student, question=question, interest=interest.slug if interest else None, topic_id=topic_id)
+            student=student, question=question, interest=interest.slug if interest else (interest_text or None),
+            topic_id=topic_id)
     except pipeline.LessonRequestError as error:
         raise AskError(str(error)) from error
     return lesson_request
@@ -105,19 +108,25 @@ def choose_topic(*, student: User, lesson_request: LessonRequest, topic_id: int)
     return True
 
 
+def _typed_interest(lesson_request: LessonRequest) -> str:
+    """The interest the student typed for a request (none when it was a catalogue interest)."""
+    return "" if lesson_request.interest_id else lesson_request.interest_name
+
+
 def retry_request(*, student: User, lesson_request: LessonRequest) -> LessonRequest:
     """A fresh request with the same question, interest and topic as a failed one."""
     return ask_vividly(student=student, question=lesson_request.question, interest=lesson_request.interest,
-                       topic_id=lesson_request.topic_id)
+                       topic_id=lesson_request.topic_id, interest_text=_typed_interest(lesson_request))
 
 
 def make_simpler(*, student: User, lesson_request: LessonRequest) -> LessonRequest:
-    """The same section asked again in simpler words (the pipeline has no reading-level knob yet)."""
-    question = lesson_request.question
-    if not question.lower().startswith("explain more simply"):
-        question = f"Explain more simply: {question}"[:500]
-    return ask_vividly(student=student, question=question, interest=lesson_request.interest,
-                       topic_id=lesson_request.topic_id)
+    """The same question and section as a new lesson written for a lower reading grade (the writer
+    aims `reading.SIMPLER_STEP` grades lower when the question carries `reading.SIMPLER_PREFIX`)."""
+    from content.writers.reading import simpler_question
+
+    return ask_vividly(student=student, question=simpler_question(lesson_request.question),
+                       interest=lesson_request.interest, topic_id=lesson_request.topic_id,
+                       interest_text=_typed_interest(lesson_request))
 
 
 def try_another_interest(*, student: User, lesson_request: LessonRequest, interest: Interest) -> LessonRequest:

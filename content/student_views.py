@@ -96,7 +96,8 @@ def ask(request):
         return _ask_invalid(request, form)
     try:
         new = services.ask_vividly(student=student, question=form.cleaned_data["question"],
-                                   interest=form.cleaned_data.get("interest"), topic_id=form.cleaned_data.get("topic"))
+                                   interest=form.cleaned_data.get("interest"), topic_id=form.cleaned_data.get("topic"),
+                                   interest_text=form.cleaned_data.get("own_interest", ""))
     except services.AskError as error:
         form.add_error("question", str(error))
         return _ask_invalid(request, form)
@@ -233,6 +234,9 @@ def lesson(request, pk: int):
         # Vivid Now / pending pages poll: reload the page once there is something new to show.
         lesson_obj = lesson_request.lesson
         changed = lesson_request.is_final or (lesson_obj is not None and lesson_obj.is_ready)
+        if request.GET.get("had_audio") == "False" and lesson_obj is not None:
+            # the first scene's narration just arrived: show it (later scenes wait, so playback is never cut)
+            changed = changed or lesson_obj.scenes.filter(index=1).exclude(audio_url="").exists()
         response = HttpResponse(status=204)
         if changed or request.GET.get("had_lesson") != str(bool(lesson_obj)):
             response["HX-Refresh"] = "true"

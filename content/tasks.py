@@ -48,17 +48,34 @@ def _run_stage(task, runner, lesson_id: int) -> None:
 
 
 def _warm_up_in_background() -> None:
-    """Load the embedding model now, not inside the first student's request."""
+    """Load the embedding model, the neural voice and the equation typesetter now, not inside the
+    first student's request."""
     if not getattr(settings, "LESSON_WARM_UP_WORKERS", True):
         return
 
     def warm() -> None:
-        try:
-            from vividly.providers import registry
+        from ingestion.search import warm_up
+        from vividly.providers import registry
 
-            registry.get("embeddings").embed_query("warm up")
+        try:
+            warm_up()
         except Exception:  # a cold model is slower, never fatal
             logger.warning("embedding warm-up failed", exc_info=True)
+        warmed: set[str] = set()
+        for capability in ("tts", "tts_local"):
+            try:
+                provider = registry.get(capability)
+                if hasattr(provider, "warm_up") and provider.name not in warmed:
+                    warmed.add(provider.name)
+                    provider.warm_up()
+            except Exception:  # a voice that cannot load falls back to espeak-ng at narration time
+                logger.warning("voice warm-up failed", exc_info=True)
+        try:
+            from content.media.mathtext import typeset
+
+            typeset("F_net = m × a", 48, (0, 0, 0))  # matplotlib's fonts and parser, for the first slides
+        except Exception:  # slower first slides, never fatal
+            logger.warning("slide warm-up failed", exc_info=True)
 
     # in the background, so the worker answers pings and takes tasks at once
     threading.Thread(target=warm, name="lesson-warm-up", daemon=True).start()

@@ -159,7 +159,8 @@ class Chunk(models.Model):
     class Kind(models.TextChoices):
         TEXT = "text", "Text"
         OVERVIEW = "overview", "Section overview (title, objectives, key terms)"
-        GLOSSARY = "glossary", "Glossary definition"
+        GLOSSARY = "glossary", "Glossary definitions"
+        PRACTICE = "practice", "Review question (ranks its section; never returned as a passage)"
 
     version = models.ForeignKey(IndexVersion, on_delete=models.CASCADE, related_name="chunks")
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="chunks")

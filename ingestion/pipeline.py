@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import time
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -23,7 +25,7 @@ from django.utils import timezone
 from ingestion.models import Book, Chapter, Topic
 from vividly.providers import registry
 
-from . import chunking, cnxml
+from . import chunking, cnxml, lexical, loading
 from .download import BookSource, discover_books, fetch
 from .models import (
     EMBEDDING_COLUMNS,
@@ -38,6 +40,8 @@ logger = logging.getLogger(__name__)
 STAGES = ("download", "process", "chunk", "embed", "index")
 BOOK_ALIASES = {"physics": "physics", "chemistry": "chemistry", "biology": "biology"}
 EMBED_BATCH = 128
+EMBED_SLICE = 1024  # texts per encode call: progress is saved between slices
+HNSW_REBUILD_MIN_ROWS = 1000  # loading at least this many rows drops the HNSW index; it is rebuilt after
 
 
 def _progress(iterable: Iterable, *, total: int, desc: str, enabled: bool):
@@ -197,15 +201,20 @@ def _token_counter():
     if hasattr(provider, "count_tokens"):
         return provider.count_tokens
     if _MINILM is None:
-        from vividly.providers.local_embeddings import MiniLMEmbeddings
+        from vividly.providers.onnx_embeddings import OnnxMiniLMEmbeddings
 
-        _MINILM = MiniLMEmbeddings()
+        _MINILM = OnnxMiniLMEmbeddings()  # only its tokenizer is used: no model is loaded
     return _MINILM.count_tokens
 
 
 def chunk_book(*, run: IngestionRun, book_slug: str, force: bool = False, reembed: bool = False,
                progress: bool = False) -> IndexVersion | None:
-    """Create (or resume) the index version for the book's current content; None if up to date."""
+    """Create the index version for the book's current content, embedded and loaded; None if up to date.
+
+    Chunks are embedded as they are made (whole book, batched by length; vectors of unchanged text
+    are reused unless `reembed`) and loaded with one COPY, so a version appears complete or not at
+    all. A version left without vectors by an older run is finished by `embed_version`.
+    """
     with _stage(run, "chunk", book_slug):
         provider = registry.get("embeddings")
         topics = {t.module_id: t for t in Topic.objects.filter(chapter__book__slug=book_slug, is_active=True)
@@ -218,30 +227,58 @@ def chunk_book(*, run: IngestionRun, book_slug: str, force: bool = False, reembe
         if active and active.fingerprint == fingerprint and not (force or reembed):
             _count(run, "books_up_to_date")
             return None
-        version = None
         if not force:
-            version = IndexVersion.objects.filter(book_slug=book_slug, fingerprint=fingerprint,
-                                                  embedding_model=provider.model,
-                                                  status=IndexVersion.Status.BUILDING).first()
-        if version is None:
-            version = IndexVersion.objects.create(book_slug=book_slug, fingerprint=fingerprint,
-                                                  embedding_model=provider.model, dimensions=provider.dimensions)
-        done = set(Chunk.objects.filter(version=version).values_list("module_id", flat=True).distinct())
+            resumable = IndexVersion.objects.filter(book_slug=book_slug, fingerprint=fingerprint,
+                                                    embedding_model=provider.model,
+                                                    status=IndexVersion.Status.BUILDING).first()
+            if resumable and Chunk.objects.filter(version=resumable).exists():
+                return resumable
+        IndexVersion.objects.filter(book_slug=book_slug, embedding_model=provider.model,
+                                    status=IndexVersion.Status.BUILDING).delete()  # abandoned builds
+        version = IndexVersion.objects.create(book_slug=book_slug, fingerprint=fingerprint,
+                                              embedding_model=provider.model, dimensions=provider.dimensions)
         count = _token_counter()
-        pending = [d for d in docs if d.module_id not in done]
-        for doc in _progress(pending, total=len(pending), desc=f"chunk {book_slug}", enabled=progress):
+        rows: list[dict] = []
+        for doc in _progress(docs, total=len(docs), desc=f"chunk {book_slug}", enabled=progress):
             topic = topics[doc.module_id]
-            drafts = chunking.chunk_module(doc.parsed, count=count, chapter_title=topic.chapter.title)
-            with transaction.atomic():  # a module's chunks appear all at once or not at all
-                Chunk.objects.bulk_create([Chunk(
-                    version=version, topic=topic, module_id=doc.module_id, book_slug=book_slug,
-                    subject=topic.chapter.book.subject, chapter_number=topic.chapter.number,
-                    section_number=topic.number, heading_path=d.heading_path, anchor=d.anchor[:120],
-                    ordinal=d.ordinal, kind=d.kind, text=d.text, embed_text=d.embed_text,
-                    text_hash=d.text_hash, embedding_model=provider.model) for d in drafts],
-                    ignore_conflicts=True)
-            _count(run, "chunks", len(drafts))
-        return version
+            rows.extend({
+                "version_id": version.pk, "topic_id": topic.pk, "module_id": doc.module_id,
+                "book_slug": book_slug, "subject": topic.chapter.book.subject,
+                "chapter_number": topic.chapter.number, "section_number": topic.number,
+                "heading_path": d.heading_path, "anchor": d.anchor[:120], "ordinal": d.ordinal, "kind": d.kind,
+                "text": d.text, "embed_text": d.embed_text, "text_hash": d.text_hash,
+                "embedding_model": provider.model,
+            } for d in chunking.chunk_module(doc.parsed, count=count, chapter_title=topic.chapter.title))
+        _count(run, "chunks", len(rows))
+    with _stage(run, "embed", book_slug):
+        _embed_rows(run=run, rows=rows, provider=provider, dimensions=version.dimensions, reembed=reembed,
+                    progress=progress, book_slug=book_slug)
+    with _stage(run, "load", book_slug), transaction.atomic():
+        if len(rows) >= HNSW_REBUILD_MIN_ROWS:  # one graph build after the load beats row-by-row inserts
+            loading.drop_vector_index(version.dimensions)
+        loading.copy_chunks(rows, dimensions=version.dimensions)
+    return version
+
+
+def _embed_rows(*, run: IngestionRun, rows: list[dict], provider, dimensions: int, reembed: bool,
+                progress: bool, book_slug: str) -> None:
+    """Attach a vector to every row: cached by text hash unless `reembed`, the rest embedded in slices."""
+    cached = {} if reembed else loading.cached_vectors(sorted({r["text_hash"] for r in rows}),
+                                                       model=provider.model, dimensions=dimensions)
+    missing = sorted({r["text_hash"]: r["embed_text"] for r in rows if r["text_hash"] not in cached}.items())
+    encode = getattr(provider, "encode", None) or (lambda texts: provider.embed_documents(texts).vectors)
+    slices = range(0, len(missing), EMBED_SLICE)
+    for start in _progress(slices, total=len(slices), desc=f"embed {book_slug}", enabled=progress):
+        part = missing[start:start + EMBED_SLICE]
+        vectors = encode([text for _, text in part])
+        if len(vectors) != len(part) or any(len(v) != dimensions for v in vectors):
+            raise ValueError("provider returned vectors of an unexpected dimension")
+        cached.update({h: v for (h, _), v in zip(part, vectors, strict=True)})
+        _count(run, "chunks_embedded", len(part))
+        IngestionRun.objects.filter(pk=run.pk).update(counts=run.counts)  # progress, visible while it runs
+    _count(run, "chunks_embedding_reused", len(rows) - len(missing))
+    for row in rows:
+        row["vector"] = cached[row["text_hash"]]
 
 
 # --- stage 4: embed -----------------------------------------------------------------------------
@@ -282,25 +319,24 @@ def embed_version(*, run: IngestionRun, version: IndexVersion, reembed: bool = F
 
 # --- stage 5: index -----------------------------------------------------------------------------
 
-def index_version(*, run: IngestionRun, version: IndexVersion) -> IndexVersion:
-    """Fill full-text vectors and atomically make this version the one searches read."""
+def index_version(*, run: IngestionRun, version: IndexVersion, build_vector_index: bool = True) -> IndexVersion:
+    """Fill full-text vectors and atomically make this version the one searches read.
+
+    The book's other versions of the same model, and of superseded variants of it (the torch
+    MiniLM before the ONNX export, fp32 before int8: same base name before '#'), are retired and
+    deleted; versions of an unrelated model (Vertex AI) are kept for a switch back.
+    """
     with _stage(run, "index", version.book_slug):
         column = EMBEDDING_COLUMNS[version.dimensions]
         missing = Chunk.objects.filter(version=version, **{f"{column}__isnull": True}).count()
         if missing:
             raise RuntimeError(f"{missing} chunks of version {version.pk} still have no embedding")
-        with connection.cursor() as cursor:
-            # heading path (section > subsection titles) weighs A, the body B
-            cursor.execute(
-                "UPDATE ingestion_chunk SET search_vector = "
-                "setweight(to_tsvector('english', array_to_string(ARRAY(SELECT jsonb_array_elements_text("
-                "heading_path)), ' ')), 'A') || setweight(to_tsvector('english', text), 'B') "
-                "WHERE version_id = %s AND search_vector IS NULL", [version.pk])
+        loading.fill_search_vectors(version.pk)
+        family = version.embedding_model.split("#", 1)[0]
         with transaction.atomic():
             IndexVersion.objects.select_for_update().filter(book_slug=version.book_slug)
-            old = list(IndexVersion.objects.filter(book_slug=version.book_slug,
-                                                   embedding_model=version.embedding_model)
-                       .exclude(pk=version.pk))
+            old = [v for v in IndexVersion.objects.filter(book_slug=version.book_slug).exclude(pk=version.pk)
+                   if v.embedding_model.split("#", 1)[0] == family]
             IndexVersion.objects.filter(pk__in=[v.pk for v in old]).update(status=IndexVersion.Status.RETIRED)
             version.status = IndexVersion.Status.ACTIVE
             version.activated_at = timezone.now()
@@ -308,7 +344,18 @@ def index_version(*, run: IngestionRun, version: IndexVersion) -> IndexVersion:
         # the old rows are no longer read; drop them outside the switch transaction
         IndexVersion.objects.filter(pk__in=[v.pk for v in old]).delete()
         _count(run, "versions_activated")
-        return version
+    if build_vector_index:  # run_ingest builds them once, after its last book
+        with _stage(run, "search_indexes", version.book_slug):
+            _prepare_search_indexes(version.dimensions)
+    return version
+
+
+def _prepare_search_indexes(dimensions: int) -> None:
+    """The HNSW index (if a load dropped it) and the saved BM25 index of the active versions."""
+    from .search import active_versions
+
+    loading.ensure_vector_index(dimensions)
+    lexical.prepare_for(active_versions(model=registry.get("embeddings").model))
 
 
 # --- orchestration ------------------------------------------------------------------------------
@@ -323,32 +370,53 @@ def start_run(*, book: str = "all", source: str | None = None, force: bool = Fal
 def run_ingest(*, book: str = "all", source: str | None = None, force: bool = False, reembed: bool = False,
                sha256: str = "", run: IngestionRun | None = None, progress: bool = False,
                stop_after: str | None = None) -> IngestionRun:
-    """Run all five stages for the selected books; errors are recorded, never half-indexed."""
+    """Run all five stages for the selected books; errors are recorded, never half-indexed.
+
+    The next book is parsed in a second thread while the current one embeds (ONNX Runtime releases
+    the GIL), and the HNSW index is rebuilt once at the end when the run loaded many rows.
+    """
     run = run or start_run(book=book, source=source, force=force, reembed=reembed, sha256=sha256)
     started = time.perf_counter()
+    dimensions = registry.get("embeddings").dimensions
     try:
         root = download_stage(run=run, source=source, sha256=sha256)
         books = select_books(root, book)
         if not books:
             raise ValueError(f"no book matching {book!r} under {root}")
-        for source_book in books:
-            process_book(run=run, book=source_book, force=force, progress=progress)
-            if stop_after == "process":
-                continue
-            version = chunk_book(run=run, book_slug=source_book.slug, force=force, reembed=reembed,
-                                 progress=progress)
-            if version is None or stop_after == "chunk":
-                continue
-            embed_version(run=run, version=version, reembed=reembed, progress=progress)
-            if stop_after == "embed":
-                continue
-            index_version(run=run, version=version)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-parse") as parser:
+            parsing = parser.submit(_process_in_thread, run=run, book=books[0], force=force, progress=progress)
+            for position, source_book in enumerate(books):
+                parsing.result()
+                if position + 1 < len(books):
+                    parsing = parser.submit(_process_in_thread, run=run, book=books[position + 1], force=force,
+                                            progress=progress)
+                if stop_after == "process":
+                    continue
+                version = chunk_book(run=run, book_slug=source_book.slug, force=force, reembed=reembed,
+                                     progress=progress)
+                if version is None or stop_after == "chunk":
+                    continue
+                embed_version(run=run, version=version, reembed=reembed, progress=progress)
+                if stop_after == "embed":
+                    continue
+                index_version(run=run, version=version, build_vector_index=False)
         run.status = IngestionRun.Status.PARTIAL if run.errors else IngestionRun.Status.SUCCEEDED
     except Exception as exc:
         logger.exception("ingestion run failed", extra={"run": run.pk})
         record_error(run, stage=run.stage or "download", book=book, module="", error=f"{exc.__class__.__name__}: {exc}")
         run.status = IngestionRun.Status.FAILED
+    finally:
+        with _stage(run, "search_indexes"):
+            _prepare_search_indexes(dimensions)
     run.timings["total"] = round(time.perf_counter() - started, 3)
     run.finished_at = timezone.now()
     run.save(update_fields=["status", "timings", "counts", "finished_at", "stage"])
     return run
+
+
+def _process_in_thread(*, run: IngestionRun, book: BookSource, force: bool, progress: bool) -> Book:
+    try:
+        return process_book(run=run, book=book, force=force, progress=progress)
+    finally:
+        if threading.current_thread() is not threading.main_thread():
+            connection.close()  # this thread's own connection

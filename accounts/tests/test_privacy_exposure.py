@@ -157,6 +157,6 @@ def test_ai_data_residency_keeps_generation_local(mini_corpus, named_student, te
     write_script.apply(args=[lesson.pk])
     lesson.refresh_from_db()
     assert fake_gemini.requests == []  # nothing left the building
-    assert lesson.stage == Lesson.Stage.RENDERING
+    assert lesson.stage == Lesson.Stage.NARRATING  # the stage after scripting
     assert lesson.providers["scripting"] == "local"
     assert lesson.providers["scripting_fallback"] == "district data residency"

@@ -29,8 +29,8 @@ class VividNowSceneSerializer(serializers.Serializer):
     index = serializers.IntegerField()
     title = serializers.CharField()
     narration = serializers.CharField()
-    audio_url = serializers.CharField()
-    audio_seconds = serializers.FloatField()
+    audio_url = serializers.CharField(allow_null=True, help_text="null while this scene is still being voiced")
+    audio_seconds = serializers.FloatField(allow_null=True)
     image_url = serializers.CharField()
 
 

@@ -3,7 +3,8 @@
 One ffmpeg run: the slides come through the concat demuxer (one still per scene, shown for exactly
 that scene's narration), the narration is concatenated once in Python, and the output is cut with
 `-t <narration length>` after a `tpad` (never `-shortest`, which cuts audio early). Captions are
-WebVTT cues per sentence/phrase, timed proportionally within each scene's real audio duration.
+WebVTT cues per sentence/phrase: at the voice's own sentence timings when the speech provider
+reported them, otherwise aligned to the narration's pauses within each scene's real audio duration.
 Nothing partial is left behind on failure: outputs are written to temporary names and renamed.
 """
 
@@ -50,9 +51,13 @@ class ComposeError(Exception):
 
 @dataclass(frozen=True)
 class Segment:
+    """One scene: its still, its narration and the narrated text; `spans` are the voice's own
+    (start, end) per sentence when the speech provider reported them (captions then follow them)."""
+
     image: Path
     audio: Path
     text: str
+    spans: tuple[tuple[float, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -180,11 +185,24 @@ def _sentence_spans(sentences: list[str], duration: float,
     return list(itertools.pairwise(edges))
 
 
+def _known_spans(spans: Sequence[tuple[float, float]], count: int, duration: float) -> list[tuple[float, float]]:
+    """The provider's sentence timings as contiguous caption spans (each pause goes to the sentence
+    before it); [] when they do not fit this text."""
+    if len(spans) != count or count == 0:
+        return []
+    starts = [0.0, *(min(max(float(s[0]), 0.0), duration) for s in spans[1:])]
+    if any(b <= a for a, b in itertools.pairwise([*starts, duration])):
+        return []
+    return list(itertools.pairwise([*starts, duration]))
+
+
 def build_cues(texts: Sequence[str], durations: Sequence[float],
-               pauses: Sequence[Sequence[tuple[float, float]]] | None = None) -> list[Cue]:
+               pauses: Sequence[Sequence[tuple[float, float]]] | None = None,
+               spans: Sequence[Sequence[tuple[float, float]]] | None = None) -> list[Cue]:
     """Cues per sentence/phrase within each segment's real duration.
 
-    Sentence boundaries snap to the narration's real pauses when `pauses` (per segment, from
+    Sentence boundaries come from the voice's own timings when `spans` (per segment, per sentence)
+    fit the text, else snap to the narration's real pauses when `pauses` (per segment, from
     `find_pauses`) are given; phrases inside a sentence are timed by their share of characters.
     Cues are ordered, contiguous and non-overlapping, and together cover the whole narration.
     """
@@ -193,8 +211,9 @@ def build_cues(texts: Sequence[str], durations: Sequence[float],
     for index, (text, duration) in enumerate(zip(texts, durations, strict=True)):
         sentences = split_sentences(text)
         if sentences and duration > 0:
-            spans = _sentence_spans(sentences, duration, pauses[index] if pauses else [])
-            for sentence, (span_start, span_end) in zip(sentences, spans, strict=True):
+            known = _known_spans(spans[index], len(sentences), duration) if spans else []
+            spans_here = known or _sentence_spans(sentences, duration, pauses[index] if pauses else [])
+            for sentence, (span_start, span_end) in zip(sentences, spans_here, strict=True):
                 phrases = split_phrases(sentence)
                 weights = [len(p) + 3 for p in phrases]
                 total = float(sum(weights))
@@ -331,7 +350,7 @@ def compose_video(segments: Sequence[Segment | tuple[str | Path, str | Path, str
                   "-t", f"{total:.3f}", "-movflags", "+faststart", "-f", "mp4", str(temps["mp4"])])
             timings["encode"] = time.perf_counter() - encode_started
 
-        cues = build_cues([s.text for s in segs], durations, pauses)
+        cues = build_cues([s.text for s in segs], durations, pauses, [s.spans for s in segs])
         temps["vtt"].write_text(to_webvtt(cues), encoding="utf-8")
         with Image.open(segs[0].image) as first:
             first.convert("RGB").resize((WIDTH, HEIGHT)).save(temps["jpg"], format="JPEG", quality=85)

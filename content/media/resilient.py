@@ -1,9 +1,10 @@
 """Render a visual / narrate text with the configured provider, falling back to the local one.
 
-The configured providers come from `registry.get("image" | "tts")`; their fallback is the
-capability named by that entry's "FALLBACK" key ("image_local" / "tts_local"). Google providers
-raise ProviderUnavailable while their breaker is open and ProviderFatal for a blocked or bad
-request: both fall back. ProviderRetryable propagates by default, so the Celery task retries.
+The configured providers come from `registry.get(capability)`; the fallbacks follow each entry's
+"FALLBACK" key in turn ("image" → "image_local"; "tts" → "tts_local" (Piper) → "tts_espeak").
+Google providers raise ProviderUnavailable while their breaker is open and ProviderFatal for a
+blocked or bad request; the Piper voice raises ProviderFatal when its model cannot load or run: all
+fall back. ProviderRetryable propagates by default, so the Celery task retries.
 """
 
 from __future__ import annotations
@@ -38,34 +39,50 @@ class MediaResult:
     reason: str = ""
 
 
-def _fallback_for(capability: str) -> Any:
+def fallback_chain(capability: str) -> list[Any]:
+    """The providers to try after `capability`'s own, following each entry's "FALLBACK" key."""
+    chain, seen = [], {capability}
     name = settings.VIVIDLY_PROVIDERS[capability].get("FALLBACK")
-    return registry.get(name) if name else None
+    while name and name not in seen:
+        seen.add(name)
+        chain.append(registry.get(name))
+        name = settings.VIVIDLY_PROVIDERS[name].get("FALLBACK")
+    return chain
 
 
 def _with_fallback(capability: str, method: str, arg: Any, *, primary: Any, fallback: Any,
                    fallback_on: tuple[type[ProviderError], ...]) -> MediaResult:
     primary = primary if primary is not None else registry.get(capability)
+    backups = [fallback] if fallback is not None else fallback_chain(capability)
     try:
         return MediaResult(result=getattr(primary, method)(arg), provider=primary.name)
     except fallback_on as exc:
-        backup = fallback if fallback is not None else _fallback_for(capability)
-        if backup is None or backup.name == primary.name:
-            raise
-        logger.warning("media provider fell back", extra={
-            "capability": capability, "provider": primary.name, "fallback": backup.name,
-            "error": exc.__class__.__name__})
-        return MediaResult(result=getattr(backup, method)(arg), provider=backup.name, fell_back=True,
-                           reason=f"{exc.__class__.__name__}: {exc}"[:300])
+        failed, reasons = primary, [f"{primary.name}: {exc.__class__.__name__}: {exc}"]
+        for backup in backups:
+            if backup.name == failed.name:
+                continue
+            logger.warning("media provider fell back", extra={
+                "capability": capability, "provider": failed.name, "fallback": backup.name,
+                "error": reasons[-1][:200]})
+            try:
+                result = getattr(backup, method)(arg)
+            except fallback_on as backup_exc:
+                failed = backup
+                reasons.append(f"{backup.name}: {backup_exc.__class__.__name__}: {backup_exc}")
+                continue
+            return MediaResult(result=result, provider=backup.name, fell_back=True,
+                               reason=" | ".join(reasons)[:300])
+        raise
 
 
-def render_with_fallback(spec: SlideSpec, *, primary: Any = None, fallback: Any = None,
+def render_with_fallback(spec: SlideSpec, *, capability: str = "image", primary: Any = None, fallback: Any = None,
                          fallback_on: tuple[type[ProviderError], ...] = DEFAULT_FALLBACK_ON) -> MediaResult:
     """Render one scene with the configured image provider; the local slide while it is unavailable."""
-    return _with_fallback("image", "render", spec, primary=primary, fallback=fallback, fallback_on=fallback_on)
+    return _with_fallback(capability, "render", spec, primary=primary, fallback=fallback, fallback_on=fallback_on)
 
 
-def synthesize_with_fallback(text: str, *, primary: Any = None, fallback: Any = None,
+def synthesize_with_fallback(text: str, *, capability: str = "tts", primary: Any = None, fallback: Any = None,
                              fallback_on: tuple[type[ProviderError], ...] = DEFAULT_FALLBACK_ON) -> MediaResult:
-    """Narrate text with the configured TTS provider; espeak-ng while it is unavailable."""
-    return _with_fallback("tts", "synthesize", text, primary=primary, fallback=fallback, fallback_on=fallback_on)
+    """Narrate text with the configured TTS provider (or `capability`'s), then its fallbacks in turn."""
+    return _with_fallback(capability, "synthesize", text, primary=primary, fallback=fallback,
+                          fallback_on=fallback_on)

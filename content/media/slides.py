@@ -1,8 +1,11 @@
 """Local slide renderer: one 1280×720 PNG per scene, drawn with Pillow (the offline default).
 
-Layout (phone-legible): title ≥ 48 px bold, 2–4 wrapped key points ≥ 32 px on a panel, an
-optional equation in a highlighted box, an interest motif in the right column, progress dots and a
-citation footer. Output is deterministic for a given SlideSpec.
+Each slide teaches one idea, legible on a 360 px wide phone: the title, the narration's key idea as
+a short phrase, the equation typeset (matplotlib mathtext: subscripts, fractions, roots), the worked
+example's numbers with the result highlighted, and beside them a labelled sketch (forces on an
+object, a wave, a cell, an atom, a reaction) or, when no sketch fits, the interest's motif; a
+citation footer with progress dots. `layout_slide` computes every text box first (sizes, places,
+colours), so tests check the layout model; `render_slide` draws it. Deterministic for a SlideSpec.
 """
 
 from __future__ import annotations
@@ -10,65 +13,45 @@ from __future__ import annotations
 import io
 import math
 import random
+import re
 from collections.abc import Callable
-from functools import cache
+from dataclasses import dataclass, field
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from vividly.providers.base import RenderedImage, SlideSpec, Usage
 
+from .mathtext import typeset
+from .sketches import SKETCHES, infer_sketch, sketch
 from .themes import RGB, Palette, Theme, theme_for
+from .typography import (
+    HEIGHT,
+    MIN_FOOTNOTE,
+    MIN_TEXT,
+    WIDTH,
+    TextBox,
+    ellipsize,
+    font,
+    line_height,
+    text_box,
+    wrap,
+)
 
-WIDTH, HEIGHT = 1280, 720
-MARGIN = 56
-FOOTER_H = 60
-TITLE_SIZES = (56, 52, 48)
-BODY_SIZES = (38, 36, 34, 32)
-EQUATION_SIZES = (44, 40, 36, 32)
-FOOTER_SIZE = 24
-MAX_BULLETS = 4
+MARGIN = 40
+FOOTER_H = 72
+TITLE_SIZES = (64, 58, 52)
+KEY_SIZES = (60, 56, 52, 48, MIN_TEXT + 1)
+BODY_SIZES = (52, 50, 48, 46, MIN_TEXT + 1)
+MATH_SIZES = (64, 58, 52, 48, MIN_TEXT + 1)
+FOOTER_SIZE = MIN_FOOTNOTE
+MAX_POINTS = 3
 MOTIF_BOX = (920, 196, 1240, 640)  # right column, never behind text
-FONT_DIR = "/usr/share/fonts/truetype/dejavu"
-FONTS = {"regular": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf", "mono": "DejaVuSansMono-Bold.ttf"}
+SKETCH_LEFT = 668  # the sketch panel's left edge when a sketch is shown
+BLOCK_GAP = 22
+MATH_PAD = 14
+_INK = (0, 0, 0)
 
-
-@cache
-def font(kind: str, size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(f"{FONT_DIR}/{FONTS[kind]}", size)
-
-
-def wrap(text: str, fnt: ImageFont.FreeTypeFont, max_width: int) -> list[str]:
-    """Greedy word wrap by rendered pixel width (long words are split by characters)."""
-    lines: list[str] = []
-    current = ""
-    for word in text.split():
-        candidate = f"{current} {word}".strip()
-        if fnt.getlength(candidate) <= max_width:
-            current = candidate
-            continue
-        if current:
-            lines.append(current)
-        rest = word
-        while fnt.getlength(rest) > max_width:  # a single over-long token
-            cut = max(1, next((i for i in range(len(rest), 0, -1) if fnt.getlength(rest[:i]) <= max_width), 1))
-            lines.append(rest[:cut])
-            rest = rest[cut:]
-        current = rest
-    if current:
-        lines.append(current)
-    return lines
-
-
-def ellipsize(line: str, fnt: ImageFont.FreeTypeFont, max_width: int) -> str:
-    while line and fnt.getlength(line + "…") > max_width:
-        line = line[:-1].rstrip()
-    return line + "…"
-
-
-def clamp_lines(lines: list[str], limit: int, fnt: ImageFont.FreeTypeFont, max_width: int) -> list[str]:
-    if len(lines) <= limit:
-        return lines
-    return [*lines[: limit - 1], ellipsize(lines[limit - 1], fnt, max_width)]
+__all__ = ["LocalSlideRenderer", "SlideLayout", "font", "layout_slide", "render_slide", "wrap"]
 
 
 class LocalSlideRenderer:
@@ -88,102 +71,256 @@ class LocalSlideRenderer:
                              usage=Usage(provider=self.name, images=1))
 
 
-def render_slide(spec: SlideSpec) -> Image.Image:
-    """Draw the slide for a spec and return the RGB image."""
+@dataclass
+class SlideLayout:
+    """Where everything on a slide goes (pixels on the 1280×720 slide)."""
+
+    theme: Theme
+    texts: list[TextBox] = field(default_factory=list)
+    panels: list[tuple[tuple[int, int, int, int], RGB]] = field(default_factory=list)
+    boxed: list[tuple[tuple[int, int, int, int], RGB]] = field(default_factory=list)  # highlighted maths
+    bullets: list[tuple[int, int, int]] = field(default_factory=list)  # (x, y, radius) dots before points
+    sketch: str = ""
+    sketch_box: tuple[int, int, int, int] | None = None
+    motif_box: tuple[int, int, int, int] | None = None
+    accent_bar: tuple[int, int, int, int] = (0, 0, 0, 0)
+
+    def role(self, name: str) -> list[TextBox]:
+        return [t for t in self.texts if t.role == name]
+
+
+def sketch_for(spec: SlideSpec) -> str:
+    """The spec's sketch, or one chosen from its words when it names none ("none" turns it off)."""
+    chosen = (spec.sketch or "").strip().lower()
+    if chosen == "none":
+        return ""
+    if chosen in SKETCHES:
+        return chosen if chosen != "reaction" or spec.reaction.strip() else ""
+    return infer_sketch(kind=spec.kind, subject=spec.subject, reaction=spec.reaction,
+                        texts=[spec.title, spec.key_idea, spec.equation or "", spec.visual_description, *spec.bullets])
+
+
+# --- layout ----------------------------------------------------------------------------------
+
+@dataclass
+class _Block:
+    role: str
+    text: str
+    kind: str  # "key", "point", "math"
+    boxed: bool = False
+
+
+def _math_rows(text: str, size: int, width: int) -> list[str] | None:
+    """The equation on one row, or broken before each '=' when too wide; None if a row still is."""
+    if typeset(text, size, _INK).width <= width:
+        return [text]
+    parts = [p.strip() for p in re.split(r"\s=\s", text) if p.strip()]
+    if len(parts) < 2:
+        return None
+    rows = [f"{parts[0]} = {parts[1]}", *(f"= {p}" for p in parts[2:])]
+    if any(typeset(r, size, _INK).width > width for r in rows):
+        rows = [f"{parts[0]} =", *(f"= {p}" for p in parts[1:])]
+        rows[1] = rows[1].removeprefix("= ")
+    return rows if all(typeset(r, size, _INK).width <= width for r in rows) else None
+
+
+def _place(block: _Block, level: int, x: int, y: int, *, width: int, pal: Palette) -> TextBox:
+    """The text box for a block at a size level (math that cannot fit is set as plain text)."""
+    if block.kind == "key":
+        return text_box(block.role, block.text, size=KEY_SIZES[level], kind="bold", width=width, x=x, y=y,
+                        fill=pal.text, background=pal.panel, max_lines=5)
+    if block.kind == "point":
+        indent = 34
+        return text_box(block.role, block.text, size=BODY_SIZES[level], kind="regular", width=width - indent,
+                        x=x + indent, y=y, fill=pal.text, background=pal.panel, max_lines=2)
+    size = MATH_SIZES[level]
+    inner = width - (2 * MATH_PAD if block.boxed else 0)
+    rows = _math_rows(block.text, size, inner)
+    fill, background = (pal.equation_text, pal.equation_bg) if block.boxed else (pal.text, pal.panel)
+    if rows is None:  # no typesetting fits: the plain text, wrapped, never smaller than MIN_TEXT
+        return text_box(block.role, block.text, size=BODY_SIZES[level], kind="regular", width=inner,
+                        x=x + (MATH_PAD if block.boxed else 0), y=y + (MATH_PAD if block.boxed else 0),
+                        fill=fill, background=background, max_lines=3)
+    images = [typeset(r, size, fill) for r in rows]
+    used = max(im.width for im in images)
+    height = sum(im.height for im in images) + 8 * (len(images) - 1)
+    left = x + (MATH_PAD + (inner - used) // 2 if block.boxed else 0)
+    top = y + (MATH_PAD if block.boxed else 0)
+    return TextBox(block.role, tuple(rows), size, (left, top, left + used, top + height), fill, background, "math",
+                   "centre" if block.boxed else "left")
+
+
+def _outer(box: TextBox, block: _Block, x: int, width: int) -> tuple[int, int, int, int]:
+    """The space a placed block takes (its highlight box for boxed maths)."""
+    if block.boxed:
+        return (x, box.box[1] - MATH_PAD, x + width, box.box[3] + MATH_PAD)
+    return (x, box.box[1], x + width, box.box[3])
+
+
+def _blocks(spec: SlideSpec) -> list[_Block]:
+    """The key idea, equation, worked-example lines and (when there is room in the idea) points."""
+    key = " ".join(spec.key_idea.split())
+    points = [" ".join(b.split()) for b in spec.bullets if b and b.strip()]
+    example = [" ".join(line.split()) for line in spec.example_lines if line and line.strip()]
+    equation = " ".join((spec.equation or "").split())
+    blocks: list[_Block] = []
+    if key:
+        blocks.append(_Block("key_idea", key, "key"))
+    if equation:
+        blocks.append(_Block("equation", equation, "math", boxed=True))
+    for i, line in enumerate(example):
+        last = i == len(example) - 1
+        blocks.append(_Block("result" if last else "example", line, "math", boxed=last))
+    show_points = not key or (not equation and not example)
+    if show_points:
+        limit = MAX_POINTS if not key else 2
+        blocks += [_Block("point", p, "point") for p in points[:limit]]
+    if not blocks and spec.visual_description.strip():
+        blocks.append(_Block("point", " ".join(spec.visual_description.split()), "point"))
+    return blocks
+
+
+def _fit(blocks: list[_Block], area: tuple[int, int, int, int], pal: Palette) -> list[tuple[_Block, TextBox]]:
+    """Place blocks top to bottom at the largest size level where all fit; drop the least needed if none."""
+    left, top, right, bottom = area
+    width = right - left
+    blocks = list(blocks)
+    while True:
+        for level in range(len(KEY_SIZES)):
+            placed, y = [], top
+            cut = False
+            for block in blocks:
+                box = _place(block, level, left, y, width=width, pal=pal)
+                cut = cut or (box.lines[-1].endswith("…") and not block.text.endswith("…"))
+                placed.append((block, box))
+                y = _outer(box, block, left, width)[3] + BLOCK_GAP
+            if y - BLOCK_GAP <= bottom and (not cut or level == len(KEY_SIZES) - 1):
+                return placed
+        droppable = ([i for i, b in enumerate(blocks) if b.kind == "point"][-1:]
+                     or [i for i, b in enumerate(blocks) if b.role == "equation" and any(
+                         o.role == "result" for o in blocks)]
+                     or [i for i, b in enumerate(blocks) if b.role == "example"][:1])
+        if droppable:
+            blocks.pop(droppable[0])
+            continue
+        return _clamped(blocks, area, pal)
+
+
+def _clamped(blocks: list[_Block], area: tuple[int, int, int, int], pal: Palette) -> list[tuple[_Block, TextBox]]:
+    """Last resort at the smallest sizes: the key idea cut to the lines that fit, then the rest."""
+    left, top, right, bottom = area
+    level = len(KEY_SIZES) - 1
+    rest = 0  # the height everything but the key idea needs
+    for block in blocks:
+        if block.kind != "key":
+            outer = _outer(_place(block, level, left, top, width=right - left, pal=pal), block, left, right - left)
+            rest += outer[3] - outer[1] + BLOCK_GAP
+    placed, y = [], top
+    for block in blocks:
+        if block.kind == "key":
+            size = KEY_SIZES[level]
+            lines = max(1, (bottom - top - rest) // line_height(size))
+            box = text_box(block.role, block.text, size=size, kind="bold", width=right - left, x=left, y=y,
+                           fill=pal.text, background=pal.panel, max_lines=lines)
+        else:
+            box = _place(block, level, left, y, width=right - left, pal=pal)
+        placed.append((block, box))
+        y = _outer(box, block, left, right - left)[3] + BLOCK_GAP
+    return placed
+
+
+def layout_slide(spec: SlideSpec) -> SlideLayout:
+    """Compute every panel and text box of the slide for a spec."""
     theme = theme_for(spec.interest or spec.subject)
     pal = theme.palette
-    image = Image.new("RGB", (WIDTH, HEIGHT), pal.background)
-    draw = ImageDraw.Draw(image)
+    layout = SlideLayout(theme=theme)
 
-    _draw_motif(image, theme, seed=f"{theme.slug}:{spec.scene_index}")
-
-    # title
     title_width = WIDTH - 2 * MARGIN
     for size in TITLE_SIZES:
-        title_font = font("bold", size)
-        title_lines = wrap(spec.title.strip() or " ", title_font, title_width)
-        if len(title_lines) <= 2:
+        title = text_box("title", spec.title.strip() or " ", size=size, kind="bold", width=title_width, x=MARGIN,
+                         y=26, fill=pal.title, background=pal.background, max_lines=2)
+        if not title.lines[-1].endswith("…"):
             break
-    title_lines = clamp_lines(title_lines, 2, title_font, title_width)
-    y = 36
-    line_h = int(title_font.size * 1.18)
-    for line in title_lines:
-        draw.text((MARGIN, y), line, font=title_font, fill=pal.title)
-        y += line_h
-    draw.rounded_rectangle((MARGIN, y + 6, MARGIN + 140, y + 14), radius=4, fill=pal.accent)
-    panel_top = y + 32
+    layout.texts.append(title)
+    layout.accent_bar = (MARGIN, title.box[3] + 4, MARGIN + 140, title.box[3] + 12)
+    content_top, content_bottom = title.box[3] + 30, HEIGHT - FOOTER_H - 18
 
-    # panel with key points and equation
-    panel = (MARGIN - 16, panel_top, MOTIF_BOX[0] - 24, HEIGHT - FOOTER_H - 20)
-    draw.rounded_rectangle(panel, radius=24, fill=pal.panel)
-    inner_left, inner_right = panel[0] + 32, panel[2] - 28
-    inner_top, inner_bottom = panel[1] + 24, panel[3] - 24
+    layout.sketch = sketch_for(spec)
+    text_right = (SKETCH_LEFT if layout.sketch else MOTIF_BOX[0]) - 24
+    text_panel = (MARGIN - 16, content_top, text_right, content_bottom)
+    layout.panels.append((text_panel, pal.panel))
+    if layout.sketch:
+        layout.sketch_box = (SKETCH_LEFT, content_top, WIDTH - MARGIN + 16, content_bottom)
+        layout.panels.append((layout.sketch_box, pal.panel))
+        inner = (layout.sketch_box[0] + 14, layout.sketch_box[1] + 12, layout.sketch_box[2] - 14,
+                 layout.sketch_box[3] - 12)
+        layout.texts += sketch(layout.sketch, inner, pal, spec.sketch_labels, reaction=spec.reaction)
+    else:
+        layout.motif_box = (MOTIF_BOX[0], max(MOTIF_BOX[1], content_top), MOTIF_BOX[2], MOTIF_BOX[3])
 
-    eq_height = 0
-    if spec.equation:
-        eq_font, eq_text = _fit_equation(spec.equation.strip(), inner_right - inner_left - 48)
-        eq_height = int(eq_font.size * 1.9)
-        box = (inner_left, inner_bottom - eq_height, inner_right, inner_bottom)
-        draw.rounded_rectangle(box, radius=16, fill=pal.equation_bg, outline=pal.accent, width=3)
-        text_w = eq_font.getlength(eq_text)
-        draw.text(((box[0] + box[2] - text_w) / 2, (box[1] + box[3]) / 2), eq_text, font=eq_font,
-                  fill=pal.equation_text, anchor="lm")
-        eq_height += 20
+    area = (text_panel[0] + 30, text_panel[1] + 24, text_panel[2] - 26, text_panel[3] - 22)
+    for block, box in _fit(_blocks(spec), area, pal):
+        layout.texts.append(box)
+        if block.boxed:
+            layout.boxed.append((_outer(box, block, area[0], area[2] - area[0]), pal.equation_bg))
+        if block.kind == "point":
+            radius = box.size // 5
+            layout.bullets.append((area[0] + 6 + radius, box.box[1] + line_height(box.size) // 2, radius))
 
-    points = [b.strip() for b in spec.bullets if b and b.strip()][:MAX_BULLETS]
-    if not points and spec.visual_description.strip():
-        points = [spec.visual_description.strip()]
-    _draw_points(draw, points, pal, (inner_left, inner_top, inner_right, inner_bottom - eq_height))
+    if spec.citation.strip():
+        dots_w = max(1, spec.scene_count) * 26
+        max_w = WIDTH - 2 * MARGIN - dots_w - 24
+        text = _fit_citation(spec.citation.strip(), max_w)
+        width = int(font("regular", FOOTER_SIZE).getlength(text))
+        top = HEIGHT - FOOTER_H + (FOOTER_H - line_height(FOOTER_SIZE)) // 2
+        layout.texts.append(TextBox("citation", (text,), FOOTER_SIZE, (MARGIN, top, MARGIN + width,
+                                                                      top + line_height(FOOTER_SIZE)),
+                                    pal.footer_text, pal.footer_bg))
+    return layout
 
+
+# --- drawing ---------------------------------------------------------------------------------
+
+def render_slide(spec: SlideSpec) -> Image.Image:
+    """Draw the slide for a spec and return the RGB image."""
+    layout = layout_slide(spec)
+    pal = layout.theme.palette
+    image = Image.new("RGB", (WIDTH, HEIGHT), pal.background)
+    draw = ImageDraw.Draw(image)
+    if layout.motif_box:
+        _draw_motif(image, layout.theme, seed=f"{layout.theme.slug}:{spec.scene_index}", box=layout.motif_box)
+    for box, fill in layout.panels:
+        draw.rounded_rectangle(box, radius=24, fill=fill)
+    if layout.sketch and layout.sketch_box:
+        box = layout.sketch_box
+        sketch(layout.sketch, (box[0] + 14, box[1] + 12, box[2] - 14, box[3] - 12), pal, spec.sketch_labels,
+               reaction=spec.reaction, image=image)
+    draw.rounded_rectangle(layout.accent_bar, radius=4, fill=pal.accent)
+    for box, fill in layout.boxed:
+        draw.rounded_rectangle(box, radius=16, fill=fill, outline=pal.accent, width=3)
+    for x, y, radius in layout.bullets:
+        draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=pal.accent)
     _draw_footer(draw, spec, pal)
+    for text in layout.texts:
+        _draw_text(image, draw, text)
     return image
 
 
-def _fit_equation(text: str, max_width: int) -> tuple[ImageFont.FreeTypeFont, str]:
-    for size in EQUATION_SIZES:
-        eq_font = font("mono", size)
-        if eq_font.getlength(text) <= max_width:
-            return eq_font, text
-    return eq_font, ellipsize(text, eq_font, max_width)
-
-
-def _draw_points(draw: ImageDraw.ImageDraw, points: list[str], pal: Palette,
-                 box: tuple[int, int, int, int]) -> None:
-    left, top, right, bottom = box
-    text_left = left + 34
-    width = right - text_left
-    available = bottom - top
-    layout: list[list[str]] = []
-    body_font = font("regular", BODY_SIZES[-1])
-    for size in BODY_SIZES:
-        body_font = font("regular", size)
-        layout = [wrap(p, body_font, width) for p in points]
-        if _points_height(layout, size) <= available:
-            break
-    else:  # still too tall at the minimum size: trim the longest point a line at a time
-        while _points_height(layout, size) > available:
-            longest = max(range(len(layout)), key=lambda i: len(layout[i]))
-            if len(layout[longest]) <= 1:
-                layout.pop()  # every point is one line already: drop the last point
-                continue
-            layout[longest] = clamp_lines(layout[longest], len(layout[longest]) - 1, body_font, width)
-    size = body_font.size
-    line_h = int(size * 1.3)
-    gap = int(size * 0.55)
-    y = top
-    for lines in layout:
-        radius = size // 5
-        cy = y + line_h // 2
-        draw.ellipse((left + 6, cy - radius, left + 6 + 2 * radius, cy + radius), fill=pal.accent)
-        for line in lines:
-            draw.text((text_left, y + line_h // 2), line, font=body_font, fill=pal.text, anchor="lm")
-            y += line_h
-        y += gap
-
-
-def _points_height(layout: list[list[str]], size: int) -> int:
-    lines = sum(len(item) for item in layout)
-    return lines * int(size * 1.3) + max(0, len(layout) - 1) * int(size * 0.55)
+def _draw_text(image: Image.Image, draw: ImageDraw.ImageDraw, box: TextBox) -> None:
+    x0, y0, x1, _ = box.box
+    if box.kind in ("math", "formula"):
+        y = y0
+        for row in box.lines:
+            im = typeset(row, box.size, box.fill, formula=box.kind == "formula")
+            x = x0 + ((x1 - x0) - im.width) // 2 if box.align != "left" else x0
+            image.paste(im, (x, y), im)
+            y += im.height + 8
+        return
+    fnt = font(box.kind, box.size)
+    step = line_height(box.size)
+    for i, line in enumerate(box.lines):
+        x = x0 + ((x1 - x0) - int(fnt.getlength(line))) // 2 if box.align != "left" else x0
+        draw.text((x, y0 + i * step + step // 2), line, font=fnt, fill=box.fill, anchor="lm")
 
 
 def _draw_footer(draw: ImageDraw.ImageDraw, spec: SlideSpec, pal: Palette) -> None:
@@ -191,8 +328,7 @@ def _draw_footer(draw: ImageDraw.ImageDraw, spec: SlideSpec, pal: Palette) -> No
     draw.rectangle((0, top, WIDTH, HEIGHT), fill=pal.footer_bg)
     count = max(1, spec.scene_count)
     dot_r, dot_gap = 7, 26
-    dots_w = count * dot_gap
-    x0 = WIDTH - MARGIN - dots_w
+    x0 = WIDTH - MARGIN - count * dot_gap
     cy = top + FOOTER_H // 2
     for i in range(count):
         cx = x0 + i * dot_gap + dot_r
@@ -200,22 +336,21 @@ def _draw_footer(draw: ImageDraw.ImageDraw, spec: SlideSpec, pal: Palette) -> No
             draw.ellipse((cx - dot_r - 2, cy - dot_r - 2, cx + dot_r + 2, cy + dot_r + 2), fill=pal.accent)
         else:
             draw.ellipse((cx - dot_r, cy - dot_r, cx + dot_r, cy + dot_r), outline=pal.footer_text, width=2)
-    if spec.citation:
-        max_w = x0 - MARGIN - 24
-        text = _fit_citation(spec.citation.strip(), max_w)
-        draw.text((MARGIN, cy), text, font=font("regular", FOOTER_SIZE), fill=pal.footer_text, anchor="lm")
 
 
 def _fit_citation(text: str, max_width: int) -> str:
-    """Shorten the middle of a long citation but keep its licence tail ('· CC BY 4.0')."""
+    """Shorten the middle of a long citation but keep its licence tail ('· CC BY 4.0' or '(OpenStax, CC BY 4.0)')."""
     foot_font = font("regular", FOOTER_SIZE)
     if foot_font.getlength(text) <= max_width:
         return text
-    head, sep, tail = text.rpartition(" · ")
-    if not sep:
+    text = text.removeprefix("Source: ")
+    if foot_font.getlength(text) <= max_width:
+        return text
+    match = re.search(r"( · [^·]+| \([^()]*\))$", text)
+    if not match:
         return ellipsize(text, foot_font, max_width)
-    tail = f" · {tail}"
-    return ellipsize(head, foot_font, max_width - int(foot_font.getlength(tail))) + tail
+    tail = match.group(1)
+    return ellipsize(text[:match.start()], foot_font, max_width - int(foot_font.getlength(tail))) + tail
 
 
 # --- motifs: drawn at 2x on a transparent layer, then downsampled for smooth edges ------------
@@ -223,8 +358,8 @@ def _fit_citation(text: str, max_width: int) -> str:
 SCALE = 2
 
 
-def _draw_motif(image: Image.Image, theme: Theme, *, seed: str) -> None:
-    x0, y0, x1, y1 = MOTIF_BOX
+def _draw_motif(image: Image.Image, theme: Theme, *, seed: str, box: tuple[int, int, int, int] = MOTIF_BOX) -> None:
+    x0, y0, x1, y1 = box
     w, h = (x1 - x0) * SCALE, (y1 - y0) * SCALE
     layer = Image.new("RGBA", (w, h), (0, 0, 0, 0))
     draw = ImageDraw.Draw(layer)

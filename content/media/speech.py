@@ -1,4 +1,4 @@
-"""Local narration with Debian espeak-ng (the offline default SpeechProvider).
+"""Local narration with Debian espeak-ng: the recorded fallback when the Piper voice cannot speak.
 
 Text is split into sentences and sent as SSML with a short break between them, at a natural
 ~165–170 words per minute as measured (espeak-ng -s 155 plus the pauses). The clip's duration is
@@ -7,6 +7,7 @@ read from the WAV header, not estimated.
 
 from __future__ import annotations
 
+import contextvars
 import io
 import re
 import shutil
@@ -17,6 +18,10 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from vividly.providers.base import AudioClip, ProviderFatal, ProviderRetryable, Usage
+
+#: Among narrations running at once, lower goes first (the narrating stage sets the scene number, so
+#: every lesson's first scene is voiced first). Read by providers that queue work (Piper).
+NARRATION_ORDER: contextvars.ContextVar[int] = contextvars.ContextVar("narration_order", default=1_000_000)
 
 SENTENCE_END = re.compile(r"(?<=[.!?…])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 
@@ -81,4 +86,4 @@ class EspeakSpeech:
             data = out.read_bytes()
         duration, rate = wav_info(data)
         return AudioClip(wav=data, duration_seconds=duration, sample_rate=rate,
-                         usage=Usage(provider=self.name, characters=len(text)))
+                         usage=Usage(provider=self.name, characters=len(text)), voice=f"espeak-ng:{self.voice}")

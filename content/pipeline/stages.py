@@ -1,4 +1,4 @@
-"""The lesson-job stages after understanding: script → visuals → narration → compose.
+"""The lesson-job stages after understanding: script → narration → visuals → compose.
 
 Each `run_*` takes a lesson id and `final_attempt` (on the last retry a transient provider error
 falls back to the local provider instead of raising). Work happens outside row locks; results are
@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
@@ -37,12 +38,11 @@ from vividly.providers.base import (
     ProviderFatal,
     ProviderRetryable,
     ProviderUnavailable,
-    SlideSpec,
     Usage,
 )
 
 from . import NEXT_STAGE, state
-from .understand import section_passages
+from .slide_specs import slide_spec
 
 logger = logging.getLogger(__name__)
 
@@ -124,25 +124,26 @@ def paying_district_id(lesson: Lesson) -> int | None:
 # --- script ---------------------------------------------------------------------------------------
 
 def build_brief(lesson: Lesson) -> LessonBrief:
-    topic: Topic = lesson.topic
-    first = lesson.requests.order_by("created_at").first()
-    question = first.question if first else topic.title
-    passages = section_passages(topic, question)
-    practice: list[PracticeSource] = []
+    from content.writers.reading import split_simpler
     from ingestion.models import PracticeItem
 
-    for item in PracticeItem.objects.filter(topic=topic).order_by("pk")[:6]:
-        choices = [c if isinstance(c, str) else str(c.get("text", "")) for c in (item.choices or [])]
-        practice.append(PracticeSource(pk=item.pk, kind=item.kind, problem=item.problem, choices=choices,
-                                       answer=item.answer, solution=item.solution))
-    siblings = Topic.objects.filter(chapter__book=topic.chapter.book).exclude(pk=topic.pk).values_list("key_terms", flat=True)
-    related = [term for terms in siblings for term in (terms or [])][:20]
+    from .evidence import lesson_passages, related_terms
+
+    topic: Topic = lesson.topic
+    first = lesson.requests.order_by("created_at").first()
+    simpler, question = split_simpler(first.question if first else "")
+    question = question or f"Teach me about {topic.title}"
+    passages = lesson_passages(topic, question)
+    practice = [PracticeSource(pk=item.pk, kind=item.kind, problem=item.problem, answer=item.answer,
+                               solution=item.solution,
+                               choices=[c if isinstance(c, str) else str(c.get("text", "")) for c in item.choices or []])
+                for item in PracticeItem.objects.filter(topic=topic).order_by("pk")[:12]]
     key_terms = list(topic.key_terms or []) or [g.get("term", "") for g in topic.glossary or []]
     return LessonBrief(
         topic_id=topic.pk, topic_title=topic.title, subject=topic.subject, question=question,
         interest=lesson.interest, grade_band=lesson.grade_band, passages=passages, key_terms=key_terms,
         glossary=list(topic.glossary or []), learning_objectives=list(topic.learning_objectives or []),
-        practice=practice, related_terms=[*related, "energy", "mass", "temperature", "cell", "atom"])
+        practice=practice, related_terms=related_terms(topic), simpler=simpler)
 
 
 def _write(lesson: Lesson, brief: LessonBrief, *, final_attempt: bool) -> tuple[dict[str, Any], str, str]:
@@ -221,11 +222,12 @@ def run_script(lesson_id: int, *, final_attempt: bool = True) -> None:
     numbers = {pid: n for n, pid in enumerate(cited_ids, start=1)}
     citations = [{"number": numbers[pid], **passages[pid].as_citation()} for pid in cited_ids]
     record = quality.measure(script=script, interest=lesson.interest, grade_band=lesson.grade_band,
-                             key_terms=brief.key_terms)
+                             key_terms=brief.key_terms, simpler=brief.simpler)
 
     def apply(locked: Lesson) -> None:
         locked.title = script.get("title") or brief.topic_title
-        locked.script = {**script, "passages": [p.as_citation() for p in brief.passages], "key_terms": brief.key_terms}
+        locked.script = {**script, "passages": [p.as_citation() for p in brief.passages], "key_terms": brief.key_terms,
+                         "simpler": brief.simpler}
         locked.citations = citations
         locked.transcript = _numbered_transcript(script, numbers)
         locked.quality = record
@@ -249,15 +251,14 @@ def run_script(lesson_id: int, *, final_attempt: bool = True) -> None:
 # --- visuals and narration --------------------------------------------------------------------------
 
 def _media_call(capability: str, method: str, arg: Any, *, local_only: bool, final_attempt: bool):
-    """Render/narrate through the media layer's fallback; `local_only` pins the local provider."""
+    """Render/narrate through the media layer's fallbacks; `local_only` starts from the local provider."""
     from content.media import resilient
 
-    primary = registry.get(f"{capability}_local") if local_only else None
     fallback_on: tuple[type[ProviderError], ...] = (ProviderUnavailable, ProviderFatal)
     if final_attempt:
         fallback_on = (*fallback_on, ProviderRetryable)
     func = resilient.render_with_fallback if method == "render" else resilient.synthesize_with_fallback
-    return func(arg, primary=primary, fallback_on=fallback_on)
+    return func(arg, capability=f"{capability}_local" if local_only else capability, fallback_on=fallback_on)
 
 
 def _footer(lesson: Lesson, scene: LessonScene) -> str:
@@ -294,10 +295,7 @@ def run_visuals(lesson_id: int, *, final_attempt: bool = True) -> None:
         if scene.image_path and default_storage.exists(scene.image_path):
             used.append(scene.image_provider)
             continue
-        spec = SlideSpec(title=scene.title, bullets=list(scene.bullets)[:4], equation=scene.equation or None,
-                         citation=_footer(lesson, scene), interest=lesson.interest, subject=lesson.topic.subject,
-                         scene_index=scene.index - 1, scene_count=len(scenes),
-                         visual_description=scene.visual_description)
+        spec = slide_spec(lesson, scene, count=len(scenes), citation=_footer(lesson, scene))
         call_started = time.perf_counter()
         outcome = _media_call("image", "render", spec, local_only=local_only, final_attempt=final_attempt)
         local = folder / f"scene-{scene.index:02d}.png"
@@ -315,42 +313,81 @@ def run_visuals(lesson_id: int, *, final_attempt: bool = True) -> None:
     _observe("rendering", provider, time.perf_counter() - started)
 
 
+def _has_audio(scene: LessonScene) -> bool:
+    return bool(scene.audio_path) and default_storage.exists(scene.audio_path)
+
+
+def _narrate(text: str, *, order: int, local_only: bool, final_attempt: bool):
+    """(outcome, seconds) for one scene's narration; runs on a narration thread (no database)."""
+    from content.media.speech import NARRATION_ORDER
+
+    NARRATION_ORDER.set(order)  # this thread's context only: lower scene numbers are voiced first
+    started = time.perf_counter()
+    return _media_call("tts", "synthesize", text, local_only=local_only, final_attempt=final_attempt), \
+        time.perf_counter() - started
+
+
+def _keep_narration(lesson: Lesson, scene: LessonScene, outcome, seconds: float, *, district_id: int | None) -> None:
+    """Store a scene's narration (the checkpoint), its timings, voice and any fallback; bill the call."""
+    from content import services
+
+    clip = outcome.result
+    local = work_dir(lesson.pk) / f"scene-{scene.index:02d}.wav"
+    local.write_bytes(clip.wav)
+    scene.audio_path, scene.audio_url = _store(lesson.pk, local)
+    scene.audio_seconds = round(clip.duration_seconds, 3)
+    scene.audio_provider = outcome.provider
+    scene.audio_timings = {"voice": clip.voice or outcome.provider, "at": state.now_iso(),
+                           "sentences": [list(span) for span in clip.sentence_spans]}
+    if outcome.fell_back:
+        scene.audio_timings["fallback"] = outcome.reason[:300]
+    scene.save(update_fields=["audio_path", "audio_url", "audio_seconds", "audio_provider", "audio_timings"])
+    services.record_provider_call(capability="tts", usage=clip.usage, lesson=lesson, district_id=district_id,
+                                  is_fallback=outcome.fell_back, detail=outcome.reason, seconds=seconds)
+
+
 def run_narration(lesson_id: int, *, final_attempt: bool = True) -> None:
-    """Narrating: per-scene audio (checkpointed per scene); afterwards "Vivid Now" can play it."""
+    """Narrating: per-scene audio, several scenes at once (bounded), checkpointed per scene.
+
+    Runs right after scripting (before the slides). Each scene carries its number as its narration
+    order, so the voice works on scene 1 first; each clip is stored as soon as it exists, and "Vivid
+    Now" plays it while the rest are still being voiced. Database writes stay on this thread; the
+    narration threads only synthesize.
+    """
     lesson = _begin(lesson_id, Lesson.Stage.NARRATING)
     if lesson is None:
         return
-    from content import services
-
     started = time.perf_counter()
     district_id = paying_district_id(lesson)
     local_only = bool(local_only_reason(lesson, district_id))  # once per stage, not per scene
     scenes = list(lesson.scenes.all())
-    folder = work_dir(lesson_id)
-    used: list[str] = []
-    for done, scene in enumerate(scenes, start=1):
-        if scene.audio_path and default_storage.exists(scene.audio_path):
-            used.append(scene.audio_provider)
-            continue
-        call_started = time.perf_counter()
-        outcome = _media_call("tts", "synthesize", scene.narration, local_only=local_only,
-                              final_attempt=final_attempt)
-        local = folder / f"scene-{scene.index:02d}.wav"
-        local.write_bytes(outcome.result.wav)
-        scene.audio_path, scene.audio_url = _store(lesson_id, local)
-        scene.audio_seconds = round(outcome.result.duration_seconds, 3)
-        scene.audio_provider = outcome.provider
-        scene.save(update_fields=["audio_path", "audio_url", "audio_seconds", "audio_provider"])
-        services.record_provider_call(capability="tts", usage=outcome.result.usage, lesson=lesson,
-                                      district_id=district_id, is_fallback=outcome.fell_back, detail=outcome.reason,
-                                      seconds=time.perf_counter() - call_started)
-        used.append(outcome.provider)
-        state.bump_progress(lesson_id, Lesson.Stage.NARRATING, done, len(scenes))
+    todo = [s for s in scenes if not _has_audio(s)]
+    done = len(scenes) - len(todo)
+    pool = ThreadPoolExecutor(max_workers=max(1, min(settings.LESSON_NARRATION_WORKERS, len(todo) or 1)),
+                              thread_name_prefix="narrate")
+    try:
+        futures = {pool.submit(_narrate, scene.narration, order=scene.index, local_only=local_only,
+                               final_attempt=final_attempt): scene for scene in todo}
+        for future in as_completed(futures):
+            _keep_narration(lesson, futures[future], *future.result(), district_id=district_id)
+            done += 1
+            state.bump_progress(lesson_id, Lesson.Stage.NARRATING, done, len(scenes))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     total = round(sum(s.audio_seconds for s in scenes), 3)
-    provider = "+".join(sorted(set(used))) or "none"
+    provider = "+".join(sorted({s.audio_provider for s in scenes})) or "none"
+    timings = [s.audio_timings or {} for s in scenes]
+    voice = "+".join(sorted({t.get("voice") or s.audio_provider for s, t in zip(scenes, timings, strict=True)}))
+    fallbacks = [t["fallback"] for t in timings if t.get("fallback")]
+    first_audio = timings[0].get("at", "") if timings else ""
 
     def apply(locked: Lesson) -> None:
         locked.narration_seconds = total
+        locked.providers = {**locked.providers, "voice": voice}
+        if fallbacks:
+            locked.providers["narrating_fallback"] = fallbacks[0]
+        if first_audio:
+            state.note_stage(locked.stage_log, Lesson.Stage.NARRATING, first_audio=first_audio)
 
     _advance(lesson_id, Lesson.Stage.NARRATING, provider=provider, apply=apply)
     _observe("narrating", provider, time.perf_counter() - started)
@@ -377,7 +414,8 @@ def run_compose(lesson_id: int, *, final_attempt: bool = True) -> None:
     folder = work_dir(lesson_id)
     scenes = list(lesson.scenes.all())
     segments = [Segment(image=_local_copy(s.image_path, folder / f"scene-{s.index:02d}.png"),
-                        audio=_local_copy(s.audio_path, folder / f"scene-{s.index:02d}.wav"), text=s.narration)
+                        audio=_local_copy(s.audio_path, folder / f"scene-{s.index:02d}.wav"), text=s.narration,
+                        spans=tuple(tuple(span) for span in (s.audio_timings or {}).get("sentences", [])))
                 for s in scenes]
     video = compose_video(segments, folder / "video", basename="lesson")
     transcript_file = folder / "video" / "transcript.txt"
@@ -389,7 +427,8 @@ def run_compose(lesson_id: int, *, final_attempt: bool = True) -> None:
         ("transcript", transcript_file))}
     caption_text = " ".join(cue.text for cue in video.cues)
     record = quality.measure(script=lesson.script, interest=lesson.interest, grade_band=lesson.grade_band,
-                             key_terms=lesson.script.get("key_terms", []), caption_text=caption_text)
+                             key_terms=lesson.script.get("key_terms", []), caption_text=caption_text,
+                             simpler=bool(lesson.script.get("simpler")))
     record["duration_seconds"] = video.duration_seconds
     record["narration_seconds"] = lesson.narration_seconds
     record["compose_seconds"] = round(video.timings.get("total", 0.0), 2)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,58 +42,17 @@ def _search(query: str, *, k: int, filters: dict | None = None) -> list[Any]:
     return search(query, k=k, filters=filters)
 
 
-def _cosine(a: list[float], b: list[float]) -> float:
-    dot = sum(x * y for x, y in zip(a, b, strict=False))
-    norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
-    return dot / norm if norm else 0.0
-
-
-def _stored_similarities(query_vector: list[float], passages: list[Any], provider: Any) -> dict[str, float]:
-    """Cosine similarity of the question to each passage, from the vectors already in the index."""
-    from django.db.models import Min
-    from pgvector.django import CosineDistance
-
-    from ingestion.models import EMBEDDING_COLUMNS, Chunk, IndexVersion
-
-    column = EMBEDDING_COLUMNS.get(provider.dimensions)
-    if column is None:
-        return {}
-    rows = (Chunk.objects.filter(anchor__in={p.anchor for p in passages}, embedding_model=provider.model,
-                                 version__status=IndexVersion.Status.ACTIVE)
-            .values("anchor").annotate(distance=Min(CosineDistance(column, query_vector))))
-    return {row["anchor"]: 1.0 - float(row["distance"]) for row in rows if row["distance"] is not None}
-
-
 def match_topics(question: str, *, limit: int = 3) -> list[TopicMatch]:
-    """Science sections that best answer the question, best first, with a 0–1 confidence.
+    """Distinct science sections that best answer the question, best first, with a 0–1 confidence.
 
-    The fused retrieval score ranks; the confidence is the cosine similarity between the question
-    and the section's best passage, so thresholds mean the same whatever the fusion weights are.
+    Ranking is `ingestion.search.search_sections` (dense + BM25, section level); the confidence is
+    the cosine similarity between the question and the section's best passage, so thresholds mean
+    the same whatever the fusion weights are.
     """
-    passages = [p for p in _search(question, k=12) if p.subject in SCIENCE_SUBJECTS]
-    if not passages:
-        return []
-    from vividly.providers import registry
+    from ingestion.search import search_sections
 
-    provider = registry.get("embeddings")
-    query_vector = provider.embed_query(question)
-    stored = _stored_similarities(query_vector, passages, provider)
-    missing = [p for p in passages if p.anchor not in stored]
-    if missing:  # not in the index under this model: embed them now
-        vectors = provider.embed_documents([p.text for p in missing]).vectors
-        stored.update({p.anchor: _cosine(query_vector, v) for p, v in zip(missing, vectors, strict=True)})
-    best: dict[int, TopicMatch] = {}
-    order: list[int] = []
-    for passage in passages:
-        similarity = stored[passage.anchor]
-        current = best.get(passage.topic_id)
-        if current is None:
-            order.append(passage.topic_id)
-        if current is None or similarity > current.confidence:
-            best[passage.topic_id] = TopicMatch(passage.topic_id, passage.section_title, passage.book_title,
-                                                passage.subject, similarity)
-    ranked = sorted(order, key=lambda tid: (-best[tid].confidence, order.index(tid)))
-    return [best[tid] for tid in ranked[:limit]]
+    hits = [h for h in search_sections(question, k=limit + 3) if h.subject in SCIENCE_SUBJECTS]
+    return [TopicMatch(h.topic_id, h.section_title, h.book_title, h.subject, h.confidence) for h in hits[:limit]]
 
 
 def section_passages(topic: Topic, question: str) -> list[SourcePassage]:
@@ -124,10 +82,21 @@ def section_passages(topic: Topic, question: str) -> list[SourcePassage]:
     return passages
 
 
-def reuse_key(*, module_ids: list[str], interest: str, grade_band: str) -> str:
-    """The key under which one lesson serves every matching request."""
+def question_signature(question: str) -> str:
+    """What makes two questions the same lesson: their content words (order, case and filler words
+    aside), and whether the student asked for it simpler."""
+    from content.writers import content_words
+    from content.writers.reading import split_simpler
+
+    simpler, plain = split_simpler(question or "")
+    return ("simpler:" if simpler else "") + " ".join(sorted(content_words(plain)))
+
+
+def reuse_key(*, module_ids: list[str], interest: str, grade_band: str, question: str = "") -> str:
+    """The key under which one lesson serves every matching request: the lesson answers a question,
+    so the question's signature is part of it (a catalogue pick asks "Teach me about <section>")."""
     raw = "|".join([",".join(sorted(module_ids)), interest.strip().lower(), grade_band,
-                    settings.LESSON_GENERATOR_VERSION])
+                    settings.LESSON_GENERATOR_VERSION, question_signature(question)])
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -178,7 +147,7 @@ def attach_to_lesson(request: LessonRequest, topic: Topic) -> None:
             state.mark_request_ready(request, pinned, reused=True, notify=False)
             return
         key = reuse_key(module_ids=[topic.module_id], interest=request.interest_name,
-                        grade_band=request.grade_band)
+                        grade_band=request.grade_band, question=request.question)
         try:
             with transaction.atomic():
                 lesson, created = Lesson.objects.get_or_create(reuse_key=key, defaults={
@@ -232,19 +201,24 @@ def understand(request_id: int) -> None:
     if best < settings.LESSON_OFF_TOPIC_THRESHOLD and not safety.is_science_question(request.question):
         refuse(request, SafetyEvent.Category.OFF_TOPIC, safety.KIND_MESSAGES[SafetyEvent.Category.OFF_TOPIC])
         return
-    if not matches:
+    if not matches:  # only an empty index gets here: every question has *some* nearest sections
         with transaction.atomic():
             locked = LessonRequest.objects.select_for_update().get(pk=request.pk)
             if not locked.is_final:
                 state.mark_request_failed(locked, "no_material", detail="retrieval returned nothing")
         return
-    if best < settings.LESSON_CONFIDENCE_THRESHOLD:
+    if best < settings.LESSON_CONFIDENCE_THRESHOLD or safety.is_vague(request.question):
         with transaction.atomic():
             locked = LessonRequest.objects.select_for_update().get(pk=request.pk)
             if locked.status == RequestStatus.UNDERSTANDING:
-                state.set_request_status(
-                    locked, RequestStatus.NEEDS_CHOICE,
-                    message="We found a few textbook sections that might match. Which one did you mean?")
+                state.set_request_status(locked, RequestStatus.NEEDS_CHOICE, message=_choice_message(request))
         return
     topic = Topic.objects.select_related("chapter__book").get(pk=matches[0].topic_id)
     attach_to_lesson(request, topic)
+
+
+def _choice_message(request: LessonRequest) -> str:
+    if safety.is_vague(request.question):
+        return (f"“{request.question.strip()[:60]}” comes up in several textbook sections. "
+                "Which one would you like a lesson on?")
+    return "We found a few textbook sections that might match. Which one did you mean?"

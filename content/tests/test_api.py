@@ -26,6 +26,18 @@ def test_student_request_is_accepted_with_202(api_client_for, student):
     assert request.grade_band == "9-10"
 
 
+@pytest.mark.parametrize(("typed", "stored"), [("Knitting Robots", "Knitting Robots"), ("  k-pop ", "k-pop"),
+                                               ("skateboarding", "skateboarding")])
+def test_any_typed_interest_is_accepted_and_kept(api_client_for, student, typed, stored):
+    # given an interest that is not in the catalogue
+    response = api_client_for(student).post(URL, {"question": "What is force?", "interest": typed}, format="json")
+    # then the request is accepted and framed by the student's own words, not a catalogue row
+    assert response.status_code == 202
+    request = LessonRequest.objects.get(pk=response.json()["id"])
+    assert request.interest_id is None
+    assert request.interest_name == stored
+
+
 def test_idempotency_key_makes_a_double_submit_one_request(api_client_for, student):
     client = api_client_for(student)
     first = client.post(URL, {"question": "What is kinetic energy?"}, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
@@ -36,8 +48,10 @@ def test_idempotency_key_makes_a_double_submit_one_request(api_client_for, stude
 
 
 @pytest.mark.parametrize(("payload", "case"), [
-    ({"question": ""}, "empty"), ({"question": "hey"}, "too short"), ({"question": "x" * 501}, "too long"),
-    ({"question": "What is force?", "interest": "Knitting Robots"}, "unknown interest"),
+    ({"question": ""}, "empty"), ({"question": "hey"}, "too short"), ({"question": "x" * 2001}, "too long"),
+    ({"question": "What is force?", "interest": "<script>alert(1)</script>"}, "interest with markup"),
+    ({"question": "What is force?", "interest": "x" * 41}, "interest too long"),
+    ({"question": "What is force?", "interest": "vaping"}, "unsuitable interest"),
     ({"question": "What is force?", "topic_id": 999999}, "unknown topic"),
 ])
 def test_bad_input_is_a_400_with_a_plain_message(api_client_for, student, payload, case):

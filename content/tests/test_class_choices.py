@@ -41,7 +41,7 @@ def test_a_blocked_pairing_is_neither_reused_nor_generated(tenant_a, student, se
     topic = make_topics(1)[0]
     basketball = make_lesson(topic, interest="Basketball")
     basketball.reuse_key = reuse_key(module_ids=[topic.module_id], interest="Basketball",
-                                     grade_band=student.grade_band)
+                                     grade_band=student.grade_band, question=f"Teach me about {topic.title}")
     basketball.save(update_fields=["reuse_key"])
     LessonBlock.objects.create(classroom=tenant_a.classroom, topic=topic, interest=make_interest("Basketball"),
                                created_by=tenant_a.teacher)

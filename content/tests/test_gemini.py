@@ -34,7 +34,7 @@ def test_good_json_from_gemini_becomes_the_script_and_is_costed(mini_corpus, stu
     fake_gemini.responses.append((200, FakeGemini.reply(json.dumps(script))))
     write_script.apply(args=[lesson.pk])
     lesson.refresh_from_db()
-    assert lesson.stage == Lesson.Stage.RENDERING
+    assert lesson.stage == Lesson.Stage.NARRATING  # the stage after scripting
     assert lesson.providers["scripting"] == "gemini"
     assert lesson.title == "Newton's second law, courtside"
     call = ProviderCall.objects.get(capability="llm", provider="gemini")
@@ -58,7 +58,7 @@ def test_malformed_json_falls_back_to_the_local_writer_without_retrying(mini_cor
     write_script.apply(args=[lesson.pk])
     lesson.refresh_from_db()
     assert len(fake_gemini.requests) == 1
-    assert lesson.stage == Lesson.Stage.RENDERING
+    assert lesson.stage == Lesson.Stage.NARRATING  # the stage after scripting
     assert lesson.providers["scripting"] == "local"
     assert "malformed" in lesson.providers["scripting_fallback"]
     assert ProviderCall.objects.get(provider="gemini").succeeded is False
@@ -82,7 +82,7 @@ def test_5xx_is_retried_with_backoff_then_falls_back_on_the_last_attempt(mini_co
     write_script.apply(args=[lesson.pk])  # every call answers 503
     lesson.refresh_from_db()
     assert len(fake_gemini.requests) == write_script.max_retries + 1
-    assert lesson.stage == Lesson.Stage.RENDERING
+    assert lesson.stage == Lesson.Stage.NARRATING  # the stage after scripting
     assert lesson.providers["scripting"] == "local"
     assert ProviderCall.objects.filter(provider="gemini", succeeded=False).count() == write_script.max_retries + 1
 

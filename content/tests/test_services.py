@@ -176,7 +176,7 @@ def test_vivid_now_exposes_script_and_narration_before_the_video(mini_corpus, st
         understand(request.pk)
         request.refresh_from_db()
         assert selectors.request_payload(request)["vivid_now"] is None
-        for stage in (run_script, run_visuals, run_narration):
+        for stage in (run_script, run_narration, run_visuals):
             stage(request.lesson_id)
     finally:
         state.INLINE.reset(token)
@@ -188,3 +188,36 @@ def test_vivid_now_exposes_script_and_narration_before_the_video(mini_corpus, st
     assert now["transcript"]
     assert all(scene["audio_url"].endswith(".wav") for scene in now["scenes"])
     assert not request.lesson.video_url
+
+
+def test_make_it_simpler_writes_a_new_lesson_for_a_lower_reading_grade(mini_corpus, student):
+    from content.student_services import make_simpler
+
+    # given a ready lesson for a section the student picked
+    first = _ask(student, "", topic_id=mini_corpus.topic("m90102").pk)
+    assert first.status == RequestStatus.READY
+    # when the student presses "Make it simpler"
+    simpler = services.run_request_inline(request_id=make_simpler(student=student, lesson_request=first).pk)
+    # then a different lesson is written (not the reused one), aimed and measured at a lower grade
+    assert simpler.status == RequestStatus.READY
+    assert simpler.lesson_id != first.lesson_id
+    assert simpler.lesson.script["simpler"] is True
+    assert simpler.lesson.script["writer"]["target_grade"] < first.lesson.script["writer"]["target_grade"]
+    assert simpler.lesson.quality["reading_grade"] <= first.lesson.quality["reading_grade"]
+    assert simpler.lesson.quality["student_grade"] < first.lesson.quality["student_grade"]
+    # and pressing it again serves that simpler lesson at once
+    again = make_simpler(student=student, lesson_request=simpler)
+    assert again.status == RequestStatus.READY
+    assert again.lesson_id == simpler.lesson_id
+
+
+def test_a_typed_interest_frames_the_whole_lesson(mini_corpus, student):
+    request = _ask(student, "Why does a faster car carry more kinetic energy?", interest="skateboarding",
+                   topic_id=mini_corpus.topic("m90201").pk)
+    assert request.status == RequestStatus.READY
+    lesson = request.lesson
+    assert lesson.interest == "skateboarding"
+    scenes = list(lesson.scenes.order_by("index"))
+    assert "skateboarding" in scenes[0].narration
+    assert any("skateboarding" in s.narration for s in scenes if s.kind == "example")
+    assert lesson.quality["interest_beyond_hook"] is True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from content.pipeline.understand import section_passages
+from content.pipeline.evidence import lesson_passages
 from content.writers import (
     MAX_WORDS,
     MIN_WORDS,
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 def _brief(topic, *, interest="Basketball", grade_band="9-10", question="How does force change motion?"):
     return LessonBrief(
         topic_id=topic.pk, topic_title=topic.title, subject=topic.subject, question=question, interest=interest,
-        grade_band=grade_band, passages=section_passages(topic, question), key_terms=list(topic.key_terms),
+        grade_band=grade_band, passages=lesson_passages(topic, question), key_terms=list(topic.key_terms),
         glossary=list(topic.glossary), related_terms=["mass", "energy", "weight"])
 
 

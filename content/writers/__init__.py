@@ -4,8 +4,18 @@ A writer gets a `LessonBrief` (topic, retrieved passages with ids, interest, gra
 items) and returns a script dict: {"title", "scenes": [{"kind", "title", "sentences": [{"text",
 "citation", "framing"}], "bullets", "equation", "visual_description"}], "quiz": [{"prompt",
 "choices", "answer", "explanation", "citation", "practice_item_id"}]}. Factual sentences cite a
-passage id ("p1"...); interest-framing sentences carry `framing: true` and no citation.
+passage id ("p1"...); interest-framing sentences (scenarios, worked-example numbers) carry
+`framing: true` and no citation. The lesson opens with the direct answer to the student's question.
+Quiz items are multiple choice (or open) with the answer among the choices and an explanation
+citing a passage; true/false items are refused (a copied textbook statement is always "True").
 `validate_script` is applied to every writer's output, local or remote.
+
+Optional scene keys for the slide (issue 18; read by content/pipeline/slide_specs.py, meaning as in
+`vividly.providers.base.SlideSpec`): "key_idea" (the narration's one idea, ≤ ~12 words),
+"example_lines" (the worked example's numbers, one step a line: ["m = 0.62 kg", "F_net = 12 N",
+"a = F_net / m = 19.4 m/s^2"]), "sketch" ("forces" | "wave" | "cell" | "atom" | "reaction" | "none"),
+"sketch_labels" (e.g. ["right: Push 12 N", "left: Friction 3 N", "basketball"]) and "reaction"
+("2H2 + O2 -> 2H2O"). "equation" takes the ingested plain form ("a = (F_net)/(m)") or "$mathtext$".
 """
 
 from __future__ import annotations
@@ -39,6 +49,8 @@ class SourcePassage:
     url: str = ""
     attribution: str = ""
     kind: str = "text"
+    order: int = 0  # position in its section (textbook order); other sections' passages come after
+    relevance: float = 0.0  # cosine similarity of the passage to the student's question (0 when unknown)
 
     def as_citation(self) -> dict[str, Any]:
         return {"id": self.id, "module_id": self.module_id, "anchor": self.anchor, "book": self.book_title,
@@ -70,6 +82,7 @@ class LessonBrief:
     learning_objectives: list[str] = field(default_factory=list)
     practice: list[PracticeSource] = field(default_factory=list)
     related_terms: list[str] = field(default_factory=list)
+    simpler: bool = False  # "Make it simpler": aim lower than the grade band
 
 
 class ScriptInvalid(ValueError):
@@ -144,4 +157,16 @@ def validate_script(script: dict[str, Any], passages: list[SourcePassage]) -> di
         choices = question.get("choices") or []
         if choices and question["answer"] not in choices:
             raise ScriptInvalid("quiz answer is not one of its choices")
+        if is_true_false(question):
+            raise ScriptInvalid("true/false quiz question (a copied textbook statement is always true)")
+        if choices and len(set(choices)) != len(choices):
+            raise ScriptInvalid("quiz question with repeated choices")
+        if question.get("citation") not in by_id:
+            raise ScriptInvalid("quiz explanation does not cite a passage")
     return script
+
+
+def is_true_false(question: dict[str, Any]) -> bool:
+    choices = {str(c).strip().lower() for c in question.get("choices") or []}
+    prompt = str(question.get("prompt", "")).strip().lower()
+    return bool(choices and choices <= {"true", "false"}) or prompt.startswith("true or false")

@@ -1,12 +1,11 @@
-"""Chunk stage: window-sized, overlapping, section-bounded chunks with stable anchors."""
+"""Chunk stage: window-sized, section-bounded chunks with stable anchors; what is (not) indexed."""
 
-import itertools
 
 from ingestion import chunking, cnxml
 from tests.support.corpus import MINI_CORPUS_DIR
-from vividly.providers.local_embeddings import MiniLMEmbeddings
+from vividly.providers.onnx_embeddings import OnnxMiniLMEmbeddings
 
-TOKENIZER = MiniLMEmbeddings()
+TOKENIZER = OnnxMiniLMEmbeddings()  # its tokenizer only: no model is loaded
 
 
 def _parsed(book: str, module_id: str) -> dict:
@@ -32,7 +31,7 @@ def test_chunks_carry_heading_path_and_anchor():
     assert "net force" not in units[0].text
 
 
-def test_huge_paragraph_is_split_to_fit_the_window_with_overlap():
+def test_huge_paragraph_is_split_to_fit_the_window_without_repeating_text():
     sentences = [f"Sentence number {i} talks about electric charge and current in a long wire." for i in range(600)]
     parsed = {"module_id": "m1", "title": "Huge", "objectives": [], "key_terms": [], "glossary": [],
               "blocks": [{"text": " ".join(sentences), "path": [], "id": "p1", "kind": "text"}]}
@@ -40,10 +39,34 @@ def test_huge_paragraph_is_split_to_fit_the_window_with_overlap():
     sizes = TOKENIZER.count_tokens([d.embed_text for d in drafts])
     assert len(drafts) > 20
     assert max(sizes) <= chunking.MAX_TOKENS
-    for first, second in itertools.pairwise(drafts):
-        assert first.text.split(". ")[-1] in second.text  # overlap carries the last sentence over
+    assert min(sizes[:-1]) > chunking.MAX_TOKENS * 0.6  # packed close to the window, not one sentence each
     joined = " ".join(d.text for d in drafts)
-    assert all(s in joined for s in sentences)
+    assert joined == " ".join(sentences)  # every sentence once, in order: no overlap is embedded twice
+
+
+def test_figures_are_left_out_and_glossary_is_packed_per_section():
+    drafts = chunking.chunk_module(_parsed("physics", "m90101"), count=TOKENIZER.count_tokens)
+    assert not any("shopping cart is pushed" in d.text for d in drafts)
+    glossary = [d for d in drafts if d.kind == "glossary"]
+    assert len(glossary) == 1
+    assert glossary[0].text.startswith("net force: the vector sum of all forces acting on an object; ")
+    assert glossary[0].embed_text.startswith("Newton's Second Law of Motion > Glossary: ")
+
+
+def test_only_indexable_review_questions_become_practice_chunks():
+    parsed = _parsed("physics", "m90101")
+    practice = [d for d in chunking.chunk_module(parsed, count=TOKENIZER.count_tokens) if d.kind == chunking.PRACTICE]
+    indexable = {i["element_id"] for i in parsed["practice"]
+                 if chunking.practice_split(parsed["module_id"], i["element_id"]) == "index"
+                 or i["section_class"] == "in-text"}
+    assert {d.anchor.split("#")[1] for d in practice} == indexable
+    assert all(d.embed_text.startswith("Newton's Second Law of Motion > Review question: ") for d in practice)
+    # the split is stable and three-way
+    splits = [chunking.practice_split("m1", f"ex-{i}") for i in range(2000)]
+    assert splits == [chunking.practice_split("m1", f"ex-{i}") for i in range(2000)]
+    shares = {name: splits.count(name) / len(splits) for name in ("heldout", "dev", "index")}
+    assert abs(shares["heldout"] - 0.3) < 0.04
+    assert abs(shares["dev"] - 0.2) < 0.04
 
 
 def test_huge_sentence_without_punctuation_is_split_by_words():

@@ -1,4 +1,4 @@
-"""Embedding providers: local MiniLM for real; Vertex AI against a fake at the HTTP boundary; --reembed."""
+"""Embedding providers: local MiniLM (ONNX) for real; Vertex AI against a fake at the HTTP boundary; --reembed."""
 
 import hashlib
 import json
@@ -20,7 +20,7 @@ from vividly.providers.base import (
     ProviderRetryable,
     ProviderUnavailable,
 )
-from vividly.providers.local_embeddings import MiniLMEmbeddings
+from vividly.providers.onnx_embeddings import OnnxMiniLMEmbeddings
 from vividly.providers.vertex_embeddings import VertexEmbeddings
 
 
@@ -85,11 +85,11 @@ def _vertex(fake, **options) -> VertexEmbeddings:
 
 
 def test_local_provider_is_real_and_offline():
-    provider = MiniLMEmbeddings()
+    provider = OnnxMiniLMEmbeddings()
     assert isinstance(provider, EmbeddingProvider)
     batch = provider.embed_documents(["Weight is the force of gravity.", "Mass is the amount of matter."])
     assert (batch.model, batch.dimensions, len(batch.vectors[0])) == (
-        "sentence-transformers/all-MiniLM-L6-v2", 384, 384)
+        "sentence-transformers/all-MiniLM-L6-v2#onnx-int8", 384, 384)
     query = provider.embed_query("how heavy is something because of gravity")
     similarity = [sum(a * b for a, b in zip(query, v, strict=True)) for v in batch.vectors]
     assert similarity[0] > similarity[1]
@@ -170,7 +170,7 @@ def test_reembed_switches_models_and_queries_never_mix(mini_corpus, fake_vertex,
         registry.reset()
     # and the local MiniLM index is untouched and still served with the local provider
     settings.VIVIDLY_PROVIDERS = {**settings.VIVIDLY_PROVIDERS, "embeddings": {
-        "BACKEND": "vividly.providers.local_embeddings.MiniLMEmbeddings", "OPTIONS": {}}}
+        "BACKEND": "vividly.providers.onnx_embeddings.OnnxMiniLMEmbeddings", "OPTIONS": {}}}
     registry.reset()
     assert IndexVersion.objects.filter(book_slug="physics", status="active").count() == 2
     assert {p.book for p in search("energy", k=30)} >= {"physics", "chemistry-2e", "biology-2e"}

@@ -73,7 +73,7 @@ def test_malformed_module_is_recorded_and_the_rest_indexed(mini_corpus):
 
 def test_chunks_store_model_dimensions_vectors_and_full_text(mini_corpus):
     version = IndexVersion.objects.get(book_slug="physics", status="active")
-    assert (version.embedding_model, version.dimensions) == ("sentence-transformers/all-MiniLM-L6-v2", 384)
+    assert (version.embedding_model, version.dimensions) == ("sentence-transformers/all-MiniLM-L6-v2#onnx-int8", 384)
     chunks = Chunk.objects.filter(version=version)
     assert chunks.exists()
     assert not chunks.filter(embedding_384__isnull=True).exists()
@@ -119,6 +119,7 @@ def test_old_index_is_served_until_the_new_one_is_complete(mini_corpus, corpus_c
 
 
 def test_changed_module_reuses_embeddings_of_unchanged_chunks(mini_corpus, corpus_copy):
+    pipeline.run_ingest(book="physics", source=str(corpus_copy))  # the index matches this copy (whatever ran before)
     module = corpus_copy / "physics" / "modules" / "m90201" / "index.cnxml"
     module.write_text(module.read_text().replace("four times the kinetic energy", "four times the energy of motion"))
     run = pipeline.run_ingest(book="physics", source=str(corpus_copy))
@@ -201,3 +202,35 @@ def test_killed_run_resumes_without_duplicates(corpus_copy):
     assert set(Chunk.objects.values_list("module_id", flat=True)) == {m for v in MINI_MODULES.values() for m in v}
     assert Topic.objects.count() == 11
     assert search("difference between mass and weight", k=1)[0].module_id == "m90102"
+
+
+def test_switching_minilm_builds_retire_the_superseded_versions(mini_corpus):
+    # given an active physics index built by the torch MiniLM (the model name before the ONNX export)
+    # and an unrelated model's index that must survive
+    torch_built = IndexVersion.objects.create(book_slug="physics", fingerprint="old", dimensions=384,
+                                              embedding_model="sentence-transformers/all-MiniLM-L6-v2",
+                                              status="active")
+    vertex = IndexVersion.objects.create(book_slug="physics", fingerprint="v", dimensions=768,
+                                         embedding_model="text-embedding-005", status="active")
+    # when the physics index is rebuilt with the configured ONNX model
+    pipeline.run_ingest(book="physics", source=str(MINI_CORPUS_DIR), force=True)
+    # then the torch-built version is gone, the other model's is kept, one ONNX version serves
+    assert not IndexVersion.objects.filter(pk=torch_built.pk).exists()
+    assert IndexVersion.objects.filter(pk=vertex.pk, status="active").exists()
+    assert IndexVersion.objects.filter(book_slug="physics", status="active",
+                                       embedding_model__endswith="#onnx-int8").count() == 1
+
+
+def test_a_run_always_leaves_the_vector_index_in_place(mini_corpus):
+    from django.db import connection
+
+    from ingestion import loading
+
+    loading.drop_vector_index(384)  # as a large load does, or a run that crashed mid-load
+    pipeline.run_ingest(book="chemistry", source=str(MINI_CORPUS_DIR), force=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'chunk_emb384_hnsw'")
+        definition = cursor.fetchone()[0]
+    assert "hnsw" in definition
+    assert "vector_cosine_ops" in definition
+    assert not loading.ensure_vector_index(384)  # already there: nothing to build

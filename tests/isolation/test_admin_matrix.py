@@ -206,10 +206,10 @@ class Runner:
 
     # --- the matrix ---------------------------------------------------------------------------------
 
-    def run(self) -> m.MatrixReport:
+    def run(self, roles=m.ROLES) -> m.MatrixReport:
         for label, model_admin in m.model_admins():
             assert label in m.EXPECTED, f"{label} has no row in admin_matrix.EXPECTED: add one"
-            for role in m.ROLES:
+            for role in roles:
                 self.model_pages(role, label, model_admin)
                 targets = self.targets.get(label, [])
                 # outsiders are refused before any row is looked at: one target per model shows it
@@ -218,9 +218,9 @@ class Runner:
                     for action in sorted(m.action_names(model_admin)):
                         self.report.actions.add((label, action))
                         self.run_action(role, label, action, target)
-        for role in m.ROLES:
+        for role in roles:
             self.site_pages(role)
-        self.same_answer_for_foreign_and_missing()
+        self.same_answer_for_foreign_and_missing([r for r in roles if r in ("school_admin", "district_admin")])
         return self.report
 
     def model_pages(self, role, label, model_admin):
@@ -387,9 +387,9 @@ class Runner:
                 self.report.record(m.visible(role, location), True, url,
                                    f"{role} autocomplete {label}.{field_name} offers {obj.pk} ({location})")
 
-    def same_answer_for_foreign_and_missing(self):
+    def same_answer_for_foreign_and_missing(self, roles):
         """A row one cannot see and a row that does not exist get the same status and body."""
-        for role in ("school_admin", "district_admin"):
+        for role in roles:
             client = self.clients[role]
             for label, model_admin in m.model_admins():
                 opts = model_admin.model._meta
@@ -427,15 +427,18 @@ def logging_kept():
         logger.setLevel(level)
 
 
-def test_admin_permission_matrix(world, settings, logging_kept, request):
-    report = Runner(world).run()
+@pytest.mark.parametrize("role", m.ROLES)
+def test_admin_permission_matrix(world, role, settings, logging_kept, request):
+    """One actor role per test: every admin URL and action against every target."""
+    report = Runner(world).run(roles=[role])
     with request.config.pluginmanager.get_plugin("capturemanager").global_and_fixture_disabled():
-        print(f"\n[admin matrix] {report.summary()}")  # noqa: T201 - the count, like the tenant sweep's
-    out = settings.BASE_DIR / "artifacts" / "admin-matrix.txt"
+        print(f"\n[admin matrix: {role}] {report.summary()}")  # noqa: T201 - the count, like the tenant sweep's
+    out = settings.BASE_DIR / "artifacts" / f"admin-matrix-{role}.txt"
     out.parent.mkdir(exist_ok=True)
     out.write_text(report.summary() + "\n" + "\n".join(report.failures))
-    assert report.checks > 3000
-    assert report.allowed > 500
+    assert report.checks > 200
+    if role in m.STAFF:
+        assert report.allowed > 100
     assert report.failures == []
 
 

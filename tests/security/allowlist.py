@@ -17,4 +17,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("content/safety.py", "python-html-fstring"):
         "Prompt delimiters for the LLM, not HTML: delimit() strips '<', '>' and backticks from the "
         "student's text first, so it cannot close the <student_question> block.",
+    ("content/media/phonemes.py", "python-html-concat"):
+        "A regular expression for reading units aloud, not HTML: the '<' is a regex lookbehind "
+        "('(?<!...)') and the concatenated part is a fixed alternation of unit symbols.",
 }

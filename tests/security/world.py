@@ -97,8 +97,9 @@ def build_world(tenant) -> World:
         token_hash=hash_token(INVITATION_TOKEN), expires_at=now + timedelta(days=7))
     # the student's own class invitation (answered on their onboarding page while signed in)
     class_invitation = Invitation.objects.create(
-        email=student.email, role="student", district=tenant.district, school=tenant.school, classroom=classroom,
-        invited_by=teacher, token_hash=hash_token(f"{INVITATION_TOKEN}-class"), expires_at=now + timedelta(days=7))
+        email=student.email, first_name=student.first_name, last_name=student.last_name, role="student",
+        district=tenant.district, school=tenant.school, classroom=classroom, invited_by=teacher,
+        token_hash=hash_token(INVITATION_TOKEN + "-class"), expires_at=now + timedelta(days=7))
     SecurityEvent.objects.create(kind=SecurityEvent.Kind.LOGIN_FAILURE, target_identifier="typed at login",
                                  user_agent="Mozilla/5.0", district=tenant.district, school=tenant.school,
                                  detail={"note": "too many tries"})

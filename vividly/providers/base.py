@@ -80,7 +80,25 @@ class LLMProvider(Protocol):
 
 @dataclass(frozen=True)
 class SlideSpec:
-    """What one scene's visual must show."""
+    """What one scene's visual must show.
+
+    Teaching fields (issue 18, all optional; writers fill them through the script scene's keys of
+    the same name, see content/writers/__init__.py):
+    - `kind`: the scene kind ("hook", "explanation", "example", "recap", "check").
+    - `key_idea`: the one idea of the narration as a short phrase (≤ ~12 words), shown large.
+    - `equation`: plain text as ingested ("F_net = m × a", "a = (F_net)/(m)", "K_a = ([H3O^+][A^−])/([HA])")
+      or mathtext between dollar signs; typeset with subscripts, fractions and roots.
+    - `example_lines`: the worked example's numbers, one step a line ("m = 0.62 kg", "F_net = 12 N",
+      "a = F_net / m = 19.4 m/s^2"); typeset like equations, the last line highlighted as the result.
+    - `sketch`: a labelled diagram: "forces", "wave", "cell", "reaction", "atom" or "" (chosen from
+      the scene's words when empty, none when nothing fits); "none" turns it off.
+    - `sketch_labels`: labels for the sketch. forces: "right: Push 12 N" / "left:" / "up:" / "down:"
+      arrows, a label without a direction names the object; wave: wavelength and amplitude labels;
+      cell: the parts to label ("nucleus", "mitochondrion", "cell membrane", "ribosome",
+      "cytoplasm", "chloroplast", "cell wall", "vacuole"); atom: protons, neutrons, electrons.
+    - `reaction`: a reaction or formula with plain digits ("2H2 + O2 -> 2H2O", "NaCl(s) -> Na+ + Cl-");
+      drawn with proper subscripts, charges and arrow ("->", "→", "<=>", "⇌").
+    """
 
     title: str
     bullets: list[str] = field(default_factory=list)
@@ -91,6 +109,12 @@ class SlideSpec:
     scene_index: int = 0
     scene_count: int = 1
     visual_description: str = ""
+    kind: str = ""
+    key_idea: str = ""
+    example_lines: tuple[str, ...] = ()
+    sketch: str = ""
+    sketch_labels: tuple[str, ...] = ()
+    reaction: str = ""
 
 
 @dataclass(frozen=True)
@@ -112,10 +136,16 @@ class ImageProvider(Protocol):
 
 @dataclass(frozen=True)
 class AudioClip:
+    """Narration audio. `sentence_spans`: (start, end) seconds per sentence of the narrated text
+    (sentences as `content.media.speech.split_sentences` splits them), when the provider knows them;
+    `voice`: which voice spoke ("piper:en_US-joe-medium", "espeak-ng:en-us", ...)."""
+
     wav: bytes
     duration_seconds: float
     sample_rate: int
     usage: Usage
+    sentence_spans: tuple[tuple[float, float], ...] = ()
+    voice: str = ""
 
 
 @runtime_checkable

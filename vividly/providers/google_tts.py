@@ -116,4 +116,5 @@ class GoogleTTS:
             wav.writeframes(frames)
         duration = len(frames) / float(channels * width * rate)
         return AudioClip(wav=buffer.getvalue(), duration_seconds=duration, sample_rate=rate,
-                         usage=Usage(provider=self.name, characters=sum(len(c) for c in chunks)))
+                         usage=Usage(provider=self.name, characters=sum(len(c) for c in chunks)),
+                         voice=f"google:{self.voice}")

@@ -144,15 +144,17 @@ def test_tts_breaker_opens_after_fail_max_and_is_shared_with_a_fresh_process(fak
     assert out[-2:] == ["open", "3"]
 
 
-def test_synthesize_with_fallback_uses_espeak_while_tts_breaker_is_open(settings, fake_google, fresh_breakers):
+def test_synthesize_with_fallback_uses_the_local_voice_while_tts_breaker_is_open(settings, fake_google,
+                                                                                fresh_breakers):
     # given Google TTS configured as the tts provider, and its breaker open
     google_settings(settings, fake_google)
     fake_google.default = Reply(status=500, body=b"boom")
     breakers.breaker("tts").open()
     # when the stage narrates
     media = synthesize_with_fallback("The ball speeds up. A net force acts on it.")
-    # then espeak-ng did it, the fallback is reported, and Google was never called
-    assert media.provider == "espeak"
+    # then the local neural voice did it, the fallback is reported, and Google was never called
+    assert media.provider == "piper"
+    assert media.result.voice == "piper:en_US-joe-medium"
     assert media.fell_back is True
     assert "ProviderUnavailable" in media.reason
     assert media.result.duration_seconds > 1.0
@@ -270,5 +272,6 @@ def test_breaker_half_opens_after_reset_timeout_and_closes_on_success(settings, 
 def test_default_providers_are_local():
     registry.reset()
     assert registry.get("image").name == "local_slides"
-    assert registry.get("tts").name == "espeak"
+    assert registry.get("tts").name == "piper"
+    assert django_settings.VIVIDLY_PROVIDERS["tts"]["FALLBACK"] == "tts_espeak"
     assert django_settings.VIVIDLY_PROVIDERS["image"]["FALLBACK"] == "image_local"

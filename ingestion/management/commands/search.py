@@ -1,20 +1,21 @@
-"""`manage.py search "question" [-k 10] [--json] [--subject ..] [--book ..] [--chapter N]`."""
+"""`manage.py search "question" [-k 5] [--json] [--passages] [--subject ..] [--book ..] [--chapter N]`."""
 
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ingestion.search import search
+from ingestion.search import search, search_sections
 
 
 class Command(BaseCommand):
-    help = "Hybrid search over the ingested textbooks."
+    help = "Search the ingested textbooks: the sections that answer a question (or --passages)."
     requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("query")
-        parser.add_argument("-k", type=int, default=10)
+        parser.add_argument("-k", type=int, default=5)
         parser.add_argument("--json", action="store_true")
+        parser.add_argument("--passages", action="store_true", help="best passages instead of sections")
         parser.add_argument("--subject")
         parser.add_argument("--book")
         parser.add_argument("--chapter", type=int)
@@ -23,11 +24,14 @@ class Command(BaseCommand):
         if not options["query"].strip():
             raise CommandError("empty query")
         filters = {key: options[key] for key in ("subject", "book", "chapter") if options[key]}
-        passages = search(options["query"], k=options["k"], filters=filters)
+        if options["passages"]:
+            results = search(options["query"], k=options["k"], filters=filters)
+        else:
+            results = search_sections(options["query"], k=options["k"], filters=filters)
         if options["json"]:
-            self.stdout.write(json.dumps([p.as_dict() for p in passages], ensure_ascii=False, indent=2))
+            self.stdout.write(json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=2))
             return
-        for rank, passage in enumerate(passages, start=1):
-            self.stdout.write(self.style.SUCCESS(f"{rank:>2}. [{passage.score:.4f}] {passage.citation}"
-                                                 f"  ({passage.anchor})"))
-            self.stdout.write(f"    {passage.text[:300]}")
+        for rank, result in enumerate(results, start=1):
+            self.stdout.write(self.style.SUCCESS(f"{rank:>2}. [{result.score:.4f}] {result.citation}"))
+            for passage in getattr(result, "passages", None) or [result]:
+                self.stdout.write(f"    ({passage.anchor}) {passage.text[:240]}")

@@ -34,10 +34,15 @@ NANO_BANANA = {
 }
 
 # --- the backends each capability can use ------------------------------------------------------
-# Embeddings: local MiniLM by default; EMBEDDINGS_BACKEND=vertex switches to Vertex AI (768 dims,
-# then run `manage.py ingest --reembed`).
+# Embeddings: local MiniLM on ONNX Runtime by default (no torch in the web process; the model is
+# exported from the bundled weights into EMBEDDING_MODEL_DIR by `make setup` or on first use, never
+# downloaded; int8 unless EMBEDDINGS_INT8=false, a different model name, so re-ingest).
+# EMBEDDINGS_BACKEND=vertex switches to Vertex AI (768 dims, then run `manage.py ingest --reembed`).
 _EMBEDDING_BACKENDS = {
-    "local": {"BACKEND": "vividly.providers.local_embeddings.MiniLMEmbeddings", "OPTIONS": {}},
+    "local": {"BACKEND": "vividly.providers.onnx_embeddings.OnnxMiniLMEmbeddings",
+              "OPTIONS": {"quantized": env.bool("EMBEDDINGS_INT8", default=True),
+                          "query_slots": env.int("EMBEDDING_QUERY_SLOTS", default=1),
+                          "query_wait_seconds": env.float("EMBEDDING_QUERY_WAIT_SECONDS", default=2.0)}},
     "vertex": {"BACKEND": "vividly.providers.vertex_embeddings.VertexEmbeddings",
                "OPTIONS": {"model": env.str("VERTEX_EMBEDDING_MODEL", default="text-embedding-005"),
                            "location": env.str("VERTEX_AI_LOCATION", default="us-central1")}},
@@ -49,22 +54,35 @@ _LLM_BACKENDS = {
                "OPTIONS": {"api_key": GEMINI["API_KEY"], "model": GEMINI["MODEL"],
                            "base_url": GEMINI["BASE_URL"], "timeout": GEMINI["TIMEOUT"]}},
 }
-# Slides and narration (issue 7, content/media): IMAGE_PROVIDER=local|nano_banana, TTS_PROVIDER=local|google.
+# Slides (issue 7, content/media): IMAGE_PROVIDER=local|nano_banana.
 _IMAGE_BACKENDS = {"local": "content.media.slides.LocalSlideRenderer",
                    "nano_banana": "vividly.providers.nano_banana.NanoBananaImage"}
-_TTS_BACKENDS = {"local": "content.media.speech.EspeakSpeech",
+# Narration (issue 18): TTS_PROVIDER=local (Piper neural voice, the default) | espeak | google. Fallback
+# chain, followed while a provider is unavailable or fails: google → tts_local (Piper) → tts_espeak
+# (espeak-ng); the voice that spoke is recorded on the lesson (providers["voice"]). espeak-ng runs only
+# as a program.
+PIPER_VOICE = {
+    "model_path": env.str("PIPER_MODEL_PATH", default=""),  # empty: the bundled en_US-joe-medium
+    "length_scale": env.float("PIPER_LENGTH_SCALE", default=1.0),  # > 1 speaks slower
+    "sentence_pause_ms": env.int("PIPER_SENTENCE_PAUSE_MS", default=450),
+    "threads": env.int("PIPER_THREADS", default=1),  # ONNX Runtime threads per sentence
+    "parallel": env.int("PIPER_PARALLEL", default=2),  # sentences synthesized at once per process
+}
+_TTS_BACKENDS = {"local": "content.media.piper.PiperSpeech", "espeak": "content.media.speech.EspeakSpeech",
                  "google": "vividly.providers.google_tts.GoogleTTS"}
+_TTS_OPTIONS = {"local": PIPER_VOICE, "google": {},
+                "espeak": {"voice": env.str("ESPEAK_VOICE", default="en-us"),
+                           "words_per_minute": env.int("ESPEAK_WPM", default=155)}}  # ≈168 wpm with pauses
+_TTS = env.str("TTS_PROVIDER", default="local")
 
 VIVIDLY_PROVIDERS: dict = {
     "embeddings": _EMBEDDING_BACKENDS[env.str("EMBEDDINGS_BACKEND", default="local")],
     "image_local": {"BACKEND": _IMAGE_BACKENDS["local"]},
-    "tts_local": {
-        "BACKEND": _TTS_BACKENDS["local"],
-        "OPTIONS": {"voice": env.str("ESPEAK_VOICE", default="en-us"),
-                    "words_per_minute": env.int("ESPEAK_WPM", default=155)},  # ≈168 wpm with pauses
-    },
+    "tts_espeak": {"BACKEND": _TTS_BACKENDS["espeak"], "OPTIONS": _TTS_OPTIONS["espeak"]},
+    "tts_local": {"BACKEND": _TTS_BACKENDS["local"], "OPTIONS": _TTS_OPTIONS["local"], "FALLBACK": "tts_espeak"},
     "image": {"BACKEND": _IMAGE_BACKENDS[env.str("IMAGE_PROVIDER", default="local")], "FALLBACK": "image_local"},
-    "tts": {"BACKEND": _TTS_BACKENDS[env.str("TTS_PROVIDER", default="local")], "FALLBACK": "tts_local"},
+    "tts": {"BACKEND": _TTS_BACKENDS[_TTS], "OPTIONS": _TTS_OPTIONS[_TTS],
+            "FALLBACK": {"google": "tts_local", "local": "tts_espeak", "espeak": ""}[_TTS]},
     "llm_local": _LLM_BACKENDS["local"],
     "llm": _LLM_BACKENDS[env.str("LLM_PROVIDER", default="local")],
 }

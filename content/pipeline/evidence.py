@@ -1,0 +1,117 @@
+"""The passages a lesson is written from: the chosen section's passages nearest the question (in
+textbook order), the best passages of the next sections retrieval ranks for the question (the answer
+is not always in the first section), and the section's glossary.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from content.writers import SourcePassage
+from ingestion.models import Topic
+from vividly.providers.base import ProviderError
+
+logger = logging.getLogger(__name__)
+
+MAIN_PASSAGES = 14  # passages of the chosen section, nearest the question first
+OTHER_SECTIONS = 3  # further sections among the question's retrieval results
+OTHER_PASSAGES = 3  # passages from each of them
+SCIENCE_SUBJECTS = ("physics", "chemistry", "biology")
+
+
+def _citation(topic: Topic) -> str:
+    return f"{topic.chapter.book.title}, {topic.chapter.number}.{topic.number} {topic.title}"
+
+
+def _chunks(question: str):
+    """Active chunks of the configured embedding model, annotated with their distance to the question."""
+    from pgvector.django import CosineDistance
+
+    from ingestion.models import EMBEDDING_COLUMNS, Chunk, IndexVersion
+    from vividly.providers import registry
+
+    provider = registry.get("embeddings")
+    column = EMBEDDING_COLUMNS.get(provider.dimensions)
+    if column is None:
+        return Chunk.objects.none()
+    return (Chunk.objects.filter(embedding_model=provider.model, version__status=IndexVersion.Status.ACTIVE)
+            .defer("embedding_384", "embedding_768", "search_vector", "embed_text")
+            .annotate(distance=CosineDistance(column, provider.embed_query(question))))
+
+
+def _main_chunks(topic: Topic, question: str) -> list:
+    """The section's text chunks nearest the question (stored vectors), back in textbook order."""
+    from ingestion.models import Chunk
+
+    rows = _chunks(question).filter(module_id=topic.module_id, kind=Chunk.Kind.TEXT).order_by("distance")
+    return sorted(rows[:MAIN_PASSAGES], key=lambda chunk: chunk.ordinal)
+
+
+def _other_sections(topic: Topic, question: str) -> list:
+    from ingestion.search import search
+
+    picked: dict[str, list] = {}
+    for passage in search(question, k=24):
+        if passage.module_id == topic.module_id or passage.kind != "text" or passage.subject not in SCIENCE_SUBJECTS:
+            continue
+        if passage.module_id not in picked and len(picked) >= OTHER_SECTIONS:
+            continue
+        bucket = picked.setdefault(passage.module_id, [])
+        if len(bucket) < OTHER_PASSAGES:
+            bucket.append(passage)
+    return [p for bucket in picked.values() for p in bucket]
+
+
+def lesson_passages(topic: Topic, question: str) -> list[SourcePassage]:
+    """Numbered passages for the writer; falls back to the understand stage's section passages."""
+    from .understand import section_passages
+
+    try:
+        main = _main_chunks(topic, question)
+        others = _other_sections(topic, question) if main else []
+    except ProviderError as exc:
+        logger.warning("lesson passages fell back to section passages", extra={"error": str(exc)[:200]})
+        main, others = [], []
+    if not main:
+        return section_passages(topic, question)
+    book = topic.chapter.book
+    passages: list[SourcePassage] = []
+
+    def add(**fields) -> None:
+        passages.append(SourcePassage(id=f"p{len(passages) + 1}", **fields))
+
+    for chunk in main:
+        add(topic_id=topic.pk, module_id=topic.module_id, text=chunk.text, book_title=book.title,
+            section_title=topic.title, anchor=chunk.anchor, citation=_citation(topic), url=book.source_url,
+            attribution=book.attribution, kind="text", order=chunk.ordinal, relevance=1.0 - float(chunk.distance))
+    distances: dict[str, float] = {}
+    for row in _chunks(question).filter(anchor__in={p.anchor for p in others}).values("anchor", "distance"):
+        distances[row["anchor"]] = min(distances.get(row["anchor"], 2.0), float(row["distance"]))
+    for rank, passage in enumerate(others):
+        add(topic_id=passage.topic_id, module_id=passage.module_id, text=passage.text, book_title=passage.book_title,
+            section_title=passage.section_title, anchor=passage.anchor, citation=passage.citation,
+            url=getattr(passage, "source_url", ""), attribution=passage.attribution, kind="text",
+            order=100_000 + rank, relevance=1.0 - distances.get(passage.anchor, 1.0))
+    for entry in topic.glossary or []:
+        term, meaning = entry.get("term", ""), entry.get("meaning", "")
+        if term and meaning:
+            add(topic_id=topic.pk, module_id=topic.module_id, text=f"{term}: {meaning}", book_title=book.title,
+                section_title=topic.title, anchor=f"{topic.module_id}#glossary", citation=_citation(topic),
+                url=book.source_url, attribution=book.attribution, kind="glossary", order=200_000)
+    return passages
+
+
+def related_terms(topic: Topic, limit: int = 40) -> list[str]:
+    """Key terms of nearby sections (same chapter first, then the rest of the book): quiz distractors
+    that belong to the same idea family as the answer."""
+    siblings = (Topic.objects.filter(chapter__book=topic.chapter.book).exclude(pk=topic.pk)
+                .values_list("chapter_id", "number", "key_terms", "glossary"))
+    ordered = sorted(siblings, key=lambda row: (row[0] != topic.chapter_id, abs((row[1] or 0) - (topic.number or 0))))
+    terms: list[str] = []
+    for _chapter, _number, key_terms, glossary in ordered:
+        for term in [*(key_terms or []), *[g.get("term", "") for g in glossary or []]]:
+            if term and term not in terms:
+                terms.append(term)
+        if len(terms) >= limit:
+            break
+    return terms[:limit]

@@ -1,0 +1,328 @@
+"""Answer first: find the textbook sentences that answer *this* question.
+
+Every sentence of the brief's passages that can stand alone (see `sentences.make_standalone`) is a
+candidate, from the chosen section and from the next sections retrieval ranked for the question.
+Each is scored by the semantic similarity of its embedding to the question's (the embedding provider
+already loaded for retrieval), plus the share of the question's terms it contains (IDF-weighted, so
+rare words such as "buffer" count more than "change"), with small nudges: definitions for "what is"
+questions, causal wording for "why/how" questions, the chosen section, and a penalty for sentences
+far above the target reading grade. The best one or two sentences are the direct answer; the
+sentences nearest both the question and the answer, told in textbook order, are the "why".
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from vividly.providers.base import ProviderError
+
+from . import LessonBrief, SourcePassage
+from .reading import sentence_grade
+from .sentences import (
+    CAUSE,
+    DEFINITION,
+    Standalone,
+    clean,
+    make_standalone,
+    split_long,
+    split_sentences,
+    words,
+)
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
+_STOP = frozenset(
+    ["the", "a", "an", "and", "or", "of", "to", "in", "on", "for", "with", "by", "at", "as", "is", "are", "was", "were", "be", "been", "it", "its", "this", "that", "these", "those", "from", "into", "than", "then", "so", "such", "can", "may", "will", "would", "could", "should", "has", "have", "had", "not", "no", "but", "if", "when", "which", "what", "who", "whom", "how", "why", "there", "their", "they", "them", "we", "you", "your", "our", "also", "more", "most", "other", "some", "any", "each", "do", "does", "did", "doing", "done", "about", "between", "happen", "happens", "happening", "make", "makes", "made", "get", "gets", "got", "thing", "things", "stuff", "really", "actually", "just", "like", "explain", "tell", "teach", "me", "my", "i", "mean", "means", "work", "works", "way", "ways", "kind", "kinds", "lot", "lots", "much", "many"])
+_WHAT_IS = re.compile(r"^\s*(what|who)\s+(is|are|was|were|does|do)\b|\bmean(s|ing)?\b|\bdefin", re.I)
+_DOES = re.compile(r"\bwhat (do|does|did)\b.*\b(do|for)\b|\b(role|purpose|function|job|used for)\b", re.I)
+_FUNCTION = re.compile(r"\b(responsible for|functions?|roles?|produces?|makes?|provides?|allows?|helps?|used (to|for)|"
+                       r"serves?|carr(y|ies)|supplies|generates?|converts?|controls?|protects?)\b", re.I)
+_PROCESS = re.compile(r"\b(by|through|when|during|process|then|first|results? in|resulting in|forms?|consists? of|"
+                      r"divides?|divided|called)\b", re.I)
+#: A general statement: a law, a principle, a definition, a tendency (the "because" behind an example).
+PRINCIPLE = re.compile(r"\b(law|principle|states? that|tends? to|always|never|in general|is called|are called|"
+                       r"is defined as|is known as|means that|depends on|is proportional|the more|the greater)\b", re.I)
+_NUMBERS = re.compile(r"\d+(\.\d+)?\s*(%|°|kg|g|m|s|mol|l|ml|n|j|w|v|hz|k)\b", re.I)
+
+
+def stem(word: str) -> str:
+    """A crude stem: lower case, plural/verb endings off, long words cut to 6 letters."""
+    w = word.lower().strip("'-")
+    for suffix in ("ies", "es", "s", "ing", "ed", "ly"):
+        if len(w) > len(suffix) + 3 and w.endswith(suffix):
+            w = w[: -len(suffix)] + ("y" if suffix == "ies" else "")
+            break
+    return w[:6] if len(w) > 6 else w
+
+
+def stems(text: str) -> set[str]:
+    return {stem(w) for w in _WORD.findall(text) if w.lower() not in _STOP and len(w) > 2}
+
+
+def cosine(a: list[float] | None, b: list[float] | None) -> float:
+    if not a or not b:
+        return 0.0
+    dot = sum(x * y for x, y in zip(a, b, strict=False))
+    norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
+    return dot / norm if norm else 0.0
+
+
+class Embedder:
+    """Embeds texts once per lesson with the configured provider; without one, vectors are None."""
+
+    def __init__(self) -> None:
+        self._vectors: dict[str, list[float] | None] = {}
+        self.available = True
+        try:
+            from vividly.providers import registry
+
+            self._provider = registry.get("embeddings")
+        except (ProviderError, KeyError, ImportError):
+            self._provider, self.available = None, False
+
+    def query(self, text: str) -> list[float] | None:
+        key = "q:" + text
+        if key not in self._vectors:
+            self._vectors[key] = self._call(lambda: self._provider.embed_query(text))
+        return self._vectors[key]
+
+    def documents(self, texts: list[str]) -> list[list[float] | None]:
+        missing = [t for t in dict.fromkeys(texts) if "d:" + t not in self._vectors]
+        if missing:
+            vectors = self._call(lambda: self._provider.embed_documents(missing).vectors)
+            for text, vector in zip(missing, vectors or [None] * len(missing), strict=True):
+                self._vectors["d:" + text] = vector
+        return [self._vectors["d:" + t] for t in texts]
+
+    def _call(self, func):
+        if not self.available:
+            return None
+        try:
+            return func()
+        except ProviderError:
+            self.available = False
+            return None
+
+
+@dataclass
+class Candidate:
+    text: str  # as the lesson would say it (standalone, maybe split into two sentences)
+    passage: SourcePassage
+    position: tuple[int, int]  # (passage order, sentence index): textbook order
+    main: bool  # from the chosen section
+    relation: str = ""  # relation its dropped discourse marker signalled
+    edited: bool = False
+    similarity: float = 0.0
+    lexical: float = 0.0
+    context: float = 0.0  # relevance of its passage to the question
+    grade: float = 0.0
+    score: float = 0.0
+    vector: list[float] | None = field(default=None, repr=False)
+
+    @property
+    def words(self) -> int:
+        return words(self.text)
+
+
+def _definition_sentence(term: str, meaning: str) -> str:
+    meaning = clean(meaning).rstrip(".")
+    first = meaning.split(" ", 1)[0]
+    keep = len(first) > 1 and (first.isupper() or first[1:].lower() != first[1:])
+    meaning = meaning if keep else meaning[:1].lower() + meaning[1:]
+    verb = "is" if re.match(r"^(a|an|the|one|any)\b", meaning, re.I) else "means"
+    keep_case = len(term) > 1 and term[:1].islower() and any(ch.isupper() for ch in term[1:])  # pH, mRNA
+    return f"{term if keep_case else term[:1].upper() + term[1:]} {verb} {meaning}."
+
+
+def candidates(brief: LessonBrief, *, max_words: int, tolerance: int = 8) -> list[Candidate]:
+    """Every standalone sentence of the brief's passages, deduplicated, in textbook order."""
+    found: list[Candidate] = []
+    seen: set[str] = set()
+    context = f"{brief.question} {brief.topic_title} {' '.join(brief.key_terms)}"
+    for passage in sorted(brief.passages, key=lambda p: p.order):
+        main = passage.topic_id == brief.topic_id
+        if passage.kind == "glossary":
+            term, _, meaning = passage.text.partition(":")
+            if term.strip() and 4 <= words(meaning) <= max_words:
+                text = _definition_sentence(term.strip(), meaning)
+                if text.lower() not in seen:
+                    seen.add(text.lower())
+                    found.append(Candidate(text, passage, (passage.order, 0), main))
+            continue
+        parts = split_sentences(passage.text)
+        for index, raw in enumerate(parts):
+            previous = parts[index - 1] if index else ""
+            standalone: Standalone | None = make_standalone(raw, previous=previous, context=context,
+                                                            max_words=max_words * 2)
+            if standalone is None or passage.section_title.lower().startswith(standalone.text.lower().rstrip(".")):
+                continue
+            text = " ".join(split_long(standalone.text, max_words))
+            if any(words(piece) > max_words + tolerance for piece in split_sentences(text)):
+                continue
+            key = re.sub(r"\W+", " ", text.lower()).strip()
+            if key in seen:
+                continue
+            seen.add(key)
+            found.append(Candidate(text, passage, (passage.order, index), main, standalone.relation,
+                                   standalone.edited))
+    return found
+
+
+#: How many candidates (best by passage relevance and question terms) are embedded and scored.
+EMBED_LIMIT = 64
+
+
+def score_candidates(found: list[Candidate], brief: LessonBrief, question: str, embedder: Embedder, *,
+                     target_grade: float) -> list[Candidate]:
+    """Score candidates for answering `question`; returns the scored ones (the rest cannot compete).
+
+    Embedding every sentence of twenty passages takes seconds on a busy CPU, so only the EMBED_LIMIT
+    candidates with the best passage relevance and question-term overlap are embedded. Sentences
+    harder than the target grade lose a little per grade (beyond a two-grade margin); for a "Make it
+    simpler" lesson they lose more, and from the target itself."""
+    asked = stems(question) or stems(brief.topic_title)
+    document_frequency: dict[str, int] = {}
+    for candidate in found:
+        for s in stems(candidate.text) & asked:
+            document_frequency[s] = document_frequency.get(s, 0) + 1
+    total = len(found) or 1
+    weight = {s: math.log(1 + total / (1 + document_frequency.get(s, 0))) for s in asked}
+    weight_sum = sum(weight.values()) or 1.0
+    for c in found:
+        c.lexical = sum(weight[s] for s in stems(c.text) & asked) / weight_sum
+    main_passages = [p for p in brief.passages if p.kind != "glossary" and p.topic_id == brief.topic_id]
+
+    def relevance(c: Candidate) -> float:
+        if c.passage.kind != "glossary":
+            return c.passage.relevance
+        term = c.passage.text.partition(":")[0].strip().lower()  # a term the relevant passages use
+        return max((p.relevance for p in main_passages if term and term in p.text.lower()), default=0.0)
+
+    for c in found:
+        c.context = relevance(c)
+    # every glossary definition (short) is embedded: they name the section's key concepts
+    definitions = [c for c in found if c.passage.kind == "glossary"]
+    texts = [c for c in found if c.passage.kind != "glossary"]
+    found = definitions + sorted(texts, key=lambda c: -(c.context + c.lexical))[:EMBED_LIMIT]
+    question_vector = embedder.query(question)
+    for candidate, vector in zip(found, embedder.documents([c.text for c in found]), strict=True):
+        candidate.vector = vector
+    concepts = key_concepts(definitions, question_vector)
+    what_is, does = bool(_WHAT_IS.search(question)), bool(_DOES.search(question))
+    why = bool(re.search(r"\bwhy\b|\bwhat (makes|causes)\b", question, re.I))
+    how = bool(re.search(r"\bhow\b|\bwhat happens\b", question, re.I))
+    for c in found:
+        c.similarity = cosine(question_vector, c.vector)
+        c.grade = sentence_grade(c.text)
+        score = c.similarity + 0.35 * c.context + 0.3 * c.lexical + (0.03 if c.main else 0.0)
+        # the kind of sentence this kind of question wants: a definition, a function, a cause, a mechanism
+        if what_is and not does and DEFINITION.search(c.text):
+            score += 0.05
+        if does and _FUNCTION.search(c.text):
+            score += 0.05
+        if why and CAUSE.search(c.text):
+            score += 0.04
+        elif how and (_PROCESS.search(c.text) or CAUSE.search(c.text)):
+            score += 0.03
+        for rank, term in enumerate(concepts):  # names a key concept the question is about
+            if re.search(rf"\b{re.escape(term)}", c.text, re.I):
+                score += 0.06 if rank == 0 else 0.04
+                break
+        if _NUMBERS.search(c.text):
+            score -= 0.03  # a worked example's numbers, not the idea
+        if c.edited:
+            score -= 0.01
+        if brief.simpler:
+            score -= 0.03 * max(0.0, c.grade - target_grade)
+        else:
+            score -= 0.012 * max(0.0, c.grade - (target_grade + 2))
+        c.score = score
+    return found
+
+
+def _near_duplicate(a: Candidate, b: Candidate) -> bool:
+    if a.vector and b.vector and cosine(a.vector, b.vector) > 0.9:
+        return True
+    sa, sb = stems(a.text), stems(b.text)
+    return bool(sa and sb) and len(sa & sb) / len(sa | sb) > 0.6
+
+
+def key_concepts(definitions: list[Candidate], question_vector: list[float] | None, limit: int = 2) -> list[str]:
+    """The section's glossary terms whose definitions are nearest the question: the concepts a
+    correct answer names even when the student does not know the word ("inertia", "fusion")."""
+    scored = sorted(((cosine(question_vector, c.vector), c) for c in definitions), key=lambda sc: -sc[0])
+    terms = []
+    for similarity, c in scored[:limit]:
+        term = c.passage.text.partition(":")[0].strip()
+        if similarity >= 0.3 and len(term) > 2:
+            terms.append(term)
+    return terms
+
+
+@dataclass
+class Selection:
+    answer: list[Candidate]
+    why: list[Candidate]
+    ranked: list[Candidate]  # every candidate, best answer first
+
+
+def select(found: list[Candidate], question: str, *, answer_words: int, why_words: int,
+           why_max: int = 4) -> Selection:
+    """The direct answer (one or two sentences) and the why (textbook order)."""
+    ranked = sorted(found, key=lambda c: c.score, reverse=True)
+    if not ranked:
+        return Selection([], [], [])
+    best = ranked[0]
+    answer = [best]
+    covered = stems(best.text)
+    asked = stems(question)
+    if not PRINCIPLE.search(best.text):  # an example or a fact answered first: add the principle behind it
+        near = [c for c in ranked[1:] if (PRINCIPLE.search(c.text) or DEFINITION.search(c.text))
+                and best.words + c.words <= answer_words
+                and (c.passage.module_id == best.passage.module_id or c.main) and not _near_duplicate(best, c)
+                and c.similarity >= min(best.similarity - 0.2, 0.4) and c.score >= best.score - 0.35]
+        if near:  # the principle nearest the answer in the book, then the most similar to the question
+            answer.append(max(near, key=lambda c: (c.passage.id == best.passage.id, c.similarity)))
+    for c in ranked[1:8] if len(answer) == 1 else []:
+        if (c.score < best.score - 0.08 or best.words + c.words > answer_words or _near_duplicate(best, c)
+                or c.passage.module_id != best.passage.module_id or c.similarity < best.similarity - 0.08):
+            continue
+        continues = c.passage.id == best.passage.id and c.position[1] == best.position[1] + 1
+        adds = bool((stems(c.text) & asked) - covered)
+        if continues or adds:
+            answer.append(c)
+            break
+    # the best sentence opens; a continuation or principle follows it
+    answer_vectors = [c.vector for c in answer if c.vector]
+    pool = [c for c in ranked if c not in answer and not any(_near_duplicate(c, a) for a in answer)]
+
+    def why_score(c: Candidate) -> float:
+        to_answer = max((cosine(c.vector, v) for v in answer_vectors), default=0.0)
+        causal = 0.03 if CAUSE.search(c.text) else 0.0
+        same = 0.03 if c.passage.id in {a.passage.id for a in answer} else 0.0
+        if any(c.passage.id == a.passage.id and abs(c.position[1] - a.position[1]) <= 2 for a in answer):
+            same += 0.04  # the answer's own neighbourhood in the book: the chain around it
+        return 0.55 * c.similarity + 0.45 * to_answer + 0.25 * c.lexical + causal + same + (c.score - c.similarity
+                                                                                             - 0.3 * c.lexical)
+
+    sections = {a.passage.module_id for a in answer}
+    floor = max(0.2, min(best.similarity - 0.3, 0.35))
+    # greedy maximal marginal relevance: each next sentence must add something the chosen ones lack
+    eligible = [c for c in pool if c.similarity >= floor and (c.main or c.passage.module_id in sections
+                                                               or c.similarity >= min(best.similarity - 0.05, 0.45))]
+    base = {id(c): why_score(c) for c in eligible}
+    why: list[Candidate] = []
+    used = 0
+    while eligible and len(why) < why_max and used < why_words:
+        def marginal(c: Candidate) -> float:
+            overlap = max((cosine(c.vector, w.vector) for w in why), default=0.0)
+            return base[id(c)] - 0.35 * max(0.0, overlap - 0.5)
+        c = max(eligible, key=marginal)
+        eligible.remove(c)
+        if used + c.words > why_words + 10 or any(_near_duplicate(c, w) for w in why):
+            continue
+        why.append(c)
+        used += c.words
+    why.sort(key=lambda c: c.position)
+    return Selection(answer, why, ranked)

@@ -1,0 +1,275 @@
+"""Quizzes that check understanding: three multiple-choice questions with cited explanations.
+
+1. The section's own practice item, when one fits the student's question (embedding similarity of
+   the item to the question and its answer) and reads on its own (no figure, a short problem).
+2. The answer to the student's question: its key term blanked out of the answer sentence.
+3. The key idea: the worked example's quantity (distractors are the usual slips: multiplying instead
+   of dividing, inverting, forgetting a square), else a glossary term from its meaning, else a blank
+   in one of the "why" sentences.
+Distractors are other key terms of the same section and its neighbours, the most similar in meaning
+to the right answer first (so they are plausible) — never the answer's own synonyms or parts. No
+true/false items: a copied textbook statement is always "True".
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import replace
+from typing import Any
+
+from . import LessonBrief, PracticeSource, SourcePassage
+from .answer import Candidate, Embedder, Selection, cosine, stems
+from .sentences import clean, words
+from .worked import WorkedExample
+
+PRACTICE_FIT = 0.45  # cosine of a practice item to the question (+ answer) for it to count as fitting
+_FIGURE = re.compile(r"\b(figure|table|graph|diagram|shown|image|picture|photo|above|below|following)\b|\bSee\s*\.",
+                     re.I)
+
+
+def _tidy_problem(text: str) -> str:
+    text = re.split(r"\bStrategy\b", text, maxsplit=1)[0]
+    return clean(re.sub(r"\s*\bSee\s*\.", "", text))
+
+
+def _tidy_solution(text: str) -> str:
+    return clean(re.sub(r"^\s*Solution\b\s*", "", text or ""))
+
+
+def _practice_question(item: PracticeSource, passage_id: str) -> dict[str, Any] | None:
+    item = replace(item, problem=_tidy_problem(item.problem), solution=_tidy_solution(item.solution))
+    if not item.problem or _FIGURE.search(item.problem) or words(item.problem) > 60 or "[[" in item.problem:
+        return None
+    if item.kind != "multiple_choice" or not item.choices or not item.answer:
+        return None
+    index = ord(item.answer.strip().lower()[:1] or "a") - ord("a")
+    choices = [clean(c) for c in item.choices]
+    if not 0 <= index < len(choices) or len(set(choices)) != len(choices) or len(choices) < 3:
+        return None
+    if {c.lower() for c in choices} <= {"true", "false"} or any(words(c) > 25 or not c for c in choices):
+        return None
+    answer = choices[index]
+    explanation = item.solution if item.solution and words(item.solution) <= 80 else f"The answer is: {answer}."
+    return {"prompt": item.problem, "choices": choices, "answer": answer, "explanation": explanation,
+            "citation": passage_id, "practice_item_id": item.pk}
+
+
+def _closest_passage(text: str, passages: list[SourcePassage]) -> SourcePassage:
+    """The passage of the item's own section sharing most words with it (the citation)."""
+    body = [p for p in passages if p.kind != "glossary"] or passages
+    words_of = stems(text)
+    return max(body, key=lambda p: (len(words_of & stems(p.text)), p.relevance))
+
+
+POOL_SIZE = 30  # distractor candidates: the section's terms, then its neighbours'
+
+
+def _term_pool(brief: LessonBrief) -> list[str]:
+    terms = [*brief.key_terms, *[g.get("term", "") for g in brief.glossary], *brief.related_terms]
+    out: list[str] = []
+    for raw in terms:
+        term = clean(raw)
+        if 2 < len(term) <= 40 and term.lower() not in {t.lower() for t in out}:
+            out.append(term)
+    return out[:POOL_SIZE]
+
+
+def _distractors(answer: str, pool: list[str], embedder: Embedder, *, avoid: str = "", count: int = 3) -> list[str]:
+    """Plausible wrong options: pool terms most similar to the answer, never its synonyms or parts."""
+    a = answer.lower()
+    options = [t for t in pool if t.lower() != a and a not in t.lower() and t.lower() not in a
+               and t.lower() not in avoid.lower() and not (stems(t) and stems(t) <= stems(answer))]
+    if not options:
+        return []
+    vectors = embedder.documents(options)
+    target = embedder.documents([answer])[0]
+    scored = sorted(zip(options, vectors, strict=True), key=lambda ov: -cosine(target, ov[1]))
+    return [o for o, v in scored if cosine(target, v) < 0.92][:count] or options[:count]
+
+
+def _choices(answer: str, distractors: list[str], rng: random.Random) -> list[str]:
+    options = [answer, *distractors]
+    rng.shuffle(options)
+    return options
+
+
+def _blanks(candidate: Candidate, terms: list[str], question: str) -> list[tuple[str, str]]:
+    """(sentence with one key term blanked, the term), terms the question itself does not use first."""
+    asked = stems(question)
+    present = [t for t in terms if re.search(rf"\b{re.escape(t)}\b", candidate.text, re.I)]
+    present.sort(key=lambda t: (bool(stems(t) & asked), -len(t)))
+    out = []
+    for term in present:
+        blanked = re.sub(rf"\b{re.escape(term)}\b", "_____", candidate.text, count=1, flags=re.I)
+        if blanked.count("_____") == 1 and words(blanked) >= 6:
+            out.append((blanked, term))
+    return out
+
+
+def _cloze(candidate: Candidate, terms: list[str], pool: list[str], question: str, *, embedder: Embedder,
+           rng: random.Random) -> dict[str, Any] | None:
+    for blanked, term in _blanks(candidate, terms, question):
+        distractors = _distractors(term, pool, embedder, avoid=candidate.text)
+        if len(distractors) >= 2:
+            return {"prompt": f"Which word or phrase completes this sentence? {blanked}",
+                    "choices": _choices(term, distractors, rng), "answer": term,
+                    "explanation": f"The textbook says: {candidate.text}", "citation": candidate.passage.id,
+                    "practice_item_id": None}
+    return None
+
+
+def _which_answers(selection: Selection, question: str, rng: random.Random) -> dict[str, Any] | None:
+    """Which textbook statement answers the student's question? Distractors are true statements of
+    the same lesson material that answer something else (clearly less related to the question)."""
+    if not selection.answer:
+        return None
+    answer = min(selection.answer, key=lambda c: c.words)
+    if answer.words > 30:
+        return None
+    distractors: list[str] = []
+    for margin in (0.12, 0.06):  # clearly less related first; a thin section settles for less
+        others = [c for c in selection.ranked if c not in selection.answer and c.words <= 30
+                  and c.similarity < answer.similarity - margin and c.passage.kind != "glossary"
+                  and not stems(c.text) >= stems(answer.text)]
+        others.sort(key=lambda c: -c.similarity)
+        distractors = list(dict.fromkeys(c.text for c in others))[:3]
+        if len(distractors) >= 2:
+            break
+    if len(distractors) < 2:
+        return None
+    return {"prompt": f"Which statement from the lesson best answers the question: {question.rstrip('?')}?",
+            "choices": _choices(answer.text, distractors, rng), "answer": answer.text,
+            "explanation": f"The textbook says: {answer.text}", "citation": answer.passage.id,
+            "practice_item_id": None}
+
+
+_FUNCTION_WORDS = frozenset({
+    "because", "between", "through", "without", "however", "therefore", "another", "although", "whether",
+    "several", "different", "important", "example", "examples", "usually", "themselves", "something",
+    "everything", "anything", "together", "against", "perhaps", "instead", "certain", "general", "possible",
+    "particular", "including", "includes", "include", "depends", "whereas"})
+
+
+def _word_cloze(candidate: Candidate, others: list[Candidate], question: str,
+                rng: random.Random) -> dict[str, Any] | None:
+    """Last resort when a section has no key terms: blank the sentence's rarest long word; distractors
+    are rare long words of the section's other sentences."""
+    asked = stems(question)
+
+    def salient(text: str) -> list[str]:
+        return [w for w in re.findall(r"[A-Za-z]{7,}", text) if w.lower() == w and not stems(w) & asked
+                and w not in _FUNCTION_WORDS and not w.endswith(("ing", "ed", "ly", "ous", "ful", "ive", "able"))]
+
+    found = salient(candidate.text)
+    if not found:
+        return None
+    target = max(found, key=len)
+    pool = list(dict.fromkeys(w for c in others if c is not candidate for w in salient(c.text)
+                              if w != target and w not in candidate.text))
+    if len(pool) < 3:
+        return None
+    distractors = sorted(pool, key=lambda w: abs(len(w) - len(target)))[:3]
+    blanked = re.sub(rf"\b{target}\b", "_____", candidate.text, count=1)
+    return {"prompt": f"Which word completes this sentence? {blanked}",
+            "choices": _choices(target, distractors, rng), "answer": target,
+            "explanation": f"The textbook says: {candidate.text}", "citation": candidate.passage.id,
+            "practice_item_id": None}
+
+
+def _key_term_questions(brief: LessonBrief, selection: Selection, pool: list[str], embedder: Embedder,
+                        rng: random.Random) -> list[dict[str, Any]]:
+    """Last resort for thin sections: which of these terms belongs to the lesson's section (the
+    explanation quotes the sentence that uses it)."""
+    out = []
+    for term in brief.key_terms:
+        used_in = next((c for c in selection.ranked if re.search(rf"\b{re.escape(term)}\b", c.text, re.I)), None)
+        others = [t for t in pool if t not in brief.key_terms]
+        distractors = _distractors(term, others, embedder)
+        if used_in is not None and len(distractors) >= 2:
+            out.append({"prompt": f"Which of these terms is a key idea of “{brief.topic_title}”?",
+                        "choices": _choices(term, distractors, rng), "answer": term,
+                        "explanation": f"The textbook says: {used_in.text}", "citation": used_in.passage.id,
+                        "practice_item_id": None})
+    return out
+
+
+def build_quiz(brief: LessonBrief, selection: Selection, embedder: Embedder, *, question: str,
+               worked: WorkedExample | None, worked_passage: SourcePassage | None) -> list[dict[str, Any]]:
+    """Three multiple-choice questions, each with a cited explanation."""
+    rng = random.Random(f"{brief.topic_id}:{question}")  # noqa: S311 - deterministic shuffling, not security
+    pool = _term_pool(brief)
+    terms = sorted({*brief.key_terms, *[g.get("term", "") for g in brief.glossary]} - {""}, key=len, reverse=True)
+    answer_text = " ".join(c.text for c in selection.answer)
+    quiz: list[dict[str, Any]] = []
+
+    # 1. a practice item that fits the question
+    fit_vector = embedder.query(f"{question} {answer_text}")
+    fitting = []
+    for item in brief.practice:
+        passage = _closest_passage(f"{item.problem} {item.solution}",
+                                   [p for p in brief.passages if p.topic_id == brief.topic_id] or brief.passages)
+        built = _practice_question(item, passage.id)
+        if built is None:
+            continue
+        similarity = cosine(fit_vector, embedder.documents([f"{built['prompt']} {built['answer']}"])[0])
+        if similarity >= PRACTICE_FIT or not embedder.available:
+            fitting.append((similarity, built))
+    if fitting:
+        quiz.append(max(fitting, key=lambda f: f[0])[1])
+
+    # 2. the answer to the student's question
+    for candidate in [*selection.answer, *selection.why]:
+        built = _cloze(candidate, terms or pool, pool, question, embedder=embedder, rng=rng)
+        if built:
+            quiz.append(built)
+            break
+
+    # 3. the key idea: the worked example's quantity, a glossary term, or another blank
+    extra: list[dict[str, Any]] = []
+    if worked is not None and worked_passage is not None:
+        extra.append({"prompt": worked.quiz_prompt, "choices": _choices(worked.answer, worked.distractors, rng),
+                      "answer": worked.answer,
+                      "explanation": f"Use {worked.equation}: {worked.result}. The relationship is from the "
+                                     f"textbook; the numbers are an example.",
+                      "citation": worked_passage.id, "practice_item_id": None})
+    glossary = {p.text.partition(":")[0].strip().lower(): p for p in brief.passages if p.kind == "glossary"}
+    question_vector = embedder.query(question)
+    ranked_terms = sorted(glossary, key=lambda t: -cosine(question_vector, embedder.documents([t])[0]))
+    for term_key in ranked_terms:
+        passage = glossary[term_key]
+        term, _, meaning = passage.text.partition(":")
+        meaning = clean(meaning).rstrip(".")
+        distractors = _distractors(term.strip(), pool, embedder, avoid=meaning)
+        if 3 <= words(meaning) <= 40 and len(distractors) >= 2 and term.strip().lower() not in meaning.lower():
+            extra.append({"prompt": f"Which term means: {meaning}?",
+                          "choices": _choices(term.strip(), distractors, rng), "answer": term.strip(),
+                          "explanation": f"{term.strip()}: {meaning}.", "citation": passage.id,
+                          "practice_item_id": None})
+            break
+    for candidate in selection.why[::-1]:
+        built = _cloze(candidate, terms or pool, pool, question, embedder=embedder, rng=rng)
+        if built:
+            extra.append(built)
+    for candidate in selection.ranked[:30]:
+        built = _cloze(candidate, terms or pool, pool, question, embedder=embedder, rng=rng)
+        if built:
+            extra.append(built)
+    built = _which_answers(selection, question, rng)
+    if built:
+        extra.append(built)
+    for candidate in [*selection.why, *selection.answer, *selection.ranked[:20]]:
+        built = _word_cloze(candidate, selection.ranked[:40], question, rng)
+        if built:
+            extra.append(built)
+    extra += _key_term_questions(brief, selection, pool, embedder, rng)
+    seen_prompts = {q["prompt"] for q in quiz}
+    seen_answers = {q["answer"].lower() for q in quiz}
+    for built in extra:
+        if len(quiz) >= 3:
+            break
+        if built["prompt"] not in seen_prompts and built["answer"].lower() not in seen_answers:
+            quiz.append(built)
+            seen_prompts.add(built["prompt"])
+            seen_answers.add(built["answer"].lower())
+    return quiz[:3]

@@ -1,0 +1,244 @@
+"""Textbook sentences that can stand alone in a narrated lesson.
+
+The local writer is extractive: every factual sentence is a textbook sentence, lightly edited so it
+reads on its own — a leading "Note that"/"Recall that" removed, a leading discourse marker
+("However,", "Thus,") dropped when the sentence no longer follows its textbook neighbour, "This
+process"/"These cells" resolved to "The process"/"The cells" when the noun is already in play, a
+bare leading pronoun ("It", "They") replaced by the previous sentence's subject when that subject is
+a short noun phrase — or the sentence is rejected. Long sentences are split only at safe boundaries
+(a semicolon, ", but", ", so"). The connective between two lesson sentences is chosen from the
+relation the second sentence carries (contrast, consequence, example); elaboration needs none.
+
+Hand-written on purpose: sentence segmenters in well-kept libraries (NLTK punkt, spaCy) need model
+downloads or add hundreds of MB for a job these regexes do well on OpenStax prose.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "approx.", "Fig.", "Dr.", "Mr.", "Ms.", "St.", "No.", "al.")
+_SPLIT = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“(]?[A-Z0-9]|\[\[EQ)")
+_EQUATION = re.compile(r"(?<![\w=])([A-Za-z](?:_\w+)?\s*=\s*[^\s.=][^=]*?)(?=\s+[A-Z][a-z]|\s*$|\.\s)")
+
+#: Sentences about the book, figures, media or the reader's tasks rather than the science.
+_OFF_TOPIC = re.compile(
+    r"\b(figure|fig\.|table|click|https?:|www\.|link to learning|this (section|chapter|module|video|activity|lab)|"
+    r"you will|you'll|learning objectives?|see (the )?(figure|table|example|appendix)|credit|shown|pictured|"
+    r"illustrated|illustrations?|depicted|photo|image|arrows?|labell?ed|diagram|drawing|graph|sketch|video|watch|teacher|students? (should|will|can)|"
+    r"(next|previous|following|preceding|last|earlier|later) (section|chapter|module|example|paragraph|equation|figure)|"
+    r"the following|as follows|below|above|appendix|exercise|problem|solution|strategy|discussion|"
+    r"check your understanding|khan academy|simulation|worked example|let us|let's|we will|we'll|"
+    r"as we (saw|have seen|have just seen|learned|discussed)|recall from|in this (case|example)|micrograph|visual connection|everyday connection|career connection|(section|chapter|figure|table|example|equation) \d+(\.\d+)*|"
+    r"this fact|these facts|in spite of this|despite this|our theme|the above)\b|\[[A-Z]{2}\]", re.I)
+#: A figure/table reference whose target was stripped by the ingester ("shown in , which").
+_STUB = re.compile(r"\b(in|see|of|to|from|and)\s*[,.;:)]|\(\s*\)|\(\s*(see|a|b|c)\b[^)]*\)|\s,\s*,")
+#: Instructions to the reader (activities, exercises), not statements.
+_IMPERATIVE = re.compile(r"^(try|imagine|suppose|consider|think|look|use|compare|calculate|find|explain|describe|"
+                         r"predict|draw|make|place|observe|record|repeat|measure|write|list|identify|discuss|"
+                         r"determine|assume|recall|review|go|click|open|set|take|put|hold|turn|add|mix)\b", re.I)
+_PRONOUN = re.compile(r"^(It|They|He|She|We|Its|Their|His|Her|Our)\b")
+_DEMONSTRATIVE = re.compile(r"^(This|These|That|Those|Such)\b\s*(\w+)?")
+_LEAD_INS = re.compile(
+    r"^(note that|recall that|remember that|notice that|it is (important|useful|interesting) to "
+    r"(note|remember|realize|understand|point out) that|we should (also )?note(, however,)? that|keep in mind that|it turns out that|in fact,|of course,|"
+    r"in general,|generally,|basically,|importantly,|interestingly,|surprisingly,|clearly,|"
+    r"as (it|you) turns? out,)\s*", re.I)
+#: Discourse markers that tie a sentence to the one before it in the book.
+DISCOURSE = re.compile(
+    r"^(however|thus|therefore|hence|consequently|as a result|also|in addition|additionally|furthermore|"
+    r"moreover|similarly|likewise|instead|otherwise|then|next|finally|first|second|third|lastly|"
+    r"in other words|that is|in contrast|on the other hand|by contrast|nevertheless|nonetheless|still|"
+    r"meanwhile|so|and|but|yet|or|whereas|now|here|in turn|again|accordingly|in this way|this way|in short|in summary|"
+    r"overall|as such|for this reason|because of this|as mentioned|indeed|after all)\b,?\s*", re.I)
+_REFERS_BACK = re.compile(r"^(for this reason|because of this|in this way|this way|as such|as mentioned|"
+                          r"in turn|again|still|then)\b", re.I)
+CONTRAST = re.compile(r"\b(however|but|unlike|whereas|in contrast|on the other hand|instead|although|"
+                      r"rather than|not\b.*\bbut)\b", re.I)
+CONSEQUENCE = re.compile(r"^(therefore|thus|hence|consequently|as a result|so)\b", re.I)
+CAUSE = re.compile(r"\b(because|due to|caused? by|causes?|results? (in|from)|leads? to|so that|allows?|"
+                   r"enables?|makes? it|produces?|depends? on|drives?|forces?|in order to|therefore|thus|"
+                   r"as a result|which means|when|if)\b", re.I)
+EXAMPLE = re.compile(r"\b(for example|for instance|such as|e\.g\.|consider)\b", re.I)
+DEFINITION = re.compile(r"\b(is called|are called|is defined as|are defined as|refers? to|is known as|"
+                        r"are known as|is termed|means)\b|^[A-Z][\w -]{2,40} (is|are) (a|an|the)\b")
+_VERB = re.compile(r"\b(is|are|was|were|be|been|has|have|had|can|could|will|would|may|might|must|does|do|did|"
+                   r"\w+(s|ed|es))\b", re.I)
+_SUBJECT = re.compile(r"^((?:The|A|An|Each|Every|All|Most|Many|Some)\s+)?([A-Za-z][\w'-]*(?:\s+[a-z][\w'-]*){0,3}?)\s+"
+                      r"(is|are|was|were|has|have|can|will|does|do|must|may|consists?|contains?|"
+                      r"uses?|makes?|forms?|acts?|moves?|carries|carry|allows?)\b")
+#: Words after "This"/"These" that make it a pronoun, not a determiner ("This is", "These show").
+_NOT_NOUNS = frozenset({"is", "are", "was", "were", "has", "have", "had", "can", "could", "will", "would", "may",
+                        "might", "must", "means", "shows", "show", "allows", "allow", "makes", "make", "causes",
+                        "cause", "happens", "occurs", "results", "gives", "leads", "explains", "describes",
+                        "also", "does", "do", "did", "not", "in", "of", "way"})
+_PARENTHETICAL = re.compile(r"\s*\(([^()]*)\)")
+_WORD = re.compile(r"\S+")
+
+
+def words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def clean(text: str) -> str:
+    text = re.sub(r"\s+", " ", text or "").strip()
+    text = re.sub(r"\s+([,.;:!?])", r"\1", text)
+    return text.replace("“", '"').replace("”", '"').replace("’", "'")
+
+
+def split_equations(text: str) -> str:
+    """Set inline display equations apart as their own 'sentences' ([[EQ ...]])."""
+    return _EQUATION.sub(lambda m: f" [[EQ {m.group(1).strip()}]]. ", text)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a passage (abbreviations kept whole, display equations set apart)."""
+    protected = re.sub(r"([.!?])\s*;\s+", r"\1 ", clean(text))  # list items the ingester joined with "; "
+    protected = re.sub(r":\s*;\s+", ": ", protected)
+    for i, abbreviation in enumerate(_ABBREVIATIONS):
+        protected = protected.replace(abbreviation, f"\x00{i}\x00")
+    parts = _SPLIT.split(split_equations(protected))
+    out = []
+    for part in parts:
+        restored = part
+        for i, abbreviation in enumerate(_ABBREVIATIONS):
+            restored = restored.replace(f"\x00{i}\x00", abbreviation)
+        if restored.strip():
+            out.append(restored.strip())
+    return out
+
+
+def _drop_parentheticals(text: str) -> str:
+    """Remove asides that do not read aloud well: references, examples lists, long glosses."""
+    def replace(match: re.Match) -> str:
+        inner = match.group(1).strip()
+        if (not inner or re.search(r"\b(see|figure|table|e\.g|i\.e|for example|credit|singular|plural)\b|=", inner, re.I)
+                or words(inner) >= 4):
+            return ""
+        return match.group(0)
+    return clean(_PARENTHETICAL.sub(replace, text))
+
+
+def subject_of(sentence: str) -> str | None:
+    """A short noun-phrase subject ("The heart", "Enzymes") of a sentence, or None."""
+    match = _SUBJECT.match(sentence)
+    if not match:
+        return None
+    phrase = ((match.group(1) or "") + match.group(2)).strip()
+    if _PRONOUN.match(phrase) or _DEMONSTRATIVE.match(phrase) or words(phrase) > 4 or "," in phrase:
+        return None
+    return phrase
+
+
+@dataclass(frozen=True)
+class Standalone:
+    text: str
+    edited: bool = False  # a lead-in, marker or pronoun was changed
+    relation: str = ""  # the relation its dropped marker signalled: consequence, contrast or example
+
+
+def _lower_first(text: str) -> str:
+    first = text.split(" ", 1)[0]
+    if len(first) > 1 and (first.isupper() or first[1:].lower() != first[1:]):
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def make_standalone(sentence: str, *, previous: str = "", context: str = "", adjacent: bool = False,
+                    max_words: int = 40) -> Standalone | None:
+    """The sentence edited to stand on its own in a lesson, or None if it cannot.
+
+    `previous` is the sentence before it in the book, `context` the words already in play (question,
+    title, lesson so far), `adjacent` whether the lesson places it right after `previous`.
+    """
+    text = _drop_parentheticals(clean(sentence))
+    if (not text or not text[0].isupper() or not text.endswith((".", "!")) or "?" in text
+            or "[[EQ" in text or re.search(r"[=^_]|\\|\w:\s*$", text) or _OFF_TOPIC.search(text)
+            or _STUB.search(text) or text.count("(") != text.count(")") or text.count('"') % 2
+            or _IMPERATIVE.match(text)):
+        return None
+    edited = False
+    stripped = _LEAD_INS.sub("", text)
+    if stripped != text:
+        text, edited = _upper_first(stripped), True
+    relation = ""
+    marker = DISCOURSE.match(text) or re.match(r"^for (example|instance),\s*", text, re.I)
+    if marker and not adjacent:
+        if _REFERS_BACK.match(text):
+            return None
+        rest = text[marker.end():]
+        if not rest or not _VERB.search(rest):
+            return None
+        word = marker.group(0).lower()
+        relation = ("example" if word.startswith("for ") else "consequence" if CONSEQUENCE.match(word)
+                    else "contrast" if CONTRAST.match(word) or word.startswith(("by contrast", "nevertheless"))
+                    else "")
+        text, edited = _upper_first(rest), True
+        if _IMPERATIVE.match(text):
+            return None
+    demonstrative = _DEMONSTRATIVE.match(text)
+    if demonstrative and not adjacent:
+        noun = (demonstrative.group(2) or "").lower()
+        in_play = noun and len(noun) > 3 and re.search(rf"\b{re.escape(noun.rstrip('s'))}", context.lower())
+        if demonstrative.group(1) in ("This", "That", "These", "Those") and in_play and noun not in _NOT_NOUNS:
+            text, edited = "The " + text[demonstrative.end(1):].lstrip(), True
+        else:
+            return None
+    pronoun = _PRONOUN.match(text)
+    if pronoun and not adjacent:
+        subject = subject_of(previous) if pronoun.group(1) in ("It", "They") else None
+        plural = subject is not None and subject.split()[-1].lower().endswith("s")
+        if subject is None or (pronoun.group(1) == "They") != plural:
+            return None
+        text, edited = subject + text[pronoun.end():], True
+    text = _drop_parentheticals(text)
+    if not 6 <= words(text) <= max_words or not _VERB.search(text):
+        return None
+    return Standalone(text, edited, relation)
+
+
+def split_long(text: str, max_words: int) -> list[str]:
+    """Split a long sentence at safe boundaries ("; ", ", but ", ", so ") into shorter ones."""
+    if words(text) <= max_words:
+        return [text]
+    for pattern, joiner in ((r";\s+", ""), (r",\s+but\s+", "But "), (r",\s+so\s+", "So "),
+                            (r",\s+and\s+(?=(the|a|an|this|these|it|they|each|most|many|some|[A-Z])\b)", "")):
+        parts = re.split(pattern, text, maxsplit=1)
+        if len(parts) > 1:
+            head, tail = parts[0], parts[-1]
+            if words(head) >= 5 and words(tail) >= 5 and _VERB.search(tail):
+                tail = joiner + (_lower_first(tail) if joiner else _upper_first(tail))
+                head = head.rstrip(",;: ") + "."
+                return split_long(head, max_words) + split_long(tail, max_words)
+    return [text]
+
+
+CONNECTIVES = {"consequence": "As a result, ", "contrast": "By contrast, ", "example": "For example, "}
+
+
+def relation_between(previous: str, sentence: Standalone) -> str:
+    """How `sentence` relates to the lesson sentence before it: its dropped marker's relation when the
+    two share a content word (so the link is real), else "" (elaboration, definition, cause: no
+    connective needed — the sentence carries its own wording)."""
+    if not sentence.relation or not previous:
+        return ""
+    shared = _content(previous) & _content(sentence.text)
+    return sentence.relation if shared else ""
+
+
+def _content(text: str) -> set[str]:
+    return {w.lower().rstrip("s") for w in re.findall(r"[A-Za-z]{4,}", text)} - _COMMON
+
+
+_COMMON = frozenset(["this", "that", "these", "those", "with", "from", "into", "than", "then", "they", "their",
+                     "there", "which", "when", "what", "have", "also", "more", "most", "other", "some", "such",
+                     "each", "many", "much", "very", "only", "both", "because", "about", "called", "example"])
+
+
+def with_connective(text: str, prefix: str) -> str:
+    return prefix + _lower_first(text) if prefix else text
