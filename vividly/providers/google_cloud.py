@@ -117,6 +117,7 @@ def map_api_core_error(exc: Exception, what: str) -> Exception:
     """google-api-core / requests exceptions (Cloud client libraries, REST transport) → ours."""
     import requests  # noqa: TID251 - its exception classes only: the Cloud clients' REST transport raises them
     from google.api_core import exceptions as core
+    from google.protobuf import json_format
 
     if isinstance(exc, core.RetryError):
         return ProviderRetryable(f"{what}: retries exhausted")
@@ -126,6 +127,6 @@ def map_api_core_error(exc: Exception, what: str) -> Exception:
         return ProviderRetryable(message) if code in RETRYABLE_CODES else ProviderFatal(message)
     if isinstance(exc, requests.Timeout | requests.ConnectionError):
         return ProviderRetryable(f"{what}: {exc.__class__.__name__}")
-    if isinstance(exc, ValueError | KeyError | TypeError):
+    if isinstance(exc, json_format.Error | ValueError | KeyError | TypeError):  # unparseable answer
         return ProviderFatal(f"{what}: malformed response ({exc.__class__.__name__})")
     return exc
