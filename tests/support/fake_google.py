@@ -20,6 +20,7 @@ import hashlib
 import io
 import json
 import math
+import queue
 import re
 import threading
 import time
@@ -112,6 +113,11 @@ def server_error(code: int = 503) -> Reply:
                                               "status": status}})
 
 
+def _is_text_request(route: str, body) -> bool:
+    config = (body or {}).get("generationConfig") or {} if isinstance(body, dict) else {}
+    return route != "generate" or "IMAGE" not in (config.get("responseModalities") or [])
+
+
 def _speak_marks(ssml: str) -> list[str]:
     return re.findall(r'<mark name="([^"]+)"\s*/>', ssml)
 
@@ -124,6 +130,7 @@ class FakeGoogle:
         self.requests: list[dict] = []
         self.datapoints: dict[str, dict[str, dict]] = defaultdict(dict)  # index id → datapoint id → datapoint
         self.seconds_per_sentence = 0.8
+        self.held: dict[str, queue.Queue] = {}  # route → replies the test hands over while a request waits
         self.lock = threading.Lock()
         fake = self
 
@@ -143,6 +150,9 @@ class FakeGoogle:
                 with fake.lock:
                     fake.requests.append(record)
                     queued = fake.replies[route].popleft() if fake.replies[route] else None
+                    held = fake.held.pop(route, None) if queued is None and _is_text_request(route, body) else None
+                if held is not None:  # the test answers this request itself (see `hold`)
+                    queued = held.get(timeout=120)
                 reply = queued or fake._default(route, match, body)
                 if reply.delay:
                     time.sleep(reply.delay)
@@ -176,6 +186,14 @@ class FakeGoogle:
     def queue(self, route: str, *replies: Reply | dict) -> None:
         """Queue replies for a route (dicts are 200 JSON bodies), served before the default."""
         self.replies[route].extend(r if isinstance(r, Reply) else Reply(body=r) for r in replies)
+
+    def hold(self, route: str) -> queue.Queue:
+        """The next text request on `route` waits until the test puts its Reply in the returned queue
+        (so a reply can be built from what the worker is doing at that moment)."""
+        box: queue.Queue = queue.Queue()
+        with self.lock:
+            self.held[route] = box
+        return box
 
     def calls(self, route: str | None = None) -> list[dict]:
         """Recorded requests (of one route), without token refreshes unless asked for."""
