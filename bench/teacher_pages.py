@@ -39,6 +39,7 @@ from django.utils import timezone  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from content.models import (  # noqa: E402
+    Assignment,
     DistrictBudget,
     Lesson,
     LessonProgress,
@@ -50,7 +51,7 @@ from content.models import (  # noqa: E402
     SafetyEvent,
 )
 from ingestion.models import Book, Chapter, Topic  # noqa: E402
-from schools.models import Assignment, Classroom, District, Enrollment, School  # noqa: E402
+from schools.models import Classroom, District, Enrollment, School  # noqa: E402
 from schools.tenancy import Role  # noqa: E402
 
 RNG = random.Random(9)  # noqa: S311 - repeatable synthetic data, not security

@@ -3,11 +3,24 @@ cost ledger (with live circuit-breaker states) and district budgets — all tena
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils import timezone
 
+from accounts.privacy import services as privacy_services
+from accounts.privacy.models import AccessKind
+from accounts.privacy.services import record_student_access
 from content import selectors, services
-from content.models import DistrictBudget, Lesson, LessonRequest, ProviderCall, SafetyEvent
+from content.models import (
+    Assignment,
+    DistrictBudget,
+    Lesson,
+    LessonBlock,
+    LessonRequest,
+    ModerationReview,
+    PinnedLesson,
+    ProviderCall,
+    SafetyEvent,
+)
 from schools.admin_base import DistrictScopedAdmin, ReadOnlyAdmin, is_tenant_admin
 from schools.tenancy import Role
 
@@ -124,3 +137,73 @@ class DistrictBudgetAdmin(DistrictScopedAdmin):
     def used_percent(self, obj):
         used = services.budget_used_percent(district_id=obj.district_id)
         return None if used is None else round(used, 1)
+
+
+@admin.register(ModerationReview)
+class ModerationReviewAdmin(DistrictScopedAdmin):
+    list_display = ["created_at", "tier", "status", "category", "excerpt", "school", "escalated_to", "reviewed_by"]
+    list_filter = ["status", "tier"]
+    readonly_fields = ["safety_event", "district", "school", "tier", "escalated_to", "reviewed_by", "reviewed_at",
+                       "created_at", "category", "excerpt"]
+    fields = ["category", "excerpt", "tier", "status", "notes", "school", "escalated_to", "reviewed_by",
+              "reviewed_at", "created_at"]
+    actions = ["mark_reviewed"]
+    list_select_related = ["safety_event", "school"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Category")
+    def category(self, obj):
+        return obj.safety_event.get_category_display()
+
+    @admin.display(description="Redacted excerpt")
+    def excerpt(self, obj):
+        return obj.safety_event.excerpt
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        record_student_access(request, obj.safety_event.student, AccessKind.REQUESTS)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        if obj.status == ModerationReview.Status.REVIEWED and obj.reviewed_at is None:
+            obj.reviewed_by = request.user
+            obj.reviewed_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Mark selected as reviewed")
+    def mark_reviewed(self, request, queryset):
+        for review in queryset.filter(status=ModerationReview.Status.OPEN):
+            privacy_services.mark_reviewed(review=review, actor=request.user)
+        self.message_user(request, "Marked as reviewed.", messages.SUCCESS)
+
+
+# --- class choices (issue 9): visible to admins, changed by teachers on their pages ---------------
+
+class _TeacherToolAdmin(DistrictScopedAdmin):
+    writable_by = ()  # teachers manage these on /teacher/; admins look (superusers may fix)
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(_TeacherToolAdmin):
+    list_display = ["topic", "classroom", "due_at", "created_by", "created_at"]
+    list_filter = ["classroom__school"]
+    list_select_related = ["topic", "classroom__school", "created_by"]
+
+
+@admin.register(LessonBlock)
+class LessonBlockAdmin(_TeacherToolAdmin):
+    list_display = ["topic", "interest", "classroom", "reason", "created_by", "created_at"]
+    list_filter = ["classroom__school"]
+    list_select_related = ["topic", "interest", "classroom__school", "created_by"]
+
+
+@admin.register(PinnedLesson)
+class PinnedLessonAdmin(_TeacherToolAdmin):
+    list_display = ["lesson", "topic", "classroom", "pinned_by", "pinned_at"]
+    list_filter = ["classroom__school"]
+    list_select_related = ["lesson", "topic", "classroom__school", "pinned_by"]

@@ -93,7 +93,7 @@ def revealed_question_ids(user, lesson: Lesson) -> set[int] | None:
     answered (in the quiz or the re-quiz); staff every one (None)."""
     if getattr(user, "role", None) != Role.STUDENT or user.is_superuser:
         return None
-    from content.progress_models import QuizAttempt
+    from content.models import QuizAttempt
 
     return set(QuizAttempt.objects.filter(student=user, lesson=lesson).values_list("question_id", flat=True))
 

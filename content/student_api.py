@@ -16,9 +16,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsStudent
+from content.models import LessonProgress, ProblemReport, ProgressEvent, QuizAttempt, ReQuiz
 
 from . import student_progress, student_selectors
-from .progress_models import LessonProgress, ProblemReport, ProgressEvent, QuizAttempt, ReQuiz
 
 MAX_BATCH = 200
 

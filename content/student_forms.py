@@ -104,7 +104,7 @@ class ProblemReportForm(forms.Form):
                               help_text="Your teacher will see this. Don't include personal information.")
 
     def __init__(self, *args, **kwargs):
-        from .progress_models import ProblemReport
+        from content.models import ProblemReport
 
         super().__init__(*args, **kwargs)
         self.fields["reason"].choices = ProblemReport.Reason.choices

@@ -12,9 +12,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from content.models import LessonProgress, ProblemReport, ProgressEvent, QuizAttempt, ReQuiz
 
 from .models import LessonRequest, QuizQuestion
-from .progress_models import LessonProgress, ProblemReport, ProgressEvent, QuizAttempt, ReQuiz
 
 MILESTONES = (25, 50, 75, 100)
 MAX_RATE = 2.0  # the player's fastest speed; faster "progress" is not real watching

@@ -6,18 +6,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.apps import apps
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import StudentInterest, User
+from content.models import Assignment, LessonProgress, ReQuiz
 from ingestion.models import Book, Chapter, Topic
 from schools.models import Subject
 
 from .models import LessonRequest, RequestStatus
-from .progress_models import LessonProgress, ReQuiz
 
 LIVE_STATUSES = (
     RequestStatus.QUEUED, RequestStatus.UNDERSTANDING, RequestStatus.NEEDS_CHOICE, RequestStatus.SCRIPTING,
@@ -68,7 +67,7 @@ class Dashboard:
     continue_watching: list = field(default_factory=list)
     lessons: list = field(default_factory=list)
     lessons_total: int = 0
-    assignments: list | None = None
+    assignments: list = field(default_factory=list)
     subjects: list = field(default_factory=list)
     requizzes: list = field(default_factory=list)
     interests: list = field(default_factory=list)
@@ -137,15 +136,11 @@ def _streak(day_list: list, now) -> int:
     return streak
 
 
-def assignments_for(student: User) -> list | None:
-    """Upcoming assignments, or None when the teacher tools (schools.Assignment) are not installed."""
-    try:
-        assignment_model = apps.get_model("schools", "Assignment")
-    except LookupError:
-        return None
+def assignments_for(student: User) -> list:
+    """Upcoming assignments of the student's classes."""
     now = timezone.now()
     # The student branch of Assignment's tenant policy, written out so the planner can use the due_at index.
-    return list(assignment_model.objects
+    return list(Assignment.objects
                 .filter(classroom__enrollments__student=student, due_at__gte=now - timezone.timedelta(days=7))
                 .filter(Q(students=student) | Q(students__isnull=True))
                 .select_related("topic__chapter__book", "classroom").distinct().order_by("due_at")[:6])
@@ -242,7 +237,7 @@ def get_request_or_reused(student: User, pk: int) -> LessonRequest:
 
 def lesson_page(student: User, lesson_request: LessonRequest) -> dict:
     """Scenes, quiz with this student's immediate answers, progress and interests for the lesson page."""
-    from .progress_models import QuizAttempt
+    from content.models import QuizAttempt
 
     lesson = lesson_request.lesson
     questions = list(lesson.quiz_questions.all())
@@ -312,7 +307,7 @@ def get_question(lesson_request: LessonRequest, question_pk: int):
 
 def requiz_page(student: User, lesson_request: LessonRequest) -> dict:
     """The re-quiz: up to three of the lesson's questions with this student's re-quiz answers."""
-    from .progress_models import QuizAttempt
+    from content.models import QuizAttempt
 
     if lesson_request.lesson_id is None:
         raise Http404("No lesson")

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db.models import Count
 
 from .admin_base import DistrictScopedAdmin
-from .models import Assignment, Classroom, District, Enrollment, LessonBlock, PinnedLesson, School
+from .models import Classroom, District, Enrollment, School
 from .tenancy import Role
 
 
@@ -88,30 +88,3 @@ class EnrollmentAdmin(DistrictScopedAdmin):
         if db_field.name == "student":
             kwargs["queryset"] = _visible_with_role(request, Role.STUDENT)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-
-# --- teacher tools (issue 9): visible to admins, changed by teachers on their pages --------------
-
-class _TeacherToolAdmin(DistrictScopedAdmin):
-    writable_by = ()  # teachers manage these on /teacher/; admins look (superusers may fix)
-
-
-@admin.register(Assignment)
-class AssignmentAdmin(_TeacherToolAdmin):
-    list_display = ["topic", "classroom", "due_at", "created_by", "created_at"]
-    list_filter = ["classroom__school"]
-    list_select_related = ["topic", "classroom__school", "created_by"]
-
-
-@admin.register(LessonBlock)
-class LessonBlockAdmin(_TeacherToolAdmin):
-    list_display = ["topic", "interest", "classroom", "reason", "created_by", "created_at"]
-    list_filter = ["classroom__school"]
-    list_select_related = ["topic", "interest", "classroom__school", "created_by"]
-
-
-@admin.register(PinnedLesson)
-class PinnedLessonAdmin(_TeacherToolAdmin):
-    list_display = ["lesson", "topic", "classroom", "pinned_by", "pinned_at"]
-    list_filter = ["classroom__school"]
-    list_select_related = ["lesson", "topic", "classroom__school", "pinned_by"]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from statistics import median
 
-from .models import SignalKind
+from teaching.models import SignalKind
 
 PASS_MARK = 0.7
 COMPLETE_FRACTION = 0.9

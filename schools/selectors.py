@@ -15,7 +15,10 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from .models import Assignment, Classroom, Enrollment, LessonBlock, PinnedLesson, SignalDismissal
+from content.models import Assignment, LessonBlock, PinnedLesson
+from teaching.models import SignalDismissal
+
+from .models import Classroom, Enrollment
 
 if TYPE_CHECKING:
     from accounts.models import User

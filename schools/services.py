@@ -21,17 +21,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.validators import clean_person_name
+from content.models import Assignment, LessonBlock, PinnedLesson
+from teaching.models import SignalDismissal, SignalKind
 
-from .models import (
-    Assignment,
-    Classroom,
-    Enrollment,
-    LessonBlock,
-    PinnedLesson,
-    SignalDismissal,
-    SignalKind,
-    make_join_code,
-)
+from .models import Classroom, Enrollment, make_join_code
 from .tenancy import Role
 
 if TYPE_CHECKING:

@@ -18,10 +18,10 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import require_teacher
 from accounts.privacy.services import record_student_access  # privacy hook (issue 5): access audit
+from content.models import Assignment, LessonBlock, PinnedLesson
 from vividly import spreadsheets
 
 from . import analytics, selectors, services
-from .models import Assignment, LessonBlock, PinnedLesson
 from .teacher_forms import AssignmentForm, ClassroomForm, CoTeacherForm, CsvUploadForm, InviteForm
 
 

@@ -67,3 +67,10 @@ class TenantQuerySet(models.QuerySet):
 
 
 TenantManager = models.Manager.from_queryset(TenantQuerySet)
+
+
+def class_policy(path: str = "classroom", *, student: Callable[[User], models.Q] | None = None) -> TenantPolicy:
+    """The policy of rows that belong to one class (`path` names the classroom field): the class's
+    district and school admins, its teachers, and students as `student` says (none by default)."""
+    return TenantPolicy(district=f"{path}__school__district", school=f"{path}__school",
+                        teacher=lambda user: models.Q(**{f"{path}__teachers": user}), student=student)

@@ -2,7 +2,7 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -37,3 +37,18 @@ def client_ip_check(request):
     }
     logger.info("client ip check", extra=answer)
     return JsonResponse(answer)
+
+
+class HttpResponsePermanentRedirectKeepMethod(HttpResponseRedirect):
+    """308: like 301, but a browser repeats a POST as a POST (an admin form posted to an old URL)."""
+
+    status_code = 308
+
+
+def moved_admin_page(request, app: str, model: str, rest: str, moved: dict[tuple[str, str], str]):
+    """An admin page of a model that moved to another app (issue 16): the same page under its new app."""
+    new_app = moved.get((app, model))
+    if new_app is None:
+        raise Http404("No such admin page.")
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirectKeepMethod(f"/admin/{new_app}/{model}/{rest}" + (f"?{query}" if query else ""))

@@ -22,7 +22,6 @@ from .models import (
     DataExport,
     DeletionCertificate,
     DistrictPrivacySettings,
-    ModerationReview,
     RetentionRun,
     StudentDataAccess,
 )
@@ -143,51 +142,6 @@ class RetentionRunAdmin(ReadOnlyAdmin):
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
-
-
-@admin.register(ModerationReview)
-class ModerationReviewAdmin(DistrictScopedAdmin):
-    list_display = ["created_at", "tier", "status", "category", "excerpt", "school", "escalated_to", "reviewed_by"]
-    list_filter = ["status", "tier"]
-    readonly_fields = ["safety_event", "district", "school", "tier", "escalated_to", "reviewed_by", "reviewed_at",
-                       "created_at", "category", "excerpt"]
-    fields = ["category", "excerpt", "tier", "status", "notes", "school", "escalated_to", "reviewed_by",
-              "reviewed_at", "created_at"]
-    actions = ["mark_reviewed"]
-    list_select_related = ["safety_event", "school"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description="Category")
-    def category(self, obj):
-        return obj.safety_event.get_category_display()
-
-    @admin.display(description="Redacted excerpt")
-    def excerpt(self, obj):
-        return obj.safety_event.excerpt
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        obj = self.get_object(request, object_id)
-        services.record_student_access(request, obj.safety_event.student, AccessKind.REQUESTS)
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def save_model(self, request, obj, form, change):
-        if obj.status == ModerationReview.Status.REVIEWED and obj.reviewed_at is None:
-            obj.reviewed_by = request.user
-            from django.utils import timezone
-
-            obj.reviewed_at = timezone.now()
-        super().save_model(request, obj, form, change)
-
-    @admin.action(description="Mark selected as reviewed")
-    def mark_reviewed(self, request, queryset):
-        for review in queryset.filter(status=ModerationReview.Status.OPEN):
-            services.mark_reviewed(review=review, actor=request.user)
-        self.message_user(request, "Marked as reviewed.", messages.SUCCESS)
 
 
 class PrivacyUserAdmin(UserAdmin):

@@ -15,7 +15,7 @@ from accounts.models import User
 from schools.tenancy import TenantManager, TenantPolicy
 
 __all__ = ["AccessKind", "ConsentRecord", "DataExport", "DeletionCertificate", "DistrictPrivacySettings",
-           "ModerationReview", "RetentionRun", "StudentDataAccess"]
+           "RetentionRun", "StudentDataAccess"]
 
 User.add_to_class("deleted_at", models.DateTimeField(
     null=True, blank=True, db_index=True, editable=False,
@@ -188,37 +188,6 @@ class RetentionRun(models.Model):
         return f"{self.task} at {self.started_at:%Y-%m-%d %H:%M}: {sum(self.purged.values())} rows"
 
 
-class ModerationReview(models.Model):
-    """The review-queue entry for one safety-flagged request, with its escalation tier."""
-
-    class Tier(models.IntegerChoices):
-        BLOCKED = 1, "Blocked with a kind message"
-        TEACHER = 2, "Teacher notified"
-        DISTRICT = 3, "Escalated to district admins"
-
-    class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        REVIEWED = "reviewed", "Reviewed"
-
-    safety_event = models.OneToOneField("content.SafetyEvent", on_delete=models.CASCADE, related_name="review")
-    district = models.ForeignKey("schools.District", on_delete=models.CASCADE, null=True, related_name="+")
-    school = models.ForeignKey("schools.School", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    tier = models.PositiveSmallIntegerField(choices=Tier.choices, default=Tier.BLOCKED)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
-    escalated_to = models.PositiveSmallIntegerField(default=0, help_text="District admins alerted")
-    reviewed_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    notes = models.TextField(blank=True, help_text="Staff notes (do not write the student's name)")
-    created_at = models.DateTimeField(default=timezone.now)
-
-    objects = TenantManager()
-    tenant_policy = TenantPolicy(district="district", school="school")
-
-    class Meta:
-        ordering = ["status", "-tier", "-created_at"]
-
-    def __str__(self) -> str:
-        return f"Review of safety event {self.safety_event_id} (tier {self.tier}, {self.status})"
 
 
 def grace_days() -> int:

@@ -86,8 +86,7 @@ def soft_deleted_students(*, older_than_days: int | None = None):
 
 def lessons_only_for(student) -> tuple[list[int], list[int]]:
     """(lesson ids only this student received, lesson ids shared with others/pinned) for the student."""
-    from content.models import Lesson, LessonProgress, LessonRequest
-    from schools.models import PinnedLesson
+    from content.models import Lesson, LessonProgress, LessonRequest, PinnedLesson
 
     mine = set(LessonRequest.objects.filter(student=student, lesson__isnull=False).values_list("lesson_id", flat=True))
     mine |= set(LessonProgress.objects.filter(student=student).values_list("lesson_id", flat=True))

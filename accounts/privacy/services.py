@@ -12,8 +12,10 @@ from django.conf import settings
 from django.core.files.storage import default_storage, storages
 from django.core.signing import BadSignature, SignatureExpired, TimestampSigner
 from django.db import models, transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from content.models import ModerationReview
 from content.services import LessonRequestError
 from schools.tenancy import Role
 from vividly.client_ip import client_ip
@@ -25,7 +27,6 @@ from .models import (
     DataExport,
     DeletionCertificate,
     DistrictPrivacySettings,
-    ModerationReview,
     RetentionRun,
     StudentDataAccess,
 )
@@ -440,7 +441,7 @@ def review_safety_event(*, event) -> ModerationReview:
                     "teacher was alerted. Review it in the moderation queue (admin → Moderation reviews).")
             for admin_user in admins:
                 Notification.objects.create(user=admin_user, kind=Notification.Kind.SAFETY_ALERT, title=title,
-                                            body=body, url=f"/admin/accounts/moderationreview/{review.pk}/change/",
+                                            body=body, url=reverse("admin:content_moderationreview_change", args=[review.pk]),
                                             safety_event=event)
                 email = admin_user.email
                 transaction.on_commit(lambda email=email: send_staff_alert.delay(to=email, subject=title, body=body))

@@ -15,8 +15,10 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import default_storage
 from django.core.management import call_command
-from django.db import models
-from django.db.models.functions import Cast
+from django.db import connection, models
+from django.db.migrations.loader import MigrationLoader
+from django.db.models import Value
+from django.db.models.functions import Cast, Replace
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -247,9 +249,13 @@ def test_legacy_alerts_are_linked_to_their_event_by_the_data_migration(namesakes
     b1 = namesakes[2]
     alerts = Notification.objects.filter(kind="safety_alert")
     expected = dict(alerts.values_list("pk", "safety_event_id"))
-    alerts.update(safety_event=None)
-    migration = import_module("content.migrations.0005_backfill_alert_links_and_watch_time")
-    migration.link_alerts(apps, None)
+    # as written before that link: no safety_event, and escalations link to the review's admin page at
+    # its address of the time (the review moved from accounts to content in issue 16)
+    alerts.update(safety_event=None, url=Replace("url", Value("/admin/content/"), Value("/admin/accounts/")))
+    name = "0005_backfill_alert_links_and_watch_time"
+    migration = import_module(f"content.migrations.{name}")
+    # the models as that migration saw them (ModerationReview was in accounts then)
+    migration.link_alerts(MigrationLoader(connection).project_state(("content", name)).apps, None)
     linked = dict(alerts.values_list("pk", "safety_event_id"))
     # the escalations through their review; A1 and A2 share a district, name and minute: left unlinked
     b_alert = alerts.get(safety_event__student=b1, user__role="teacher").pk

@@ -6,9 +6,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from accounts.privacy.models import DistrictPrivacySettings, ModerationReview
+from accounts.privacy.models import DistrictPrivacySettings
 from content import services as content_services
-from content.models import Notification, SafetyEvent
+from content.models import ModerationReview, Notification, SafetyEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -59,11 +59,11 @@ def test_review_queue_in_admin_is_scoped_and_reviewable(tenant_a, tenant_b, opte
     theirs = ModerationReview.objects.get(safety_event=_flag(tenant_b.student, "self_harm", "kill myself"))
     client = Client()
     client.force_login(tenant_a.district_admin)
-    changelist = client.get(reverse("admin:accounts_moderationreview_changelist"))
+    changelist = client.get(reverse("admin:content_moderationreview_changelist"))
     assert changelist.status_code == 200
     assert changelist.context["cl"].result_count == 1
-    assert client.get(reverse("admin:accounts_moderationreview_change", args=[theirs.pk])).status_code == 404
-    client.post(reverse("admin:accounts_moderationreview_changelist"),
+    assert client.get(reverse("admin:content_moderationreview_change", args=[theirs.pk])).status_code == 404
+    client.post(reverse("admin:content_moderationreview_changelist"),
                 {"action": "mark_reviewed", "_selected_action": [mine.pk]})
     mine.refresh_from_db()
     assert mine.status == "reviewed"

@@ -4,9 +4,8 @@ import pytest
 
 from accounts.models import StudentInterest
 from content import services
-from content.models import LessonRequest, RequestStatus
+from content.models import LessonBlock, LessonRequest, PinnedLesson, RequestStatus
 from content.pipeline.understand import attach_to_lesson, reuse_key
-from schools.models import LessonBlock, PinnedLesson
 from schools.tests.teacher_fixtures import make_interest, make_lesson, make_topics
 
 pytestmark = pytest.mark.django_db

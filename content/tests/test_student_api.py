@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from content.progress_models import LessonProgress, ProblemReport
+from content.models import LessonProgress, ProblemReport
 from content.tests.student_fixtures import make_catalogue, make_lesson, make_request
 
 

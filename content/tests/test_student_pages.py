@@ -6,8 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
-from content.models import RequestStatus
-from content.progress_models import LessonProgress, ProblemReport
+from content.models import LessonProgress, ProblemReport, RequestStatus
 from content.tests.student_fixtures import make_catalogue, make_interests, make_lesson, make_request
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from content import student_progress
-from content.progress_models import LessonProgress, ProgressEvent, QuizAttempt, ReQuiz
+from content.models import LessonProgress, ProgressEvent, QuizAttempt, ReQuiz
 from content.tests.student_fixtures import make_catalogue, make_lesson, make_request
 
 T0 = None

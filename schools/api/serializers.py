@@ -5,7 +5,9 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from accounts.models import User
-from schools.models import Assignment, Classroom, SignalKind
+from content.models import Assignment
+from schools.models import Classroom
+from teaching.models import SignalKind
 
 
 class TeacherSerializer(serializers.ModelSerializer):

@@ -12,8 +12,9 @@ from rest_framework.response import Response
 
 from accounts.permissions import IsTeacher
 from accounts.privacy.services import record_student_access  # privacy hook (issue 5): access audit
+from content.models import Assignment
 from schools import selectors, services
-from schools.models import Assignment, Classroom
+from schools.models import Classroom
 
 from . import serializers as s
 

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("schools", "0003_pinned_lessons"),
-        ("ingestion", "0002_catalogue_moved_in"),
+        ("ingestion", "0003_catalogue_moved_in"),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from schools import analytics as a
-from schools.models import SignalKind
+from teaching.models import SignalKind
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 

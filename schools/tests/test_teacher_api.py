@@ -7,7 +7,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from schools.models import Assignment, Enrollment, SignalDismissal
+from content.models import Assignment
+from schools.models import Enrollment
+from teaching.models import SignalDismissal
 
 from .teacher_fixtures import answer_quiz, make_lesson, make_request, make_topics, watch
 

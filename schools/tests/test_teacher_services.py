@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from accounts.models import Invitation
 from accounts.tests.factories import StudentFactory, TeacherFactory
+from content.models import PinnedLesson
 from schools import selectors, services
-from schools.models import Enrollment, PinnedLesson
+from schools.models import Enrollment
 
 from .teacher_fixtures import make_interest, make_lesson, make_topics
 

@@ -11,8 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.tests.factories import StudentFactory, TeacherFactory
-from schools.models import Assignment, Enrollment, LessonBlock, PinnedLesson, SignalDismissal
+from content.models import Assignment, LessonBlock, PinnedLesson
+from schools.models import Enrollment
 from schools.tests.factories import EnrollmentFactory
+from teaching.models import SignalDismissal
 
 from .teacher_fixtures import (
     answer_quiz,

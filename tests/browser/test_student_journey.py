@@ -8,8 +8,7 @@ import time
 import pytest
 
 from accounts.models import Interest, StudentInterest
-from content.models import LessonRequest, RequestStatus
-from content.progress_models import LessonProgress, QuizAttempt
+from content.models import LessonProgress, LessonRequest, QuizAttempt, RequestStatus
 from tests.browser.conftest import audit, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]

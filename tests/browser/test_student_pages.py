@@ -5,8 +5,7 @@ import re
 
 import pytest
 
-from content.models import RequestStatus
-from content.progress_models import LessonProgress, ReQuiz
+from content.models import LessonProgress, RequestStatus, ReQuiz
 from content.tests.student_fixtures import make_catalogue, make_interests, make_lesson, make_request
 from tests.browser.conftest import audit, sign_in
 

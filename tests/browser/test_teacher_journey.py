@@ -17,9 +17,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import Invitation
-from content.models import LessonProgress, QuizAttempt
+from content.models import Assignment, LessonProgress, PinnedLesson, QuizAttempt
 from content.tests.student_fixtures import make_catalogue, make_lesson, make_request
-from schools.models import Assignment, Classroom, PinnedLesson
+from schools.models import Classroom
 from tests.browser.conftest import audit, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

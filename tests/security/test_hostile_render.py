@@ -59,6 +59,7 @@ NOT_RENDERED = {
     "admin/autocomplete/": "JSON for admin select widgets",
     "styleguide/": "served only with DEBUG on",
     "admin/{url}": "the admin's catch-all (redirects or 404s, no data)",
+    "admin/{app}/{model}/{rest}": "old admin address of a model that moved app (issue 16): a redirect, no data",
 }
 HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": "http://testserver/"}
 

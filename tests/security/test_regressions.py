@@ -20,9 +20,9 @@ from accounts.forms import AdminUserChangeForm, InvitationForm
 from accounts.models import Invitation, User
 from accounts.tests.factories import DEFAULT_PASSWORD
 from accounts.validators import clean_person_name, validate_person_name
-from schools.models import SignalDismissal
 from schools.services import preview_invite_csv
 from schools.tests.teacher_fixtures import make_lesson, make_topics, report_problem
+from teaching.models import SignalDismissal
 from vividly.spreadsheets import DictWriter, escape_cell, unescape_cell, writer
 
 pytestmark = pytest.mark.django_db

@@ -22,10 +22,18 @@ from accounts.privacy.models import DataExport, StudentDataAccess
 from accounts.privacy.services import download_token
 from accounts.services import hash_token
 from accounts.tests.factories import StudentFactory
-from content.models import Notification, QuizAttempt, RequestStatus, ReQuiz
+from content.models import (
+    Assignment,
+    LessonBlock,
+    Notification,
+    PinnedLesson,
+    QuizAttempt,
+    RequestStatus,
+    ReQuiz,
+)
 from content.tests import student_fixtures as sf
 from flags.models import Flag
-from schools.models import Assignment, Enrollment, LessonBlock, PinnedLesson
+from schools.models import Enrollment
 from schools.tests import teacher_fixtures as tf
 from tests.isolation.populate import Populator
 
@@ -95,7 +103,7 @@ def build_world(tenant) -> World:
         email="invitee@student.school-a.edu", first_name="Ivy", last_name="Invitee", role="student",
         district=tenant.district, school=tenant.school, classroom=classroom, invited_by=teacher,
         token_hash=hash_token(INVITATION_TOKEN), expires_at=now + timedelta(days=7))
-    # the student's own class invitation (answered on their onboarding page while signed in)
+    # a class invitation to a student who already has an account (answered from the join page)
     class_invitation = Invitation.objects.create(
         email=student.email, first_name=student.first_name, last_name=student.last_name, role="student",
         district=tenant.district, school=tenant.school, classroom=classroom, invited_by=teacher,

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "content",
     "flags",
     "ingestion",
+    "teaching",
     # observability (issue 4)
     "django_prometheus",
     "django_guid",

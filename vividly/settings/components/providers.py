@@ -6,7 +6,7 @@ variables choose a backend without code edits; "llm_local", "image_local" and "t
 fallbacks used while a Google breaker is open (or a district's budget is spent).
 """
 
-from .environment import env
+from .environment import VAR_DIR, env
 
 # --- Google (issue 19: Google's SDKs, identity not keys) -------------------------------------------
 # Identity: Application Default Credentials (Cloud Run's service account; `gcloud auth
@@ -46,10 +46,11 @@ GOOGLE_TTS = {  # Cloud TTS has no API-key mode here: ADC only
 }
 
 # --- the backends each capability can use ------------------------------------------------------
-# Embeddings: local MiniLM on ONNX Runtime by default (no torch in the web process; the model is
-# exported from the bundled weights into EMBEDDING_MODEL_DIR by `make setup` or on first use, never
-# downloaded; int8 unless EMBEDDINGS_INT8=false, a different model name, so re-ingest).
-# EMBEDDINGS_BACKEND=vertex switches to Vertex AI (768 dims, then run `manage.py ingest --reembed`).
+# Embeddings: local MiniLM on ONNX Runtime by default (no torch in the web process); the model is
+# exported from the bundled MiniLM weights into EMBEDDING_MODEL_DIR by `make setup` or on first use
+# (never downloaded). int8 by default (EMBEDDINGS_INT8=false for fp32; a different model name, so
+# re-ingest). EMBEDDINGS_BACKEND=vertex switches to Vertex AI (768 dims, then `manage.py ingest --reembed`).
+EMBEDDING_MODEL_DIR = env.str("EMBEDDING_MODEL_DIR", default=str(VAR_DIR / "models"))
 _EMBEDDING_BACKENDS = {
     "local": {"BACKEND": "vividly.providers.onnx_embeddings.OnnxMiniLMEmbeddings",
               "OPTIONS": {"quantized": env.bool("EMBEDDINGS_INT8", default=True),
@@ -67,8 +68,8 @@ _IMAGE_BACKENDS = {"local": "content.media.slides.LocalSlideRenderer",
                    "nano_banana": "vividly.providers.nano_banana.NanoBananaImage"}
 # Narration (issue 18): TTS_PROVIDER=local (Piper neural voice, the default) | espeak | google. Fallback
 # chain, followed while a provider is unavailable or fails: google → tts_local (Piper) → tts_espeak
-# (espeak-ng); the voice that spoke is recorded on the lesson (providers["voice"]). espeak-ng runs only
-# as a program.
+# (espeak-ng); the voice that spoke is recorded on the lesson (providers["voice"]). espeak-ng runs
+# only as a program.
 PIPER_VOICE = {
     "model_path": env.str("PIPER_MODEL_PATH", default=""),  # empty: the bundled en_US-joe-medium
     "length_scale": env.float("PIPER_LENGTH_SCALE", default=1.0),  # > 1 speaks slower

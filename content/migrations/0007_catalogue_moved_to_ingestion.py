@@ -13,8 +13,8 @@ from vividly.model_moves import move_content_types
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("content", "0005_backfill_alert_links_and_watch_time"),
-        ("ingestion", "0002_catalogue_moved_in"),
+        ("content", "0006_scene_audio_timings"),
+        ("ingestion", "0003_catalogue_moved_in"),
         ("schools", "0004_topic_moved_to_ingestion"),  # nothing points at content.Topic any more
         ("contenttypes", "0002_remove_content_type_name"),
         ("auth", "0012_alter_user_first_name_max_length"),

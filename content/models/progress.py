@@ -1,5 +1,5 @@
-"""Student progress models (issue 8): watch progress from batched player events, quiz attempts,
-re-quiz schedule and problem reports. Imported at the bottom of content/models.py.
+"""Student progress (issue 8): watch progress from batched player events, quiz attempts, the
+re-quiz schedule and problem reports.
 
 All rows belong to one student, so they are tenant-owned and scoped like LessonRequest.
 """
@@ -8,22 +8,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
 
-from schools.tenancy import TenantManager, TenantPolicy
+from schools.tenancy import TenantManager
 
-from .models import Lesson, LessonRequest, QuizQuestion
-
-
-def _student_policy(since: str) -> TenantPolicy:
-    """A student's own rows; their teachers see only what was done while in the teacher's class
-    (`since` is the row's time field, compared with that enrolment's joined_at: issue 15, finding 9)."""
-    return TenantPolicy(
-        district="student__district", school="student__school",
-        teacher=lambda user: Q(student__enrollments__classroom__teachers=user,
-                               **{f"{since}__gte": F("student__enrollments__joined_at")}),
-        student=lambda user: Q(student=user),
-    )
+from .lessons import Lesson, QuizQuestion
+from .policies import student_rows_policy
+from .requests import LessonRequest
 
 
 class LessonProgress(models.Model):
@@ -44,7 +34,7 @@ class LessonProgress(models.Model):
     completed_by = models.CharField(max_length=10, blank=True, help_text="watched | marked")
 
     objects = TenantManager()
-    tenant_policy = _student_policy("started_at")
+    tenant_policy = student_rows_policy("started_at")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["student", "lesson"], name="unique_lesson_progress")]
@@ -87,7 +77,7 @@ class ProgressEvent(models.Model):
     received_at = models.DateTimeField(auto_now_add=True)
 
     objects = TenantManager()
-    tenant_policy = _student_policy("received_at")
+    tenant_policy = student_rows_policy("received_at")
 
     class Meta:
         ordering = ["session_id", "sequence"]
@@ -120,7 +110,7 @@ class QuizAttempt(models.Model):
     answered_at = models.DateTimeField(auto_now_add=True)
 
     objects = TenantManager()
-    tenant_policy = _student_policy("answered_at")
+    tenant_policy = student_rows_policy("answered_at")
 
     class Meta:
         ordering = ["answered_at"]
@@ -147,7 +137,7 @@ class ReQuiz(models.Model):
     total = models.PositiveSmallIntegerField(default=0)
 
     objects = TenantManager()
-    tenant_policy = _student_policy("due_at")
+    tenant_policy = student_rows_policy("due_at")
 
     class Meta:
         ordering = ["due_at"]
@@ -177,7 +167,7 @@ class ProblemReport(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
 
     objects = TenantManager()
-    tenant_policy = _student_policy("created_at")
+    tenant_policy = student_rows_policy("created_at")
 
     class Meta:
         ordering = ["-created_at"]

@@ -1,7 +1,7 @@
 """The textbook catalogue (Book, Chapter, Topic) moves here from the content app (issue 16).
 
 State only: the tables keep their names (content_book, content_chapter, content_topic) and no SQL
-runs. content/0006 drops the models from the content app's state and renames their content types.
+runs. content/0007 drops the models from the content app's state and renames their content types.
 """
 
 import django.db.models.deletion
@@ -64,7 +64,7 @@ CATALOGUE = [
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("ingestion", "0001_chunks_runs_practice"),
+        ("ingestion", "0002_chunk_kind_practice"),
         ("content", "0005_backfill_alert_links_and_watch_time"),  # the catalogue tables exist
     ]
 
