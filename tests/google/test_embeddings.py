@@ -34,7 +34,7 @@ def test_documents_and_questions_use_their_task_types_and_768_dimensions(google)
     vector = provider.embed_query("why am I lighter on the moon")
     assert (batch.model, batch.dimensions, len(batch.vectors), len(vector)) == ("text-embedding-005", 768, 2, 768)
     first, second = google.calls("predict")
-    assert first["path"] == ("/v1beta1/projects/vividly-test/locations/europe-west4/publishers/google/models/"
+    assert first["path"] == ("/v1/projects/vividly-test/locations/europe-west4/publishers/google/models/"
                              "text-embedding-005:predict")
     assert first["headers"]["authorization"] == f"Bearer {FAKE_ACCESS_TOKEN}"
     assert first["json"]["instances"] == [

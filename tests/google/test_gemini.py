@@ -45,7 +45,7 @@ def test_vertex_request_matches_the_rest_reference(google):
     assert len(token_calls) == 1
     assert "assertion" in token_calls[0]["json"]  # a signed JWT grant, no key
     sent = google.calls("generate")[0]
-    assert sent["path"] == ("/v1beta1/projects/vividly-test/locations/europe-west4/publishers/google/models/"
+    assert sent["path"] == ("/v1/projects/vividly-test/locations/europe-west4/publishers/google/models/"
                             "gemini-2.5-flash:generateContent")
     assert sent["headers"]["authorization"] == f"Bearer {FAKE_ACCESS_TOKEN}"
     assert "x-goog-api-key" not in sent["headers"]

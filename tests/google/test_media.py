@@ -150,7 +150,7 @@ def test_image_request_matches_the_rest_reference_and_the_slide_is_fitted(google
     assert (image.usage.provider, image.usage.images) == ("nano_banana", 1)
     assert (image.usage.input_tokens, image.usage.output_tokens) == (120, 1290)  # from usageMetadata
     sent = google.calls("generate")[0]
-    assert sent["path"] == ("/v1beta1/projects/vividly-test/locations/europe-west4/publishers/google/models/"
+    assert sent["path"] == ("/v1/projects/vividly-test/locations/europe-west4/publishers/google/models/"
                             "gemini-2.5-flash-image:generateContent")
     assert sent["headers"]["authorization"] == f"Bearer {FAKE_ACCESS_TOKEN}"
     config = sent["json"]["generationConfig"]

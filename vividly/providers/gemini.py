@@ -56,13 +56,13 @@ class GeminiLLM:
     name = "gemini"
 
     def __init__(self, *, model: str = "gemini-2.5-flash", project: str = "", location: str = "",
-                 api_key: str = "", endpoint: str = "", base_url: str = "", timeout: float = 30.0,
+                 api_key: str = "", endpoint: str = "", timeout: float = 30.0,
                  temperature: float = 0.4) -> None:
         self.model = model
         self.project = project
         self.location = location
         self.api_key = api_key
-        self.endpoint = endpoint or base_url
+        self.endpoint = endpoint
         self.timeout = timeout
         self.temperature = temperature
 

@@ -85,7 +85,9 @@ def genai_client(*, project: str = "", location: str = "", api_key: str = "", en
     from google import genai
     from google.genai import types
 
-    options: dict[str, Any] = {"timeout": int(timeout * 1000)}
+    # the API version is pinned, not left to the SDK's default (it moved between releases): Vertex AI's
+    # GA surface; the Gemini API's v1beta (structured output and safety settings live there)
+    options: dict[str, Any] = {"timeout": int(timeout * 1000), "api_version": "v1beta" if api_key else "v1"}
     if endpoint:
         options["base_url"] = endpoint
     if attempts > 1:
@@ -106,11 +108,21 @@ def map_genai_error(exc: Exception, what: str) -> Exception:
     if isinstance(exc, errors.APIError):
         message = f"{what}: HTTP {exc.code} {exc.status or ''} {str(exc.message or '')[:200]}".strip()
         return ProviderRetryable(message) if exc.code in RETRYABLE_CODES else ProviderFatal(message)
-    if isinstance(exc, httpx.TimeoutException | httpx.TransportError):
+    if isinstance(exc, _transport_errors(httpx)):
         return ProviderRetryable(f"{what}: {exc.__class__.__name__}")
     if isinstance(exc, ValueError | KeyError | TypeError):  # the SDK could not parse the answer
         return ProviderFatal(f"{what}: malformed response ({exc.__class__.__name__})")
     return exc
+
+
+def _transport_errors(httpx) -> tuple[type, ...]:
+    """Timeouts and connection errors of the HTTP clients google-genai may use (httpx; httpx2 in 3.x)."""
+    errors: tuple[type, ...] = (httpx.TimeoutException, httpx.TransportError)
+    try:
+        import httpx2
+    except ImportError:
+        return errors
+    return (*errors, httpx2.TimeoutException, httpx2.TransportError)
 
 
 def map_api_core_error(exc: Exception, what: str) -> Exception:
