@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import threading
+from functools import cache
 from typing import Any
 
 from .base import ProviderFatal, ProviderRetryable
@@ -57,25 +58,7 @@ def reset() -> None:
     google_tts.client.cache_clear()
 
 
-def _cache(func):
-    """A small lru-style cache keyed by the call's keyword arguments (SDK clients are reusable)."""
-    cached: dict = {}
-
-    def wrapper(**kwargs):
-        key = tuple(sorted(kwargs.items()))
-        with _lock:
-            if key in cached:
-                return cached[key]
-        client = func(**kwargs)
-        with _lock:
-            cached[key] = client
-        return client
-
-    wrapper.cache_clear = cached.clear
-    return wrapper
-
-
-@_cache
+@cache  # one SDK client per configuration (they are thread-safe and reuse connections)
 def genai_client(*, project: str = "", location: str = "", api_key: str = "", endpoint: str = "",
                  timeout: float = 30.0, attempts: int = 1):
     """A `google.genai.Client`: Vertex AI with ADC by default, the Gemini API with an explicit key.
