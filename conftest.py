@@ -27,7 +27,8 @@ from schools.tests.factories import (
 )
 
 # `mini_corpus`: a tiny hand-written CNXML corpus, really ingested (issue 10).
-pytest_plugins = ["tests.support.corpus", "tests.support.fake_gemini"]  # + `fake_gemini`
+pytest_plugins = ["tests.support.corpus", "tests.support.fake_gemini",  # + `fake_gemini`
+                  "tests.support.fake_google"]  # + `fake_google_cloud` (issue 19)
 
 
 def pytest_configure(config):

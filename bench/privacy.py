@@ -1,6 +1,6 @@
 """Privacy: export ZIP build time/size for a school, erase time per student, daily retention purge time.
 
-A school of 30 students, each with the full set of records (accounts/privacy/testing.py) plus
+A school of 30 students, each with the full set of records (tests/support/privacy.py) plus
 200 player events. Creates and drops its own throwaway database on the embedded Postgres:
 
     VIVIDLY_TEST_DB=bench_privacy VIVIDLY_TEST_REDIS_DB=11 DJANGO_SETTINGS_MODULE=vividly.settings.test \

@@ -16,12 +16,13 @@ from django.conf import settings
 from django.core.mail import send_mail
 
 from content.media.compose import ComposeError
+from content.models import Lesson, LessonRequest
 from content.pipeline import stages, state
 from content.pipeline.understand import understand
 from content.services import progress
 from content.services import sweep_stuck_lessons as sweep
 from ingestion.search import warm_up
-from vividly.providers import registry
+from vividly.providers import registry, residency
 from vividly.providers.base import ProviderFatal, ProviderRetryable
 
 logger = logging.getLogger(__name__)
@@ -31,10 +32,18 @@ RETRY = {"bind": True, "acks_late": True, "autoretry_for": (ProviderRetryable,),
 OTHER_ERROR_RETRIES = 2
 
 
+def _lesson_district(lesson_id: int) -> int | None:
+
+    lesson = Lesson.objects.filter(pk=lesson_id).first()
+    return stages.paying_district_id(lesson) if lesson else None
+
+
 def _run_stage(task, runner, lesson_id: int) -> None:
     final_attempt = task.request.retries >= task.max_retries
     try:
-        runner(lesson_id, final_attempt=final_attempt)
+        # issue 19: every Google call of the job honours the paying district's data residency
+        with residency.district_scope(_lesson_district(lesson_id)):
+            runner(lesson_id, final_attempt=final_attempt)
     except ProviderRetryable:
         raise
     except ProviderFatal as exc:
@@ -104,7 +113,10 @@ def warm_up_providers(sender=None, **_kwargs) -> None:
 @shared_task(name="content.understand_request", **RETRY)
 def understand_request(self, request_id: int) -> None:
     """Screen and resolve a request, then reuse, join or start its lesson job."""
-    understand(request_id)
+
+    district_id = LessonRequest.objects.filter(pk=request_id).values_list("student__district_id", flat=True).first()
+    with residency.district_scope(district_id):  # the question's embedding stays local under residency
+        understand(request_id)
 
 
 @shared_task(name="content.write_script", **RETRY)

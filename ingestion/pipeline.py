@@ -24,9 +24,10 @@ from django.utils import timezone
 
 from ingestion.models import Book, Chapter, Topic
 from vividly.providers import registry
+from vividly.providers.base import ProviderError
 from vividly.providers.onnx_embeddings import OnnxMiniLMEmbeddings
 
-from . import chunking, cnxml, lexical, loading
+from . import chunking, cnxml, lexical, loading, retrieval
 from .download import BookSource, discover_books, fetch
 from .models import (
     EMBEDDING_COLUMNS,
@@ -343,12 +344,26 @@ def index_version(*, run: IngestionRun, version: IndexVersion, build_vector_inde
             version.activated_at = timezone.now()
             version.save(update_fields=["status", "activated_at"])
         # the old rows are no longer read; drop them outside the switch transaction
+        retired_chunks = list(Chunk.objects.filter(version_id__in=[v.pk for v in old]).values_list("pk", flat=True))
         IndexVersion.objects.filter(pk__in=[v.pk for v in old]).delete()
         _count(run, "versions_activated")
+        _publish(run, version, retired_chunks)
     if build_vector_index:  # run_ingest builds them once, after its last book
         with _stage(run, "search_indexes", version.book_slug):
             _prepare_search_indexes(version.dimensions)
     return version
+
+
+def _publish(run: IngestionRun, version: IndexVersion, retired_chunks: list[int]) -> None:
+    """Stream the version into Vertex AI Vector Search (RETRIEVAL_BACKEND); a failure is recorded on
+    the run, searches fall back to pgvector, and `manage.py vector_index sync` publishes again."""
+    try:
+        sent = retrieval.publish_version(version.pk, retired_chunk_ids=retired_chunks)
+    except ProviderError as exc:
+        record_error(run, stage="vector_search", book=version.book_slug, module="", error=str(exc)[:300])
+        return
+    if sent:
+        _count(run, "datapoints_upserted", sent)
 
 
 def _prepare_search_indexes(dimensions: int) -> None:

@@ -8,8 +8,10 @@ best chunks, e.g. of one section via `filters={"module_id": ...}`).
 How a question is scored (chosen on the dev questions of bench/section_eval.py, never on held-out):
 - the question is prepared (`ingestion.query`): a pasted problem keeps its stem for the embedding
   and its stem + options for BM25;
-- dense: cosine similarity of the query vector to every chunk (pgvector; only active versions of
-  the configured model, so a query is never compared with another model's vectors);
+- dense: cosine similarity of the query vector to every chunk (pgvector, or Vertex AI Vector Search
+  with RETRIEVAL_BACKEND=vertex_vector_search, see `ingestion.retrieval`; only active versions of
+  the configured model, so a query is never compared with another model's vectors); candidates are
+  hydrated from Postgres, which computes their exact similarity;
 - lexical: BM25 over the same chunks (`ingestion.lexical`);
 - a section's score is its best chunk's cosine plus LEXICAL_WEIGHT × its best chunk's BM25 (scaled
   by the query's best BM25). Its chunks include its own review questions (kind "practice"), which
@@ -31,7 +33,7 @@ from ingestion.models import Book
 from vividly.providers import registry
 from vividly.providers.base import ProviderError
 
-from . import lexical
+from . import lexical, retrieval
 from .chunking import PRACTICE
 from .models import EMBEDDING_COLUMNS, Chunk, IndexVersion
 from .query import PreparedQuery, prepare
@@ -179,7 +181,10 @@ def _candidates(query: PreparedQuery, filters: dict) -> _Candidates | None:
     except ProviderError:  # saturated or failing embedder: words alone still find sections
         logger.warning("query embedding unavailable; lexical search only", exc_info=True)
         vector = None
-    dense = [cid for cid, _ in vector_candidates(vector, column=column, where=where, params=params)] if vector else []
+    dense = retrieval.dense_ids(  # pgvector, or Vertex AI Vector Search (falls back to pgvector)
+        vector, versions=versions, filters=filters, limit=DENSE_CANDIDATES,
+        pgvector=lambda: [cid for cid, _ in vector_candidates(vector, column=column, where=where, params=params)],
+    ) if vector else []
     hits = lexical.index_for(all_versions).top(query.lexical, limit=LEXICAL_CANDIDATES, filters=filters)
     best = hits[0][1] if hits else 1.0
     bm25 = {cid: score / best for cid, score in hits}
@@ -189,7 +194,8 @@ def _candidates(query: PreparedQuery, filters: dict) -> _Candidates | None:
         if vector:
             literal = "[" + ",".join(f"{x:.7f}" for x in vector) + "]"
             cursor.execute(f"SELECT id, module_id, kind, section_number, 1 - ({column} <=> %s::vector) "  # noqa: S608 - column from EMBEDDING_COLUMNS; values are %s params
-                           f"FROM ingestion_chunk WHERE id = ANY(%s)", [literal, list({*dense, *bm25})])
+                           f"FROM ingestion_chunk WHERE id = ANY(%s) AND version_id = ANY(%s)",
+                           [literal, list({*dense, *bm25}), versions])
         else:
             cursor.execute("SELECT id, module_id, kind, section_number, 0 FROM ingestion_chunk WHERE id = ANY(%s)",
                            [list(bm25)])

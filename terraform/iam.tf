@@ -23,8 +23,10 @@ locals {
     worker = google_service_account.worker.email
     beat   = google_service_account.beat.email
   }
-  # Project roles each account needs: logs and metrics for all; Vertex AI for web (query
-  # embeddings) and worker (generation).
+  # Project roles each account needs: logs and metrics for all; Vertex AI (Gemini, the image model,
+  # embeddings, Vector Search queries and upserts) for web (question embeddings, search) and worker
+  # (generation, ingestion). Cloud Text-to-Speech needs no role beyond the API being enabled; only the
+  # worker calls it. Beat calls no Google API.
   project_roles = {
     "web-logs"       = { account = "web", role = "roles/logging.logWriter" }
     "web-metrics"    = { account = "web", role = "roles/monitoring.metricWriter" }

@@ -19,6 +19,7 @@ locals {
     "servicenetworking.googleapis.com",
     "sqladmin.googleapis.com",
     "aiplatform.googleapis.com",
+    "texttospeech.googleapis.com",
     "vpcaccess.googleapis.com",
   ]
 }

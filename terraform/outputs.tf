@@ -46,3 +46,13 @@ output "secret_ids" {
   description = "Secret Manager secrets the services read (rotate with a new version)."
   value       = { for name, secret in google_secret_manager_secret.app : name => secret.secret_id }
 }
+
+output "vector_search" {
+  description = "Vertex AI Vector Search index, endpoint and deployed index (RETRIEVAL_BACKEND=vertex_vector_search)."
+  value = local.vector_search_used ? {
+    index          = google_vertex_ai_index.chunks[0].id
+    index_endpoint = google_vertex_ai_index_endpoint.chunks[0].id
+    deployed_index = local.deployed_index_id
+    public_domain  = google_vertex_ai_index_endpoint.chunks[0].public_endpoint_domain_name
+  } : null
+}

@@ -4,18 +4,30 @@
 
 locals {
   common_env = {
-    DJANGO_SETTINGS_MODULE   = "vividly.settings.production"
-    VIVIDLY_ENV              = local.vividly_env
-    VIVIDLY_RELEASE          = var.release
-    ALLOWED_HOSTS            = var.site_domain
-    CSRF_TRUSTED_ORIGINS     = "https://${var.site_domain}"
-    SITE_URL                 = "https://${var.site_domain}"
-    MEDIA_URL                = "https://${var.cdn_domain}/"
-    GS_BUCKET_NAME           = google_storage_bucket.media.name
-    GOOGLE_CLOUD_PROJECT     = var.project_id
-    LOG_LEVEL                = "INFO"
-    PROMETHEUS_MULTIPROC_DIR = "/tmp/prometheus"
-    HF_HUB_OFFLINE           = "1"
+    DJANGO_SETTINGS_MODULE = "vividly.settings.production"
+    VIVIDLY_ENV            = local.vividly_env
+    VIVIDLY_RELEASE        = var.release
+    ALLOWED_HOSTS          = var.site_domain
+    CSRF_TRUSTED_ORIGINS   = "https://${var.site_domain}"
+    SITE_URL               = "https://${var.site_domain}"
+    MEDIA_URL              = "https://${var.cdn_domain}/"
+    GS_BUCKET_NAME         = google_storage_bucket.media.name
+    GOOGLE_CLOUD_PROJECT   = var.project_id
+    # AI providers (issue 19): Google's SDKs as the service account (ADC), in the district's region
+    LLM_PROVIDER                    = "gemini"
+    IMAGE_PROVIDER                  = "nano_banana"
+    TTS_PROVIDER                    = "google"
+    EMBEDDINGS_BACKEND              = "vertex"
+    GOOGLE_CLOUD_LOCATION           = local.ai_region
+    GOOGLE_TTS_LOCATION             = var.tts_location
+    RETRIEVAL_BACKEND               = var.retrieval_backend
+    VECTOR_SEARCH_INDEX_ID          = local.vector_search_used ? google_vertex_ai_index.chunks[0].name : ""
+    VECTOR_SEARCH_INDEX_ENDPOINT_ID = local.vector_search_used ? google_vertex_ai_index_endpoint.chunks[0].name : ""
+    VECTOR_SEARCH_DEPLOYED_INDEX_ID = local.vector_search_used ? local.deployed_index_id : ""
+    VECTOR_SEARCH_PUBLIC_ENDPOINT   = local.vector_search_used ? google_vertex_ai_index_endpoint.chunks[0].public_endpoint_domain_name : ""
+    LOG_LEVEL                       = "INFO"
+    PROMETHEUS_MULTIPROC_DIR        = "/tmp/prometheus"
+    HF_HUB_OFFLINE                  = "1"
     # Proxies that append to X-Forwarded-For in front of Django. The web service is reached directly
     # (run.app URL or a domain mapping, ingress ALL): Cloud Run's Google front end is the only proxy
     # and writes the address it received the connection from as the right-most entry, so the client

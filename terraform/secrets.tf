@@ -1,5 +1,6 @@
-# Secret Manager: generated secrets get a version here; optional external ones (Sentry DSN,
-# Gemini key) only when a value is given. Rotation: docs/operations.md.
+# Secret Manager: generated secrets get a version here; the optional Sentry DSN only when a value is
+# given. No Google API key: the services reach Vertex AI and Cloud TTS as their service accounts
+# (Application Default Credentials, iam.tf). Rotation: docs/operations.md.
 
 resource "random_password" "django_secret_key" {
   length  = 64
@@ -19,14 +20,12 @@ locals {
     "metrics-token"     = random_password.metrics_token.result
   }
   optional_secrets = {
-    "sentry-dsn"     = var.sentry_dsn
-    "gemini-api-key" = var.gemini_api_key
+    "sentry-dsn" = var.sentry_dsn
   }
   # for_each keys must not derive from sensitive values: names are listed, values looked up.
   generated_secret_names = ["django-secret-key", "database-url", "redis-url", "metrics-token"]
   optional_secret_names = concat(
     nonsensitive(var.sentry_dsn != "") ? ["sentry-dsn"] : [],
-    nonsensitive(var.gemini_api_key != "") ? ["gemini-api-key"] : [],
   )
   # Secret name -> environment variable in the containers.
   secret_env = merge(
@@ -37,12 +36,11 @@ locals {
       "metrics-token"     = "METRICS_TOKEN"
     },
     contains(local.optional_secret_names, "sentry-dsn") ? { "sentry-dsn" = "SENTRY_DSN" } : {},
-    contains(local.optional_secret_names, "gemini-api-key") ? { "gemini-api-key" = "GEMINI_API_KEY" } : {},
   )
 }
 
 resource "google_secret_manager_secret" "app" {
-  for_each = toset(concat(local.generated_secret_names, ["sentry-dsn", "gemini-api-key"]))
+  for_each = toset(concat(local.generated_secret_names, ["sentry-dsn"]))
 
   secret_id = "${local.name}-${each.key}"
   labels    = local.labels

@@ -239,11 +239,36 @@ variable "sentry_dsn" {
   sensitive   = true
 }
 
-variable "gemini_api_key" {
-  description = "Gemini API key; empty means Vertex AI through the service account only. Stored in Secret Manager."
+variable "ai_region" {
+  description = "Region of every Vertex AI call (Gemini, image model, embeddings, Vector Search): the district's data region. Empty: var.region."
   type        = string
   default     = ""
-  sensitive   = true
+}
+
+variable "tts_location" {
+  description = "Cloud Text-to-Speech regional endpoint: \"eu\", \"us\" or \"\" (global)."
+  type        = string
+  default     = ""
+  validation {
+    condition     = contains(["", "eu", "us"], var.tts_location)
+    error_message = "tts_location is \"eu\", \"us\" or empty."
+  }
+}
+
+variable "retrieval_backend" {
+  description = "Dense retrieval: \"pgvector\" or \"vertex_vector_search\" (the index in vector_search.tf serves it)."
+  type        = string
+  default     = "vertex_vector_search"
+  validation {
+    condition     = contains(["pgvector", "vertex_vector_search"], var.retrieval_backend)
+    error_message = "retrieval_backend is pgvector or vertex_vector_search."
+  }
+}
+
+variable "vector_search_replicas" {
+  description = "Minimum and maximum replicas of the deployed Vector Search index."
+  type        = object({ min = number, max = number })
+  default     = { min = 1, max = 2 }
 }
 
 variable "deletion_protection" {

@@ -1,7 +1,7 @@
-"""The one outbound HTTP client: explicit timeouts, no redirects, errors mapped for retry logic.
+"""Outbound HTTP that no SDK serves (the OpenStax download): explicit timeouts, no redirects,
+errors mapped for retry logic. Modeled on Saleor's core/http_client.py.
 
-Modeled on Saleor's core/http_client.py. Every Google API call goes through `request()` so that
-tests fake Google at the HTTP boundary (a local server, with the base URL set in settings).
+Google calls do not come here: they go through Google's own SDKs (vividly/providers, issue 19).
 """
 
 from __future__ import annotations

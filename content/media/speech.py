@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextvars
 import io
-import re
 import shutil
 import subprocess
 import tempfile
@@ -18,20 +17,12 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from vividly.providers.base import AudioClip, ProviderFatal, ProviderRetryable, Usage
+from vividly.providers.text import SENTENCE_END, split_sentences  # noqa: F401 - captions and voices share one splitter
 
 #: Among narrations running at once, lower goes first (the narrating stage sets the scene number, so
 #: every lesson's first scene is voiced first). Read by providers that queue work (Piper).
 NARRATION_ORDER: contextvars.ContextVar[int] = contextvars.ContextVar("narration_order", default=1_000_000)
 
-SENTENCE_END = re.compile(r"(?<=[.!?…])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
-
-
-def split_sentences(text: str) -> list[str]:
-    """Split narration into sentences (keeps abbreviations like 'e.g. the' together)."""
-    text = " ".join((text or "").split())
-    if not text:
-        return []
-    return [s.strip() for s in SENTENCE_END.split(text) if s.strip()]
 
 
 def wav_info(data: bytes) -> tuple[float, int]:

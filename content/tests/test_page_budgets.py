@@ -13,8 +13,7 @@ from datetime import UTC, datetime
 import pytest
 from django.urls import reverse
 
-from content.models import RequestStatus
-from content.progress_models import LessonProgress
+from content.models import LessonProgress, RequestStatus
 from content.tests.student_fixtures import make_interests, make_lesson, make_request
 
 

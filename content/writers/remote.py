@@ -47,7 +47,13 @@ SCHEMA: dict[str, Any] = {
             "title": {"type": "STRING"}, "sentences": {"type": "ARRAY", "items": SENTENCE},
             "bullets": {"type": "ARRAY", "items": {"type": "STRING"}},
             "equation": {"type": "STRING", "nullable": True},
-            "visual_description": {"type": "STRING"}}, "required": ["kind", "title", "sentences"]}},
+            "visual_description": {"type": "STRING"},
+            # the optional teaching-slide keys (content/writers/__init__.py, SlideSpec)
+            "key_idea": {"type": "STRING"},
+            "example_lines": {"type": "ARRAY", "items": {"type": "STRING"}},
+            "sketch": {"type": "STRING", "enum": ["forces", "wave", "cell", "atom", "reaction", "none"]},
+            "sketch_labels": {"type": "ARRAY", "items": {"type": "STRING"}},
+            "reaction": {"type": "STRING"}}, "required": ["kind", "title", "sentences"]}},
         "quiz": {"type": "ARRAY", "items": {"type": "OBJECT", "properties": {
             "prompt": {"type": "STRING"}, "choices": {"type": "ARRAY", "items": {"type": "STRING"}},
             "answer": {"type": "STRING"}, "explanation": {"type": "STRING"},

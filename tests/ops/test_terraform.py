@@ -231,3 +231,38 @@ def test_terraform_fmt_check():
     result = subprocess.run([_terraform(), "fmt", "-check", "-recursive", "-diff"], cwd=TF_DIR,  # noqa: S603 - terraform fmt on our own files
                             capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_vector_search_index_and_endpoint_serve_the_chunks(tf):
+    """Issue 19: the managed index RETRIEVAL_BACKEND=vertex_vector_search reads, streaming updates."""
+    index = _one(tf, "google_vertex_ai_index", "chunks")
+    assert index["index_update_method"] == "STREAM_UPDATE"
+    config = index["metadata"][0]["config"][0] if isinstance(index["metadata"], list) else index["metadata"]["config"]
+    assert config["dimensions"] == 768
+    assert config["distance_measure_type"] == "COSINE_DISTANCE"
+    endpoint = _one(tf, "google_vertex_ai_index_endpoint", "chunks")
+    assert endpoint["public_endpoint_enabled"] is True
+    deployed = _one(tf, "google_vertex_ai_index_endpoint_deployed_index", "chunks")
+    assert "google_vertex_ai_index.chunks[0].id" in deployed["index"]
+    assert "google_vertex_ai_index_endpoint.chunks[0].id" in deployed["index_endpoint"]
+    assert index["region"] == endpoint["region"] == "${local.ai_region}"
+    assert _default(tf, "retrieval_backend") == "vertex_vector_search"
+
+
+def test_services_use_google_as_their_service_accounts_not_keys(tf):
+    """Issue 19: identity, not keys: no Google API key secret; the Google providers and the region in
+    the services' environment; Vertex AI only for the accounts that call it."""
+    assert "gemini_api_key" not in tf["variables"]
+    assert "GEMINI_API_KEY" not in tf["text"]
+    assert "GOOGLE_API_KEY" not in tf["text"]
+    common = tf["locals"]["common_env"]
+    assert (common["LLM_PROVIDER"], common["IMAGE_PROVIDER"], common["TTS_PROVIDER"],
+            common["EMBEDDINGS_BACKEND"]) == ("gemini", "nano_banana", "google", "vertex")
+    assert common["GOOGLE_CLOUD_LOCATION"] == "${local.ai_region}"
+    assert common["RETRIEVAL_BACKEND"] == "${var.retrieval_backend}"
+    roles = tf["locals"]["project_roles"]
+    vertex = {value["account"] for value in roles.values() if value["role"] == "roles/aiplatform.user"}
+    assert vertex == {"web", "worker"}  # beat calls no Google API
+    assert not [value for value in roles.values() if value["role"] in ("roles/editor", "roles/owner",
+                                                                       "roles/aiplatform.admin")]
+    assert "texttospeech.googleapis.com" in tf["text"]

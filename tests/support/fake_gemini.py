@@ -55,7 +55,7 @@ def fake_gemini(settings, cloud_providers_on):
     fake = FakeGemini()
     settings.VIVIDLY_PROVIDERS = {**settings.VIVIDLY_PROVIDERS, "llm": {
         "BACKEND": "vividly.providers.gemini.GeminiLLM", "FALLBACK": "llm_local",
-        "OPTIONS": {"api_key": "test-key", "model": "gemini-test", "base_url": fake.url, "timeout": 5}}}
+        "OPTIONS": {"api_key": "test-key", "model": "gemini-test", "endpoint": fake.url, "timeout": 5}}}
     settings.BREAKERS = {"default": {"fail_max": 20, "reset_timeout": 60}}
     registry.reset()
     breakers.breaker.cache_clear()

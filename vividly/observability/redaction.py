@@ -1,4 +1,4 @@
-"""Bearer tokens in URLs never reach logs or Sentry.
+"""Bearer tokens in URLs, and Google credentials anywhere, never reach logs or Sentry.
 
 Invitation, password-reset, e-mail unsubscribe and privacy-export links carry their credential in the
 path. Every URL parameter named in SECRET_URL_KWARGS is such a credential: `redact_text` replaces it
@@ -97,8 +97,18 @@ def _replace_secrets(match: re.Match) -> str:
     return "".join(out)
 
 
+# Google credentials (issue 19): API keys, OAuth access tokens, bearer headers, service-account keys.
+GOOGLE_CREDENTIALS = re.compile(
+    r"AIza[0-9A-Za-z_\-]{35}"
+    r"|ya29\.[0-9A-Za-z_\-.]+"
+    r"|(?i:bearer)\s+[0-9A-Za-z_\-.=~+/]{16,}"
+    r"|-----BEGIN (?:RSA )?PRIVATE KEY-----[\s\S]*?-----END (?:RSA )?PRIVATE KEY-----")
+
+
 def redact_text(text: str) -> str:
-    """`text` with the secret segment of every token-route path in it replaced by `<name>`."""
+    """`text` with Google credentials replaced by `<credential>` and the secret segment of every
+    token-route path replaced by `<name>`."""
+    text = GOOGLE_CREDENTIALS.sub("<credential>", text)
     if "/" not in text:
         return text
     for pattern in _secret_route_patterns(settings.ROOT_URLCONF):

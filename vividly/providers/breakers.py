@@ -17,7 +17,7 @@ from .base import ProviderFatal, ProviderUnavailable
 
 logger = logging.getLogger(__name__)
 
-BREAKER_NAMES = ("gemini", "vertex_ai", "nano_banana", "tts")
+BREAKER_NAMES = ("gemini", "vertex_ai", "nano_banana", "tts", "vertex_vector_search")
 
 
 class _LogListener(pybreaker.CircuitBreakerListener):

@@ -1,66 +1,75 @@
-"""Google Cloud Text-to-Speech (`v1/text:synthesize`, LINEAR16) over REST through vividly.http,
-behind the shared "tts" circuit breaker. Tests point the base URL at a local fake server.
+"""Google Cloud Text-to-Speech through `google-cloud-texttospeech` (v1beta1, REST transport), behind
+the shared "tts" circuit breaker.
+
+Captions stay aligned: the narration is sent as SSML with a `<mark name="sN"/>` before each sentence
+(sentences as `content.media.speech.split_sentences` splits them) and a short `<break>` between
+sentences, with `enable_time_pointing=[SSML_MARK]`; the returned timepoints give each sentence's
+start, the next mark (or the clip's end) its end. Timepoints are a v1beta1 feature, hence that
+surface. Long narration is split at sentence boundaries into requests under the 5,000-byte limit
+and the clips joined, offsetting their timepoints. The regional endpoint
+(`{location}-texttospeech.googleapis.com`, "eu" or "us") keeps audio synthesis in the district's
+region when one is set.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import io
-import re
 import wave
+from functools import cache
+from xml.sax.saxutils import escape
 
-from django.conf import settings
-
-from vividly import http
-
-from . import breakers
+from . import breakers, google_cloud
 from .base import AudioClip, ProviderFatal, Usage
+from .text import split_sentences
 
-MAX_INPUT_BYTES = 4800  # the API rejects requests over 5000 bytes of input
-
-
-def google_auth_headers(*, api_key: str = "", access_token: str = "") -> dict[str, str]:
-    """An API key header, a given bearer token, or a token from Application Default Credentials."""
-    if api_key:
-        return {"x-goog-api-key": api_key}
-    if not access_token:
-        try:  # production: Workload Identity / ADC
-            import google.auth  # noqa: PLC0415 - google-auth loads only when Google is configured
-            import google.auth.exceptions  # noqa: PLC0415 - google-auth loads only when Google is configured
-            import google.auth.transport.requests  # noqa: PLC0415 - google-auth loads only when Google is configured
-        except ImportError as exc:
-            raise ProviderFatal("no Google API key or credentials configured") from exc
-        try:
-            credentials, _ = google.auth.default(scopes=["https://www.googleapis.com/auth/cloud-platform"])
-            credentials.refresh(google.auth.transport.requests.Request())
-        except google.auth.exceptions.GoogleAuthError as exc:
-            raise ProviderFatal(f"Google credentials unavailable: {exc}") from exc
-        access_token = credentials.token
-    return {"Authorization": f"Bearer {access_token}"}
+MAX_INPUT_BYTES = 4600  # the API rejects input over 5,000 bytes; SSML tags count too
+PAUSE_MS = 350  # between sentences, as the local voices pause
 
 
-def chunk_text(text: str, limit: int = MAX_INPUT_BYTES) -> list[str]:
-    """Split long narration at sentence boundaries into requests under the API's size limit."""
-    chunks: list[str] = []
-    for sentence in re.split(r"(?<=[.!?])\s+", " ".join((text or "").split())):
-        if not sentence:
-            continue
-        if chunks and len(f"{chunks[-1]} {sentence}".encode()) <= limit:
-            chunks[-1] = f"{chunks[-1]} {sentence}"
+def _sentences(text: str) -> list[str]:
+    return split_sentences(text)  # the one sentence splitter captions use
+
+
+def ssml_for(sentences: list[str], first_index: int = 0) -> str:
+    """SSML with a mark before each sentence and a pause between them (text XML-escaped)."""
+    parts = []
+    for offset, sentence in enumerate(sentences):
+        if offset:
+            parts.append(f'<break time="{PAUSE_MS}ms"/>')
+        parts.append(f'<mark name="s{first_index + offset}"/>{escape(sentence)}')
+    return "<speak>" + "".join(parts) + "</speak>"
+
+
+def chunk_sentences(sentences: list[str], limit: int = MAX_INPUT_BYTES) -> list[list[str]]:
+    """Consecutive sentence groups whose SSML stays under the request limit."""
+    groups: list[list[str]] = []
+    for sentence in sentences:
+        if groups and len(ssml_for([*groups[-1], sentence], 10_000).encode()) <= limit:
+            groups[-1].append(sentence)
         else:
-            chunks.append(sentence)
-    return chunks
+            if len(ssml_for([sentence], 10_000).encode()) > limit:
+                raise ProviderFatal("a sentence is longer than Cloud TTS accepts in one request")
+            groups.append([sentence])
+    return groups
 
 
 def _pcm_frames(data: bytes) -> tuple[bytes, int, int, int]:
     """(frames, channels, sample width, rate) of a WAV, or raise ProviderFatal."""
     try:
         with wave.open(io.BytesIO(data)) as wav:
-            return (wav.readframes(wav.getnframes()), wav.getnchannels(), wav.getsampwidth(),
-                    wav.getframerate())
+            return (wav.readframes(wav.getnframes()), wav.getnchannels(), wav.getsampwidth(), wav.getframerate())
     except (wave.Error, EOFError) as exc:
         raise ProviderFatal(f"Google TTS returned audio that is not a WAV file: {exc}") from exc
+
+
+@cache
+def client(endpoint: str, location: str, timeout: float):
+    from google.cloud import texttospeech_v1beta1 as tts  # noqa: PLC0415 - the Google SDKs load only when a Google provider is configured
+
+    host = endpoint or (f"{location}-texttospeech.googleapis.com" if location in ("eu", "us")
+                        else "texttospeech.googleapis.com")
+    return tts.TextToSpeechClient(transport="rest", credentials=google_cloud.credentials(),
+                                  client_options={"api_endpoint": host})
 
 
 class GoogleTTS:
@@ -68,53 +77,65 @@ class GoogleTTS:
 
     name = "google_tts"
 
-    def __init__(self, *, base_url: str = "", api_key: str = "", access_token: str = "", voice: str = "",
-                 language_code: str = "", sample_rate: int = 0, speaking_rate: float = 0.0,
-                 timeout: float = 0.0) -> None:
-        conf = getattr(settings, "GOOGLE_TTS", {})
-        self.base_url = (base_url or conf.get("BASE_URL") or "https://texttospeech.googleapis.com").rstrip("/")
-        self.api_key = api_key or conf.get("API_KEY", "")
-        self.access_token = access_token
-        self.voice = voice or conf.get("VOICE", "en-US-Neural2-F")
-        self.language_code = language_code or conf.get("LANGUAGE_CODE", "en-US")
-        self.sample_rate = sample_rate or conf.get("SAMPLE_RATE", 24000)
-        self.speaking_rate = speaking_rate or conf.get("SPEAKING_RATE", 1.0)
-        self.timeout = timeout or conf.get("TIMEOUT", 20.0)
+    def __init__(self, *, voice: str = "en-US-Neural2-F", language_code: str = "en-US", sample_rate: int = 24000,
+                 speaking_rate: float = 1.0, location: str = "", endpoint: str = "", timeout: float = 20.0,
+                 project: str = "") -> None:
+        # `project` is accepted so every Google provider takes the same OPTIONS; TTS is not project-scoped
+        self.voice = voice
+        self.language_code = language_code
+        self.sample_rate = sample_rate
+        self.speaking_rate = speaking_rate
+        self.location = location
+        self.endpoint = endpoint
+        self.timeout = timeout
 
-    def _synthesize_chunk(self, text: str) -> bytes:
-        payload = {"input": {"text": text},
-                   "voice": {"languageCode": self.language_code, "name": self.voice},
-                   "audioConfig": {"audioEncoding": "LINEAR16", "sampleRateHertz": self.sample_rate,
-                                   "speakingRate": self.speaking_rate}}
-        response = http.request("POST", f"{self.base_url}/v1/text:synthesize", json=payload,
-                                headers=google_auth_headers(api_key=self.api_key,
-                                                            access_token=self.access_token),
-                                timeout=self.timeout)
+    def _synthesize_chunk(self, sentences: list[str], first_index: int) -> tuple[bytes, dict[str, float]]:
+        from google.cloud import texttospeech_v1beta1 as tts  # noqa: PLC0415 - the Google SDKs load only when a Google provider is configured
+
+        google_cloud.guard(self.name)
+        request = tts.SynthesizeSpeechRequest(
+            input=tts.SynthesisInput(ssml=ssml_for(sentences, first_index)),
+            voice=tts.VoiceSelectionParams(language_code=self.language_code, name=self.voice),
+            audio_config=tts.AudioConfig(audio_encoding=tts.AudioEncoding.LINEAR16,
+                                         sample_rate_hertz=self.sample_rate, speaking_rate=self.speaking_rate),
+            enable_time_pointing=[tts.SynthesizeSpeechRequest.TimepointType.SSML_MARK])
         try:
-            audio = base64.b64decode(response.json()["audioContent"], validate=True)
-        except (ValueError, KeyError, TypeError, binascii.Error) as exc:
-            raise ProviderFatal(f"malformed Google TTS response: {exc}") from exc
-        if not audio:
+            response = client(self.endpoint, self.location, self.timeout).synthesize_speech(
+                request=request, timeout=self.timeout)
+        except Exception as exc:
+            raise google_cloud.map_api_core_error(exc, "Google TTS") from exc
+        if not response.audio_content:
             raise ProviderFatal("Google TTS returned no audio")
-        return audio
+        return response.audio_content, {point.mark_name: point.time_seconds for point in response.timepoints}
 
     def synthesize(self, text: str) -> AudioClip:
-        """Narrate text to a mono LINEAR16 WAV (long text is split and joined)."""
-        chunks = chunk_text(text)
-        if not chunks:
+        """Narrate text to a mono LINEAR16 WAV with each sentence's (start, end) in seconds."""
+        sentences = _sentences(text)
+        if not sentences:
             raise ProviderFatal("nothing to narrate: empty text")
-        parts = [_pcm_frames(breakers.call("tts", self._synthesize_chunk, chunk)) for chunk in chunks]
-        _, channels, width, rate = parts[0]
-        if any(p[1:] != (channels, width, rate) for p in parts):
-            raise ProviderFatal("Google TTS returned chunks with different audio formats")
-        frames = b"".join(p[0] for p in parts)
+        frames, spans, fmt, index, offset = [], [], None, 0, 0.0
+        for group in chunk_sentences(sentences):
+            audio, marks = breakers.call("tts", self._synthesize_chunk, group, index)
+            pcm, channels, width, rate = _pcm_frames(audio)
+            if fmt not in (None, (channels, width, rate)):
+                raise ProviderFatal("Google TTS returned chunks with different audio formats")
+            fmt = (channels, width, rate)
+            length = len(pcm) / float(channels * width * rate)
+            starts = [marks.get(f"s{index + i}") for i in range(len(group))]
+            if any(start is None for start in starts):
+                raise ProviderFatal("Google TTS returned no timepoint for a sentence mark")
+            ends = [*starts[1:], length]
+            spans += [(round(offset + s, 3), round(offset + e, 3)) for s, e in zip(starts, ends, strict=True)]
+            frames.append(pcm)
+            offset += length
+            index += len(group)
+        channels, width, rate = fmt
         buffer = io.BytesIO()
         with wave.open(buffer, "wb") as wav:
             wav.setnchannels(channels)
             wav.setsampwidth(width)
             wav.setframerate(rate)
-            wav.writeframes(frames)
-        duration = len(frames) / float(channels * width * rate)
-        return AudioClip(wav=buffer.getvalue(), duration_seconds=duration, sample_rate=rate,
-                         usage=Usage(provider=self.name, characters=sum(len(c) for c in chunks)),
-                         voice=f"google:{self.voice}")
+            wav.writeframes(b"".join(frames))
+        return AudioClip(wav=buffer.getvalue(), duration_seconds=offset, sample_rate=rate,
+                         usage=Usage(provider=self.name, characters=sum(len(s) for s in sentences)),
+                         sentence_spans=tuple(spans), voice=f"google:{self.voice}")

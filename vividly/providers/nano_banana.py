@@ -1,5 +1,5 @@
-"""Gemini image model ("Nano Banana", `models/{model}:generateContent`) over REST through
-vividly.http, behind the shared "nano_banana" circuit breaker.
+"""Gemini image model ("Nano Banana", `gemini-*-image`) through `google-genai` (Vertex AI with ADC,
+or an explicit API key), behind the shared "nano_banana" circuit breaker.
 
 The returned image is fitted to 1280×720 and gets the scene's citation footer, so attribution
 survives whatever the model draws. Safety-blocked prompts or images raise `SafetyBlocked`
@@ -8,22 +8,18 @@ survives whatever the model draws. Safety-blocked prompts or images raise `Safet
 
 from __future__ import annotations
 
-import base64
-import binascii
 import io
+from typing import Any
 
-from django.conf import settings
 from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
-from vividly import http
-
-from . import breakers
-from .base import ProviderFatal, RenderedImage, SlideSpec, Usage
-from .google_tts import google_auth_headers
+from . import breakers, google_cloud
+from .base import ProviderFatal, RenderedImage, SlideSpec
+from .gemini import blocked_reason, safety_settings, usage_from
 
 WIDTH, HEIGHT = 1280, 720
 SAFETY_REASONS = {"SAFETY", "IMAGE_SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "IMAGE_PROHIBITED_CONTENT",
-                  "RECITATION", "IMAGE_RECITATION"}
+                  "RECITATION", "IMAGE_RECITATION", "IMAGE_OTHER"}
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
 
@@ -74,62 +70,53 @@ def fit_slide(png: bytes, citation: str) -> bytes:
 
 
 class NanoBananaImage:
-    """ImageProvider for the Gemini image model; usage counts images for the cost ledger."""
+    """ImageProvider for the Gemini image model; usage: one image plus the tokens Google reports."""
 
     name = "nano_banana"
 
-    def __init__(self, *, base_url: str = "", api_key: str = "", access_token: str = "", model: str = "",
-                 timeout: float = 0.0) -> None:
-        conf = getattr(settings, "NANO_BANANA", {})
-        self.base_url = (base_url or conf.get("BASE_URL")
-                         or "https://generativelanguage.googleapis.com").rstrip("/")
-        self.api_key = api_key or conf.get("API_KEY", "")
-        self.access_token = access_token
-        self.model = model or conf.get("MODEL", "gemini-2.5-flash-image")
-        self.timeout = timeout or conf.get("TIMEOUT", 60.0)
+    def __init__(self, *, model: str = "gemini-2.5-flash-image", project: str = "", location: str = "",
+                 api_key: str = "", endpoint: str = "", timeout: float = 60.0) -> None:
+        self.model = model
+        self.project = project
+        self.location = location
+        self.api_key = api_key
+        self.endpoint = endpoint
+        self.timeout = timeout
 
-    def _generate(self, prompt: str) -> bytes:
-        payload = {"contents": [{"role": "user", "parts": [{"text": prompt}]}],
-                   "generationConfig": {"responseModalities": ["IMAGE"], "imageConfig": {"aspectRatio": "16:9"}},
-                   "safetySettings": [{"category": c, "threshold": "BLOCK_LOW_AND_ABOVE"} for c in (
-                       "HARM_CATEGORY_HARASSMENT", "HARM_CATEGORY_HATE_SPEECH",
-                       "HARM_CATEGORY_SEXUALLY_EXPLICIT", "HARM_CATEGORY_DANGEROUS_CONTENT")]}
-        response = http.request("POST", f"{self.base_url}/v1beta/models/{self.model}:generateContent",
-                                json=payload, timeout=self.timeout,
-                                headers=google_auth_headers(api_key=self.api_key, access_token=self.access_token))
+    def _generate(self, prompt: str) -> tuple[bytes, Any]:
+        from google.genai import types  # noqa: PLC0415 - the Google SDKs load only when a Google provider is configured
+
+        google_cloud.guard(self.name)
+        client = google_cloud.genai_client(project=self.project, location=self.location, api_key=self.api_key,
+                                           endpoint=self.endpoint, timeout=self.timeout)
+        config = types.GenerateContentConfig(response_modalities=["IMAGE"], safety_settings=safety_settings(),
+                                             image_config=types.ImageConfig(aspect_ratio="16:9"))
         try:
-            body = response.json()
-        except ValueError as exc:
-            raise ProviderFatal(f"malformed Nano Banana response: {exc}") from exc
-        return extract_image(body)
+            response = client.models.generate_content(model=self.model, contents=prompt, config=config)
+        except Exception as exc:
+            raise google_cloud.map_genai_error(exc, "Nano Banana") from exc
+        return extract_image(response), response
 
     def render(self, spec: SlideSpec) -> RenderedImage:
         """A 1280x720 PNG for the scene."""
-        data = breakers.call("nano_banana", self._generate, slide_prompt(spec))
+        data, response = breakers.call("nano_banana", self._generate, slide_prompt(spec))
         png = fit_slide(data, spec.citation)
-        return RenderedImage(png=png, width=WIDTH, height=HEIGHT, usage=Usage(provider=self.name, images=1))
+        return RenderedImage(png=png, width=WIDTH, height=HEIGHT, usage=usage_from(response, self.name, images=1))
 
 
-def extract_image(body: object) -> bytes:
-    """The first inline image of a generateContent response; SafetyBlocked when withheld."""
-    if not isinstance(body, dict):
-        raise ProviderFatal("malformed Nano Banana response: not a JSON object")
-    feedback = body.get("promptFeedback") or {}
-    if isinstance(feedback, dict) and feedback.get("blockReason"):
-        raise SafetyBlocked(f"prompt blocked: {feedback['blockReason']}")
-    candidates = body.get("candidates")
-    if not isinstance(candidates, list) or not candidates:
+def extract_image(response: Any) -> bytes:
+    """The first inline image of a GenerateContentResponse; SafetyBlocked when withheld."""
+    reason = blocked_reason(response)
+    if reason.startswith("prompt blocked"):
+        raise SafetyBlocked(reason)
+    if reason == "no candidates":
         raise ProviderFatal("malformed Nano Banana response: no candidates")
-    candidate = candidates[0] if isinstance(candidates[0], dict) else {}
-    parts = (candidate.get("content") or {}).get("parts") or []
-    for part in parts:
-        inline = part.get("inlineData") or part.get("inline_data") if isinstance(part, dict) else None
-        if inline and str(inline.get("mimeType", inline.get("mime_type", ""))).startswith("image/"):
-            try:
-                return base64.b64decode(inline["data"], validate=True)
-            except (KeyError, TypeError, ValueError, binascii.Error) as exc:
-                raise ProviderFatal(f"malformed Nano Banana image data: {exc}") from exc
-    reason = candidate.get("finishReason", "")
-    if reason in SAFETY_REASONS:
-        raise SafetyBlocked(f"image withheld: {reason}")
-    raise ProviderFatal(f"Nano Banana returned no image (finishReason={reason or 'none'})")
+    candidate = response.candidates[0]
+    for part in getattr(candidate.content, "parts", None) or []:
+        inline = getattr(part, "inline_data", None)
+        if inline is not None and str(inline.mime_type or "").startswith("image/") and inline.data:
+            return inline.data
+    finish = str(getattr(candidate.finish_reason, "value", candidate.finish_reason) or "")
+    if finish in SAFETY_REASONS:
+        raise SafetyBlocked(f"image withheld: {finish}")
+    raise ProviderFatal(f"Nano Banana returned no image (finishReason={finish or 'none'})")

@@ -31,6 +31,12 @@ METRICS_ALLOWED_IPS: list[str] = []
 if METRICS_ENABLED and len(METRICS_TOKEN) < 32:
     raise ImproperlyConfigured("Set METRICS_TOKEN (32+ random characters) or METRICS_ENABLED=false in production.")
 
+# Google identity, not keys (issue 19): Cloud Run's service account through ADC; API keys are a
+# developer option only.
+if env.str("GOOGLE_API_KEY", default="") or env.str("GEMINI_API_KEY", default=""):
+    raise ImproperlyConfigured("GOOGLE_API_KEY/GEMINI_API_KEY are for development; production uses the "
+                               "service account (Application Default Credentials).")
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]

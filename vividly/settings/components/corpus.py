@@ -14,3 +14,22 @@ SEARCH_INDEX_DIR = env.str("SEARCH_INDEX_DIR", default=str(VAR_DIR / "search"))
 # Shared catalogue data (subjects, book and chapter pages; content/caching.py) in the Redis cache under a
 # version that any catalogue write or ingest run bumps; the TTL only bounds a bump lost while Redis was down.
 CATALOGUE_CACHE_SECONDS = env.int("CATALOGUE_CACHE_SECONDS", default=3600)
+
+# Dense retrieval (issue 19, ingestion/retrieval.py): "pgvector" (default) or "vertex_vector_search"
+# (Vertex AI Vector Search; needs EMBEDDINGS_BACKEND=vertex, 768 dims). The index and its endpoint
+# come from terraform (terraform/vector_search.tf outputs); while the index is building or
+# unreachable, searches fall back to pgvector (breaker "vertex_vector_search").
+RETRIEVAL_BACKEND = env.str("RETRIEVAL_BACKEND", default="pgvector")
+VECTOR_SEARCH = {
+    "PROJECT": env.str("GOOGLE_CLOUD_PROJECT", default=""),
+    "LOCATION": env.str("VECTOR_SEARCH_LOCATION", default=env.str("GOOGLE_CLOUD_LOCATION", default="us-central1")),
+    "INDEX_ID": env.str("VECTOR_SEARCH_INDEX_ID", default=""),
+    "INDEX_ENDPOINT_ID": env.str("VECTOR_SEARCH_INDEX_ENDPOINT_ID", default=""),
+    "DEPLOYED_INDEX_ID": env.str("VECTOR_SEARCH_DEPLOYED_INDEX_ID", default=""),
+    # the deployed index's public endpoint domain (…vdb.vertexai.goog); empty: the regional API host
+    "PUBLIC_ENDPOINT": env.str("VECTOR_SEARCH_PUBLIC_ENDPOINT", default=""),
+    "API_ENDPOINT": env.str("VECTOR_SEARCH_API_ENDPOINT", default=""),  # tests and emulators only
+    "PER_SECTION": env.int("VECTOR_SEARCH_PER_SECTION", default=4),  # neighbours per crowding tag (section)
+    "UPSERT_BATCH": env.int("VECTOR_SEARCH_UPSERT_BATCH", default=500),
+    "TIMEOUT": env.float("VECTOR_SEARCH_TIMEOUT", default=5.0),
+}
