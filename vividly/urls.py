@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from content import student_views
+from ingestion.views import library_status_partial
 
 from . import health, views
 from .observability.metrics import metrics_view
@@ -27,7 +28,8 @@ urlpatterns = [
     # teacher and admin experience (issue 9)
     path("teacher/", include("schools.teacher_urls")),
     path("district/", include("schools.usage_urls")),
-    path("privacy/", include("accounts.privacy.urls")),  # exports, own access log (issue 5)
+    path("privacy/", include("accounts.privacy.urls")),
+    path("library/status", library_status_partial, name="library-status"),  # "Preparing the library…" poll  # exports, own access log (issue 5)
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("vividly.api_urls")),
