@@ -47,9 +47,10 @@ system-deps:
 system-deps-dev:
 	$(call apt_install,$(APT_DEV_PACKAGES))
 
-# The ONNX embedding model, exported from the bundled MiniLM weights (never downloaded).
+# The ONNX embedding model, exported from the bundled MiniLM weights (never downloaded); once exported,
+# a Django start-up is saved on every run (a variant switched on later is exported on first use).
 setup: system-deps $(RUNTIME_STAMP)
-	$(BIN)/python manage.py embedding_model
+	@ls $${EMBEDDING_MODEL_DIR:-.var/models}/*.onnx >/dev/null 2>&1 || $(BIN)/python manage.py embedding_model
 
 # Everything `make setup` does, plus the test and drill tools (pytest, Playwright, Locust, ruff…).
 setup-dev: setup system-deps-dev $(DEV_STAMP)
@@ -73,8 +74,13 @@ ingest: migrate
 library: migrate
 	$(BIN)/python manage.py prepare_library
 
-run: seed library
+# Collected (and compressed) again only when our static files or the installed packages changed.
+STATIC_STAMP := staticfiles/.collected
+$(STATIC_STAMP): $(RUNTIME_STAMP) $(shell find static -type f 2>/dev/null)
 	$(BIN)/python manage.py collectstatic --noinput -v0
+	touch $(STATIC_STAMP)
+
+run: seed library $(STATIC_STAMP)
 	@echo ""
 	@echo "  Vividly is starting on http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
 	@echo "  Logins: admin@davidsonschools.org / Admin123!   sarah.johnson@hillsboro.edu / Teacher123!"

@@ -181,6 +181,17 @@ def test_the_friendly_answer_only_while_the_book_is_not_searchable(mini_corpus):
     assert not_ready_answer(CHEMISTRY_QUESTION) == ""
 
 
+def test_before_any_book_is_searchable_every_question_is_asked_to_wait(mini_corpus):
+    _set_states(physics=("preparing", 15), chemistry_2e="waiting", biology_2e="waiting")
+    for slug in SLUGS:
+        _not_searchable(slug)
+    answer = not_ready_answer("Could you tell me something interesting, please?")  # names no book
+    assert answer.startswith("We're still adding some textbooks to the library (Physics 15%, Chemistry waiting, "
+                             "Biology waiting).")
+    assert "already ask" not in answer
+    assert "Physics question" in not_ready_answer(PHYSICS_QUESTION)
+
+
 def test_banner_and_poll_for_students_and_admins(mini_corpus, tenant_a, client, superuser):
     student = tenant_a.student
     make_interests(student)

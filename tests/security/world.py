@@ -25,6 +25,7 @@ from accounts.tests.factories import StudentFactory
 from content.models import Notification, QuizAttempt, RequestStatus, ReQuiz
 from content.tests import student_fixtures as sf
 from flags.models import Flag
+from ingestion.models import LibraryBook
 from schools.models import Assignment, Enrollment, LessonBlock, PinnedLesson
 from schools.tests import teacher_fixtures as tf
 from tests.isolation.populate import Populator
@@ -54,6 +55,11 @@ def build_world(tenant) -> World:
     Enrollment.objects.create(classroom=classroom, student=classmate)
 
     topics = sf.make_catalogue()
+    # the library banner on every student page and the admin index: one book preparing, one failed
+    LibraryBook.objects.create(book_slug="physics", subject="physics", title="Physics", state="preparing",
+                               stage="embed", percent=40)
+    LibraryBook.objects.create(book_slug="biology-2e", subject="biology", title="Biology 2e", state="failed",
+                               error="CnxmlError: the collection is not well-formed")
     interests = sf.make_interests(student)
     ready = sf.make_lesson(topics["newton1"])
     missing = sf.make_lesson(topics["newton2"], video=False)
