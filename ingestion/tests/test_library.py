@@ -170,6 +170,22 @@ def test_a_question_about_a_book_not_ready_gets_a_friendly_answer(mini_corpus, t
     assert LessonRequest.objects.filter(student=student, question=PHYSICS_QUESTION).exists()
 
 
+def test_the_api_gives_the_same_answer(mini_corpus, tenant_a, api_client_for):
+    student = tenant_a.student
+    make_interests(student)
+    _set_states(chemistry_2e=("preparing", 40), biology_2e="waiting")
+    _not_searchable("chemistry-2e")
+    api = api_client_for(student)
+    response = api.post(reverse("lesson-request-list"), {"question": CHEMISTRY_QUESTION}, format="json")
+    assert response.status_code == 409
+    assert response.json()["code"] == "library_preparing"
+    assert "Chemistry" in response.json()["detail"]
+    assert response["Retry-After"] == "120"
+    assert not LessonRequest.objects.filter(student=student).exists()
+    response = api.post(reverse("lesson-request-list"), {"question": PHYSICS_QUESTION}, format="json")
+    assert response.status_code == 202
+
+
 def test_the_friendly_answer_only_while_the_book_is_not_searchable(mini_corpus):
     _set_states(chemistry_2e=("preparing", 40))
     # chemistry is being prepared again, but its previous version still answers searches
