@@ -27,11 +27,13 @@ pytestmark = pytest.mark.django_db
 
 def _received(student, topic, *, interest: str = "Basketball") -> Lesson:
     """A finished lesson one of the teacher's students received."""
+    question = f"Teach me about {topic.title}"  # what a catalogue pick asks; the question is part of the key
     lesson = Lesson.objects.create(
-        reuse_key=reuse_key(module_ids=[topic.module_id], interest=interest, grade_band="9-10"), topic=topic,
+        reuse_key=reuse_key(module_ids=[topic.module_id], interest=interest, grade_band="9-10", question=question),
+        topic=topic,
         module_ids=[topic.module_id], interest=interest, grade_band="9-10", generator_version="test",
         stage=Lesson.Stage.READY, title=f"{topic.title} with {interest}", ready_at=timezone.now())
-    LessonRequest.objects.create(student=student, question=f"Teach me about {topic.title}", topic=topic,
+    LessonRequest.objects.create(student=student, question=question, topic=topic,
                                  lesson=lesson, status="ready", grade_band="9-10", interest_name=interest)
     return lesson
 
@@ -93,7 +95,8 @@ def test_a_paused_budget_refuses_regeneration_kindly(mini_corpus, tenant_a, djan
     assert not Lesson.objects.filter(regenerated_from=old).exists()
     assert callbacks == []
     old.refresh_from_db()
-    assert old.reuse_key == reuse_key(module_ids=old.module_ids, interest=old.interest, grade_band="9-10")
+    assert old.reuse_key == reuse_key(module_ids=old.module_ids, interest=old.interest, grade_band="9-10",
+                                     question=f"Teach me about {old.topic.title}")
 
 
 def test_a_second_request_while_one_runs_returns_the_pending_one(mini_corpus, tenant_a,
