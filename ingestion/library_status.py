@@ -7,13 +7,14 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .models import IndexVersion, LibraryBook
 
 POLL_SECONDS = 5
 CACHE_KEY = "ingestion:library-status:v1"
-CACHE_SECONDS = 3
+CACHE_SECONDS = 600  # a safety net only: every write drops the shared copy (`forget`)
 _FIELDS = ("id", "book_slug", "title", "subject", "position", "state", "stage", "percent", "error", "updated_at",
            "ready_at")
 
@@ -55,8 +56,8 @@ def _book_phrase(book: LibraryBook) -> str:
 def library_status() -> LibraryStatus:
     """The books' states in preparation order; no rows (tests, a library never planned) reads as ready.
 
-    Shared by every page for CACHE_SECONDS (one cache read instead of a query per page view);
-    every write in `ingestion.library` and `library_progress` drops the cached copy.
+    Shared by every page (one cache read instead of a query per page view); every write in
+    `ingestion.library` and `library_progress` drops the shared copy, so it is never stale.
     """
     rows = cache.get(CACHE_KEY)
     if rows is None:
@@ -66,7 +67,10 @@ def library_status() -> LibraryStatus:
 
 
 def forget() -> None:
+    """Drop the shared copy now and again after the current transaction commits (a page viewed in
+    between could have cached the rows as they were before the commit)."""
     cache.delete(CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(CACHE_KEY))
 
 
 def _searchable_books() -> set[str]:
