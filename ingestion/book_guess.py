@@ -96,7 +96,3 @@ def guess_book(question: str) -> str | None:
         return None
     return ranked[0][0]
 
-
-def reset() -> None:
-    with _LOCK:
-        _CACHE.clear()

@@ -17,6 +17,7 @@ from ingestion import library, pipeline
 from ingestion.library_status import library_status, not_ready_answer
 from ingestion.models import IndexVersion, IngestionRun, LibraryBook
 from ingestion.testing import MINI_CORPUS_DIR
+from tests.support.processes import purge, waiting_messages
 
 SLUGS = ["physics", "chemistry-2e", "biology-2e"]
 CHEMISTRY_QUESTION = "How does a buffer keep the pH of a solution steady when acid is added?"
@@ -103,16 +104,20 @@ def test_a_second_start_prepares_nothing(mini_corpus, corpus_copy, django_captur
     assert set(LibraryBook.objects.values_list("state", flat=True)) == {"ready"}
     runs = IngestionRun.objects.count()
 
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+    purge(("ingestion",))
+    with django_capture_on_commit_callbacks(execute=True):
         assert library.start(source=str(corpus_copy)) == []  # unchanged corpus: nothing queued
-    assert callbacks == []
+    assert waiting_messages(("ingestion",)) == []
     assert IngestionRun.objects.count() == runs
     assert set(LibraryBook.objects.values_list("state", flat=True)) == {"ready"}
 
     # one changed module: only its book is prepared again
     module = corpus_copy / "chemistry-2e" / "modules" / "m91102" / "index.cnxml"
     module.write_text(module.read_text().replace("Buffers", "Buffer Solutions", 1))
-    assert [r.book_slug for r in library.plan(source=str(corpus_copy))] == ["chemistry-2e"]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert [r.book_slug for r in library.start(source=str(corpus_copy))] == ["chemistry-2e"]
+    assert waiting_messages(("ingestion",)) == ["ingestion: 1 waiting"]
+    purge(("ingestion",))
 
 
 def test_a_failed_book_is_visible_and_can_be_retried(mini_corpus, corpus_copy, client, superuser):
