@@ -7,8 +7,8 @@ from django.urls import path, reverse
 
 from schools.admin_base import ReadOnlyAdmin
 
-from . import pipeline
-from .models import IndexVersion, IngestionRun, PracticeItem
+from . import library, pipeline
+from .models import IndexVersion, IngestionRun, LibraryBook, PracticeItem
 from .tasks import run_ingest_task
 
 
@@ -60,3 +60,22 @@ class PracticeItemAdmin(ReadOnlyAdmin):
     list_display = ("module_id", "element_id", "kind", "section_class")
     list_filter = ("kind", "section_class")
     search_fields = ("module_id", "problem")
+
+
+@admin.register(LibraryBook)
+class LibraryBookAdmin(ReadOnlyAdmin):
+    """The library's preparation per book (`make run` prepares it in the background), with a retry."""
+
+    list_display = ("book_slug", "subject", "state", "stage", "percent", "error", "updated_at", "ready_at")
+    readonly_fields = list_display
+    actions = ["retry_preparing"]
+
+    @admin.action(description="Prepare again (resumes where it stopped)")
+    def retry_preparing(self, request, queryset):
+
+        if not request.user.is_superuser:
+            self.message_user(request, "Only superusers can restart the library preparation.", messages.ERROR)
+            return
+        with transaction.atomic():
+            count = library.retry(list(queryset.values_list("book_slug", flat=True)))
+        self.message_user(request, f"{count} book(s) queued for preparing again.", messages.SUCCESS)

@@ -221,3 +221,41 @@ class PracticeItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.module_id}#{self.element_id}"
+
+
+class LibraryBook(models.Model):
+    """How far one textbook is in being prepared for search, as people see it while `make run`
+    prepares the library in the background (`ingestion.library`). READY is set only after the
+    book's index version is active and its search indexes are saved, so nothing half-loaded is
+    ever shown as ready; `source_fingerprint` lets the next start skip an unchanged book."""
+
+    class State(models.TextChoices):
+        WAITING = "waiting", "Waiting"
+        PREPARING = "preparing", "Preparing"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    book_slug = models.CharField(max_length=80, unique=True)
+    title = models.CharField(max_length=300, blank=True)
+    subject = models.CharField(max_length=32, blank=True)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Preparation order (Physics first)")
+    state = models.CharField(max_length=16, choices=State.choices, default=State.WAITING)
+    stage = models.CharField(max_length=16, blank=True, help_text="Current ingestion stage")
+    percent = models.PositiveSmallIntegerField(default=0)
+    source_fingerprint = models.CharField(
+        max_length=64, blank=True, help_text="sha256 of the book's files, parser, chunker and model when it was "
+                                             "last prepared: equal at start-up means nothing to do")
+    error = models.CharField(max_length=500, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    ready_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "book_slug"]
+
+    def __str__(self) -> str:
+        return f"{self.book_slug} ({self.state} {self.percent}%)"
+
+    @property
+    def label(self) -> str:
+        """What people call the book: its subject ("Chemistry"), else its title."""
+        return self.subject.capitalize() if self.subject else (self.title or self.book_slug)

@@ -29,6 +29,7 @@ from vividly.providers.onnx_embeddings import OnnxMiniLMEmbeddings
 
 from . import chunking, cnxml, lexical, loading, retrieval
 from .download import BookSource, discover_books, fetch
+from .library_progress import report as report_library_progress
 from .models import (
     EMBEDDING_COLUMNS,
     Chunk,
@@ -66,6 +67,8 @@ def _stage(run: IngestionRun, name: str, book: str = ""):
     key = f"{book}:{name}" if book else name
     run.stage = name
     IngestionRun.objects.filter(pk=run.pk).update(stage=name)
+    if book:
+        report_library_progress(book, name)
     started = time.perf_counter()
     try:
         yield
@@ -278,6 +281,7 @@ def _embed_rows(*, run: IngestionRun, rows: list[dict], provider, dimensions: in
         cached.update({h: v for (h, _), v in zip(part, vectors, strict=True)})
         _count(run, "chunks_embedded", len(part))
         IngestionRun.objects.filter(pk=run.pk).update(counts=run.counts)  # progress, visible while it runs
+        report_library_progress(book_slug, "embed", (start + len(part)) / len(missing))
     _count(run, "chunks_embedding_reused", len(rows) - len(missing))
     for row in rows:
         row["vector"] = cached[row["text_hash"]]
@@ -350,7 +354,7 @@ def index_version(*, run: IngestionRun, version: IndexVersion, build_vector_inde
         _publish(run, version, retired_chunks)
     if build_vector_index:  # run_ingest builds them once, after its last book
         with _stage(run, "search_indexes", version.book_slug):
-            _prepare_search_indexes(version.dimensions)
+            prepare_search_indexes(version.dimensions)
     return version
 
 
@@ -366,7 +370,7 @@ def _publish(run: IngestionRun, version: IndexVersion, retired_chunks: list[int]
         _count(run, "datapoints_upserted", sent)
 
 
-def _prepare_search_indexes(dimensions: int) -> None:
+def prepare_search_indexes(dimensions: int) -> None:
     """The HNSW index (if a load dropped it) and the saved BM25 index of the active versions."""
 
     loading.ensure_vector_index(dimensions)
@@ -422,7 +426,7 @@ def run_ingest(*, book: str = "all", source: str | None = None, force: bool = Fa
         run.status = IngestionRun.Status.FAILED
     finally:
         with _stage(run, "search_indexes"):
-            _prepare_search_indexes(dimensions)
+            prepare_search_indexes(dimensions)
     run.timings["total"] = round(time.perf_counter() - started, 3)
     run.finished_at = timezone.now()
     run.save(update_fields=["status", "timings", "counts", "finished_at", "stage"])

@@ -8,9 +8,9 @@ from celery import shared_task
 
 from vividly.providers.base import ProviderRetryable
 
-from . import pipeline
+from . import library, pipeline
 from .download import discover_books
-from .models import IndexVersion, IngestionRun
+from .models import IndexVersion, IngestionRun, LibraryBook
 
 TASK_OPTIONS = {"bind": True, "acks_late": True, "autoretry_for": (ProviderRetryable,), "retry_backoff": True,
                 "retry_jitter": True, "max_retries": 5}
@@ -62,3 +62,15 @@ def index_task(self, run_id: int, version_id: int) -> int:
     """Stage 5: full-text vectors and the atomic switch to the new version."""
     return pipeline.index_version(run=IngestionRun.objects.get(pk=run_id),
                                   version=IndexVersion.objects.get(pk=version_id)).pk
+
+
+@shared_task(name="ingestion.prepare_library", bind=True, acks_late=True)
+def prepare_library_task(self, source: str | None = None) -> list[str]:
+    """Prepare the WAITING books of the library in order (Physics first); see `ingestion.library`.
+
+    No autoretry: a failed book is marked FAILED (visible in the admin, with its error) and retried
+    from the admin or by the next `make run`, resuming what the pipeline already finished.
+    """
+
+    library.prepare(source=source)
+    return list(LibraryBook.objects.filter(state=LibraryBook.State.READY).values_list("book_slug", flat=True))

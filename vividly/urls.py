@@ -35,6 +35,7 @@ urlpatterns = [
     path("teacher/", include("teaching.urls")),
     path("district/", include("teaching.district_urls")),
     path("privacy/", include("accounts.privacy.urls")),  # exports, own access log (issue 5)
+    path("library/", include("ingestion.urls")),  # the "Preparing the library…" poll (issue 17)
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("vividly.api_urls")),

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsStudent
 from content import selectors, services
+from ingestion.library_status import not_ready_answer
 from vividly.api_errors import ErrorSerializer
 
 from . import serializers as s
@@ -32,10 +33,16 @@ class LessonRequestListCreateView(APIView):
                    parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
                                                 description="Repeat submits with the same key return the same request")],
                    responses={202: s.LessonRequestAcceptedSerializer, 400: _INVALID,
-                              403: ErrorSerializer, 429: ErrorSerializer})
+                              403: ErrorSerializer, 429: ErrorSerializer,
+                              409: OpenApiResponse(ErrorSerializer, description="library_preparing: the "
+                                                   "question needs a textbook still being prepared")})
     def post(self, request):
         data = s.LessonRequestCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        notice = "" if data.validated_data.get("topic_id") else not_ready_answer(data.validated_data.get("question", ""))
+        if notice:  # as on the Ask form: a kind "ask again soon", nothing created
+            return Response({"detail": notice, "code": "library_preparing"}, status=status.HTTP_409_CONFLICT,
+                            headers={"Retry-After": "120"})
         # a refusal (LessonRequestError) answers {detail, code} through vividly.api_errors
         lesson_request, _created = services.create_lesson_request(
             student=request.user, question=data.validated_data.get("question", ""),

@@ -23,6 +23,7 @@ from content.services import requests as lesson_requests
 from content.services import student as services
 from content.services.requests import LessonRequestError
 from flags.evaluation import flag_is_active
+from ingestion.library_status import not_ready_answer
 from vividly.redirects import safe_next_redirect
 
 # --- onboarding ----------------------------------------------------------------------------------
@@ -96,6 +97,9 @@ def ask(request):
     form = AskForm(request.POST, student=student)
     if not form.is_valid():
         return _ask_invalid(request, form)
+    notice = "" if form.cleaned_data.get("topic") else not_ready_answer(form.cleaned_data["question"])
+    if notice:  # the book this question needs is still being prepared: say so kindly, make nothing
+        return _ask_invalid(request, form, notice=notice, status=200)
     try:
         new = services.ask_vividly(student=student, question=form.cleaned_data["question"],
                                    interest=form.cleaned_data.get("interest"), topic_id=form.cleaned_data.get("topic"),
@@ -117,17 +121,17 @@ def ask(request):
     return redirect(target)
 
 
-def _ask_invalid(request, form):
-    """The Ask form again with inline errors (just the form for htmx, else the whole dashboard)."""
+def _ask_invalid(request, form, *, notice: str = "", status: int = 400):
+    """The Ask form again with inline errors or a notice (just the form for htmx, else the whole dashboard)."""
     if request.htmx:
         # htmx swaps 4xx responses only when told to; the form re-renders in place with its errors.
-        response = render(request, "student/partials/ask_form.html", {"ask_form": form})
+        response = render(request, "student/partials/ask_form.html", {"ask_form": form, "library_notice": notice})
         response["HX-Retarget"] = "#ask-form"
         return response
     board = selectors.dashboard_for(request.user)
     return render(request, "student/dashboard.html", {
-        "board": board, "ask_form": form, "gamification": flag_is_active("gamification", request.user)},
-        status=400)
+        "board": board, "ask_form": form, "library_notice": notice,
+        "gamification": flag_is_active("gamification", request.user)}, status=status)
 
 
 @require_student

@@ -80,6 +80,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "ingestion.ingestionrun": _verbs("", "", "v"),
     "ingestion.indexversion": _verbs("", "", "v"),
     "ingestion.practiceitem": _verbs("", "", "v"),
+    "ingestion.librarybook": _verbs("", "", "v"),  # superusers retry a failed book (an action)
     # third-party admins: superusers only
     "auth.group": _SUPERUSER_ONLY,
     "token_blacklist.outstandingtoken": _verbs("", "", "v"),

@@ -32,6 +32,7 @@ from django.urls import get_resolver
 from django.utils.html import escape
 
 from accounts import emails
+from ingestion.library_status import forget as forget_library_status
 from tests.isolation.sweep import _walk
 
 from .hostile import (
@@ -262,6 +263,7 @@ def test_every_page_fragment_export_and_email_renders_hostile_data_inert(world, 
     """One payload per test (each names its payload when it fails, and stays short)."""
     routes = pages(world)
     tainted = taint_database(PAYLOADS[key])
+    forget_library_status()  # the banner's shared copy must show the tainted rows
     sweep = Sweep(world, key)
     for role, url in routes:
         sweep.get(role, url)

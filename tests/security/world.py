@@ -33,6 +33,7 @@ from content.models import (
 )
 from content.tests import student_fixtures as sf
 from flags.models import Flag
+from ingestion.models import LibraryBook
 from schools.models import Enrollment
 from tests.isolation.populate import Populator
 from tests.support import teacher_fixtures as tf
@@ -62,6 +63,11 @@ def build_world(tenant) -> World:
     Enrollment.objects.create(classroom=classroom, student=classmate)
 
     topics = sf.make_catalogue()
+    # the library banner on every student page and the admin index: one book preparing, one failed
+    LibraryBook.objects.create(book_slug="physics", subject="physics", title="Physics", state="preparing",
+                               stage="embed", percent=40)
+    LibraryBook.objects.create(book_slug="biology-2e", subject="biology", title="Biology 2e", state="failed",
+                               error="CnxmlError: the collection is not well-formed")
     interests = sf.make_interests(student)
     ready = sf.make_lesson(topics["newton1"])
     missing = sf.make_lesson(topics["newton2"], video=False)
