@@ -119,15 +119,18 @@ def test_compose_matches_the_embedded_setup(compose):
     unknown = {name for name in env if name not in WELL_KNOWN_ENV and f'"{name}"' not in settings_text}
     assert not unknown, f"compose sets variables nothing reads: {unknown}"
     procfile = (ROOT / "Procfile").read_text()
-    for process, service in (("worker", "worker"), ("heavy", "worker-heavy")):
+    for process, service in (("worker", "worker"), ("heavy", "worker-heavy"), ("library", "library")):
         line = re.search(rf"^{process}: (.+)$", procfile, re.MULTILINE).group(1)
         queues = re.search(r"-Q (\S+)", line).group(1)
         assert f"-Q {queues}" in services[service]["command"]
-    # issue 17: heavy work (rendering, ingestion) on its own queues, at lower priority and capped CPU
-    assert re.search(r"^heavy: nice -n 10 .*-Q generation,ingestion", procfile, re.MULTILINE)
-    assert "nice -n 10" in services["worker-heavy"]["command"]
-    assert float(services["worker-heavy"]["cpus"]) <= 1
+    # issue 17: heavy work (rendering; ingestion) on its own queues, at lower priority and capped CPU
+    assert re.search(r"^heavy: nice -n 10 .*-Q generation\b", procfile, re.MULTILINE)
+    assert re.search(r"^library: nice -n 10 .*-Q ingestion\b", procfile, re.MULTILINE)
+    for heavy in ("worker-heavy", "library"):
+        assert "nice -n 10" in services[heavy]["command"]
+        assert float(services[heavy]["cpus"]) <= 1
     assert "generation" not in services["worker"]["command"]
+    assert "ingestion" not in services["worker"]["command"]
 
 
 def test_gunicorn_config_binds_port_and_cleans_multiprocess_dir(tmp_path, monkeypatch):
