@@ -20,4 +20,12 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("content/media/phonemes.py", "python-html-concat"):
         "A regular expression for reading units aloud, not HTML: the '<' is a regex lookbehind "
         "('(?<!...)') and the concatenated part is a fixed alternation of unit symbols.",
+    ("content/writers/slide_keys.py", "python-html-fstring"):
+        "A regular expression that finds chemical equations, not HTML: the '<' is a regex lookbehind "
+        "('(?<!...)') and the interpolated part is a fixed pattern for one side of an equation.",
+    ("vividly/providers/google_tts.py", "python-html-fstring"):
+        "SSML for Cloud Text-to-Speech, not HTML: every sentence goes through xml.sax.saxutils.escape; "
+        "the other values are ints (the pause length, the sentence's mark index).",
+    ("vividly/providers/google_tts.py", "python-html-concat"):
+        "The SSML envelope (<speak>…</speak>) around the escaped parts above; never rendered as HTML.",
 }
