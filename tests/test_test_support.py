@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -11,6 +15,8 @@ from django.db import connection
 from tests.support.database import open_transactions, wait_until_no_open_transactions
 from tests.support.processes import purge, waiting_messages
 from vividly.celery import debug_ping
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _raw_connection() -> psycopg.Connection:
@@ -56,3 +62,13 @@ def test_the_session_worker_takes_no_task_unless_a_test_asks_for_it(session_work
         assert not result.ready()
     finally:
         purge((queue,))
+
+
+def test_a_settings_module_left_in_the_shell_does_not_change_the_suites_settings():
+    """A leaked DJANGO_SETTINGS_MODULE once had this process read exports where its worker never wrote."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "vividly.settings.local"}
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "--noconftest", "-p", "no:randomly", "tests/support/settings_probe.py"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "1 passed" in result.stdout
