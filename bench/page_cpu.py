@@ -50,6 +50,26 @@ MIX = {"dashboard": 3, "lesson": 3, "catalogue": 2, "catalogue book": 1, "catalo
        "lesson status API": 3, "live panel (htmx)": 3, "progress beacon": 3}
 
 
+def _realistic(lessons) -> None:
+    """Lesson rows as the pipeline leaves them (the fixtures' are tiny): an 8-scene script, its logs,
+    transcript and citations, so a page that loads whole lessons pays what it pays in production."""
+    from content.models import Lesson  # noqa: PLC0415 - the script sets Django up first
+
+    sentence = "A basketball keeps rolling across the court until friction and the floor slow it down. "
+    scenes = [{"kind": "explanation", "title": f"Scene {i}", "narration": sentence * 5, "key_idea": sentence,
+               "sentences": [{"text": sentence, "citation": "p1"} for _ in range(5)],
+               "bullets": [sentence[:60]] * 3, "visual": {"type": "diagram", "labels": ["force", "mass"] * 4}}
+              for i in range(8)]
+    Lesson.objects.filter(pk__in=[lesson.pk for lesson in lessons]).update(
+        script={"title": "Inertia", "scenes": scenes}, transcript=sentence * 40,
+        citations=[{"id": f"p{i}", "excerpt": sentence * 3, "citation": "Physics, 2.1", "url": "https://x"}
+                   for i in range(6)],
+        stage_log={stage: {"seconds": 12.5, "provider": "local", "attempts": 1}
+                   for stage in ("understand", "script", "narrate", "render", "compose", "quality")},
+        quality={"score": 0.91, "checks": {f"check{i}": {"ok": True, "note": sentence} for i in range(8)}},
+        providers={"script": "gemini", "tts": "piper", "render": "local"})
+
+
 def build() -> dict:
     """The mini corpus, STUDENTS classmates with two lessons and a pending request each, the measured student."""
     from django.contrib.auth.hashers import make_password  # noqa: PLC0415 - the script sets Django up first
@@ -68,6 +88,7 @@ def build() -> dict:
     classes = [Classroom.objects.create(school=school, name=f"Period {i}") for i in range(1, 8)]
     interests = make_interests()
     lessons = [make_lesson(topics[i % len(topics)], video=i == 0) for i in range(LESSONS)]
+    _realistic(lessons)
     others = User.objects.bulk_create([
         User(email=f"s{i}@bench.edu", first_name="S", last_name=f"{i}", role="student", school=school,
              district=district, grade_level=10, password=make_password(None)) for i in range(STUDENTS)])
