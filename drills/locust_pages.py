@@ -20,10 +20,10 @@ import os
 import random
 import uuid
 from datetime import UTC, datetime
+from http.cookiejar import Cookie
 from urllib.parse import urlsplit
 
 from locust import FastHttpUser, between, constant, task
-from requests.cookies import create_cookie
 
 DATA = json.loads(open(os.environ["LOAD_PAGES_FILE"]).read())  # noqa: SIM115
 _sessions = itertools.cycle(DATA.get("sessions", []))
@@ -31,6 +31,12 @@ _class = iter(DATA.get("class", []))
 # FastHttpUser (geventhttpclient): a fraction of python-requests' CPU per request, which matters when
 # Locust shares the 2 cores with the server it measures. Cookies live in `client.cookiejar`.
 QUESTIONS = ["What is inertia?", "How do atoms bond?", "What does a cell membrane do?", "Why do things float?"]
+
+
+def _session_cookie(host: str, value: str) -> Cookie:
+    """The pre-opened session's cookie, as the server would have set it (host-only, path /)."""
+    return Cookie(0, "sessionid", value, None, False, urlsplit(host).hostname, False, False, "/", True, False,
+                  None, True, None, None, {})
 
 
 def _cookie(client, name: str) -> str:
@@ -42,7 +48,7 @@ class Browsing(FastHttpUser):
 
     def on_start(self):
         sessionid, token, self.ready, self.pending = next(_sessions)
-        self.client.cookiejar.set_cookie(create_cookie("sessionid", sessionid, domain=urlsplit(self.host).hostname))
+        self.client.cookiejar.set_cookie(_session_cookie(self.host, sessionid))
         self.auth = {"Authorization": f"Bearer {token}"}
         self.asked = False
 
