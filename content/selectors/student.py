@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from accounts.models import StudentInterest, User
 from content.models import (
@@ -278,6 +279,22 @@ def lesson_page(student: User, lesson_request: LessonRequest) -> dict:
         q.attempt = attempts.get(q.pk)
     progress = LessonProgress.objects.visible_to(student).filter(student=student, lesson=lesson).first()
     book = lesson_request.topic.chapter.book if lesson_request.topic_id else None
+    # Built only if rendered: the lesson page caches its rendered transcript (templates/student/lesson.html).
+    transcript = SimpleLazyObject(lambda: _transcript(lesson, book))
+    return {
+        "scenes": SimpleLazyObject(lambda: transcript["scenes"]),
+        "questions": questions,
+        "quiz_done": bool(questions) and len(attempts) == len(questions),
+        "quiz_score": sum(1 for a in attempts.values() if a.is_correct),
+        "progress": progress,
+        "interests": list(student.interests.exclude(name=lesson.interest)),
+        "book": book,
+        "citations": SimpleLazyObject(lambda: transcript["citations"]),
+    }
+
+
+def _transcript(lesson, book) -> dict:
+    """The lesson's scenes with their sentences linked to the numbered citations (shared by every student)."""
     citations = _citations(lesson, book)
     by_key = {}
     for c in citations:
@@ -289,16 +306,7 @@ def lesson_page(student: User, lesson_request: LessonRequest) -> dict:
         scene.lines = [{"text": line.get("text", "") if isinstance(line, dict) else str(line),
                         "cite": by_key.get(str(line.get("citation", ""))) if isinstance(line, dict) else None}
                        for line in (scene.sentences or [])] or [{"text": scene.narration, "cite": None}]
-    return {
-        "scenes": scenes,
-        "questions": questions,
-        "quiz_done": bool(questions) and len(attempts) == len(questions),
-        "quiz_score": sum(1 for a in attempts.values() if a.is_correct),
-        "progress": progress,
-        "interests": list(student.interests.exclude(name=lesson.interest)),
-        "book": book,
-        "citations": citations,
-    }
+    return {"scenes": scenes, "citations": citations}
 
 
 def _citations(lesson, book) -> list[dict]:

@@ -1,9 +1,10 @@
 """Query budgets of the pages a class hits all day (issue 17): a page that starts to cost more fails here.
 
-Measured on 2026-12-06 (warm caches, 20 lessons with progress; sessions read from Redis): dashboard 11 (14 before
-the session cache and the two-query figures), lesson 8, lesson poll 2, live panel 2, catalogue 1 (2 on the chapter
-page: the student's interests), lesson status API 2, progress beacon 5 (incl. its savepoint; 6 before),
-search 9 (incl. the vector search's savepoint and SET LOCALs). CPU per page: bench/page_cpu.py.
+Measured on 2026-12-06 (warm caches, 20 lessons with progress; sessions read from Redis): dashboard 11 (14
+before the session cache and the two-query figures), lesson 6 (8 before: the transcript is a cached fragment),
+lesson poll 2, live panel 2, catalogue 1 (2 on the chapter page: the student's interests), lesson status API 2,
+progress beacon 5 (6 before; incl. its savepoint), search 9 (incl. the vector search's savepoint and SET LOCALs).
+CPU per page: bench/page_cpu.py.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def _beacon(board):
 
 PAGES = {
     "dashboard": (11, lambda b: b["client"].get(reverse("student:dashboard"))),
-    "lesson": (8, lambda b: b["client"].get(reverse("student:lesson", args=[b["ready"].pk]))),
+    "lesson": (6, lambda b: b["client"].get(reverse("student:lesson", args=[b["ready"].pk]))),
     "lesson poll (htmx)": (2, lambda b: b["client"].get(reverse("student:lesson", args=[b["pending"].pk]),
                                                         HTTP_HX_REQUEST="true")),
     "live panel (htmx)": (2, lambda b: b["client"].get(reverse("student:live"), HTTP_HX_REQUEST="true")),
