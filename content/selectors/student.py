@@ -13,6 +13,7 @@ from django.utils.functional import SimpleLazyObject
 
 from accounts.models import StudentInterest, User
 from content.models import (
+    LESSON_BULK,
     Assignment,
     LessonProgress,
     LessonRequest,
@@ -20,7 +21,6 @@ from content.models import (
     RequestStatus,
     ReQuiz,
 )
-from content.models.lessons import LESSON_BULK
 from ingestion.models import Book, Chapter, Topic
 from schools.models import Subject
 
@@ -56,6 +56,12 @@ def requests_for(student: User) -> QuerySet[LessonRequest]:
 def cards_for(student: User) -> QuerySet[LessonRequest]:
     """`requests_for` without the columns cards and panels never show (CARD_DEFERRED)."""
     return requests_for(student).defer(*CARD_DEFERRED)
+
+
+def live_for(student: User) -> QuerySet[LessonRequest]:
+    """The student's requests for the "being made" panel: the lesson's card columns, no catalogue joins."""
+    return (LessonRequest.objects.filter(student=student).select_related("lesson")
+            .defer("stage_log", "providers", "module_ids", *(f"lesson__{name}" for name in LESSON_BULK)))
 
 
 def _progress_with_lesson(student: User) -> QuerySet[LessonProgress]:
@@ -101,7 +107,7 @@ def dashboard_for(student: User) -> Dashboard:
     """Everything the dashboard shows, in a fixed number of queries."""
     now = timezone.now()
     board = Dashboard()
-    recent = list(cards_for(student).filter(
+    recent = list(live_for(student).filter(
         Q(status__in=LIVE_STATUSES) | Q(status__in=[RequestStatus.FAILED, RequestStatus.REFUSED],
                                         updated_at__gte=now - timezone.timedelta(days=2))
     ).order_by("-created_at")[:10])
@@ -245,7 +251,7 @@ def dashboard_for_live(student: User) -> Dashboard:
     """Just the live part of the dashboard (polled by htmx)."""
     now = timezone.now()
     board = Dashboard()
-    recent = list(cards_for(student).filter(
+    recent = list(live_for(student).filter(
         Q(status__in=LIVE_STATUSES) | Q(updated_at__gte=now - timezone.timedelta(minutes=10))
     ).order_by("-created_at")[:10])
     board.live = [r for r in recent if r.status in LIVE_STATUSES]

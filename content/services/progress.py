@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from content.models import (
+    LESSON_BULK,
     LessonProgress,
     LessonRequest,
     ProblemReport,
@@ -22,7 +23,6 @@ from content.models import (
     QuizQuestion,
     ReQuiz,
 )
-from content.models.lessons import LESSON_BULK
 from content.models.progress import COMPLETE_SHARE, watched_share
 
 MILESTONES = (25, 50, 75, 100)
