@@ -5,9 +5,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from content.forms import AskForm
 from content.models import LessonProgress, RequestStatus
 from content.selectors.student import dashboard_for
-from content.tests.student_fixtures import make_catalogue, make_lesson, make_request
+from content.tests.student_fixtures import make_catalogue, make_interests, make_lesson, make_request
 
 pytestmark = pytest.mark.django_db
 
@@ -41,3 +42,15 @@ def test_lessons_subjects_finished_and_streak(tenant_a, tenant_b):
 def test_a_new_student_has_empty_figures(tenant_a):
     board = dashboard_for(tenant_a.student)
     assert (board.lessons_total, board.completed_total, board.streak_days, board.subjects) == (0, 0, 0, [])
+
+
+def test_the_ask_forms_interest_chips_from_the_loaded_interests_are_the_same(tenant_a, client):
+    make_interests(tenant_a.student, names=("Music", "Basketball", "Gaming", "Art"))
+    loaded = [si.interest for si in dashboard_for(tenant_a.student).interests]
+    from_page = AskForm(student=tenant_a.student, interests=loaded).interest_options
+    assert [i.name for i in from_page] == [i.name for i in AskForm(student=tenant_a.student).interest_options]
+    assert [i.name for i in from_page] == ["Art", "Basketball", "Gaming", "Music"]
+    client.force_login(tenant_a.student)
+    page = client.get("/student/").content.decode()
+    chips = [page.index(f"> {name}</label>") for name in ("Art", "Basketball", "Gaming", "Music")]
+    assert chips == sorted(chips)

@@ -1,7 +1,7 @@
 """Query budgets of the pages a class hits all day (issue 17): a page that starts to cost more fails here.
 
-Measured on 2026-12-06 (warm caches, 20 lessons with progress; sessions read from Redis): dashboard 11 (14
-before the session cache and the two-query figures), lesson 6 (8 before: the transcript is a cached fragment),
+Measured on 2026-12-06 (warm caches, 20 lessons with progress; sessions read from Redis): dashboard 10 (14
+before: the session cache, the two-query figures, the Ask form's interests), lesson 6 (8 before: the transcript is a cached fragment),
 lesson poll 2, live panel 2, catalogue 1 (2 on the chapter page: the student's interests), lesson status API 2,
 progress beacon 5 (6 before; incl. its savepoint), search 9 (incl. the vector search's savepoint and SET LOCALs).
 CPU per page: bench/page_cpu.py.
@@ -42,7 +42,7 @@ def _beacon(board):
 
 
 PAGES = {
-    "dashboard": (11, lambda b: b["client"].get(reverse("student:dashboard"))),
+    "dashboard": (10, lambda b: b["client"].get(reverse("student:dashboard"))),
     "lesson": (6, lambda b: b["client"].get(reverse("student:lesson", args=[b["ready"].pk]))),
     "lesson poll (htmx)": (2, lambda b: b["client"].get(reverse("student:lesson", args=[b["pending"].pk]),
                                                         HTTP_HX_REQUEST="true")),

@@ -84,7 +84,7 @@ def dashboard(request):
     if not board.interests:  # the board reads them anyway: no separate exists() query
         return redirect("student:onboarding")
     return render(request, "student/dashboard.html", {
-        "board": board, "ask_form": AskForm(student=student),
+        "board": board, "ask_form": AskForm(student=student, interests=[si.interest for si in board.interests]),
         "gamification": flag_is_active("gamification", student),
     })
 
