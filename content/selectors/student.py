@@ -134,10 +134,8 @@ def dashboard_for(student: User) -> Dashboard:
 
 
 def _add_figures(board: Dashboard, student: User, now) -> None:
-    """Lessons made, progress by subject, lessons finished and the streak, in two small queries.
-
-    (One aggregate joining the lessons' progress rows fanned out over every student sharing a lesson.)
-    """
+    """Lessons made, progress by subject, lessons finished and the streak, from two small queries of the
+    student's own rows (an aggregate joining the lessons' progress would scan every classmate sharing a lesson)."""
     made = list(LessonRequest.objects.filter(student=student, status=RequestStatus.READY)  # the student's branch
                 .values_list("topic_id", "topic__chapter__book__subject", "lesson_id"))
     since = now - timezone.timedelta(days=60)
