@@ -14,6 +14,7 @@ the revocation may have cached the row again before the delete committed.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Iterable
 
@@ -26,7 +27,17 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 
+def _cache_key_for(session_key: str) -> str:
+    """The cache key names a hash of the session key: cache keys reach logs and tracing spans
+    (Sentry's Redis spans), and a session key there would be a usable cookie."""
+    return SessionStore.cache_key_prefix + hashlib.sha256(session_key.encode()).hexdigest()
+
+
 class SessionStore(CachedDBStore):
+    @property
+    def cache_key(self):
+        return _cache_key_for(self._get_or_create_session_key())
+
     def _cache_seconds(self, expiry=None) -> int:
         return min(self.get_expiry_age(expiry=expiry), settings.SESSION_CACHE_SECONDS)
 
@@ -50,7 +61,7 @@ class SessionStore(CachedDBStore):
 
     def exists(self, session_key):
         try:
-            if session_key and (self.cache_key_prefix + session_key) in self._cache:
+            if session_key and _cache_key_for(session_key) in self._cache:
                 return True
         except Exception:
             logger.warning("sessions: cache unavailable, reading the database", exc_info=True)
@@ -64,15 +75,19 @@ class SessionStore(CachedDBStore):
             logger.warning("sessions: cache write failed", exc_info=True)
 
     def delete(self, session_key=None):
+        session_key = session_key or self.session_key
+        super(CachedDBStore, self).delete(session_key)  # the row (cached_db's delete names the raw key)
+        if not session_key:
+            return
         try:
-            super().delete(session_key)
+            self._cache.delete(_cache_key_for(session_key))
         except Exception:  # the row is gone; the entry expires within SESSION_CACHE_SECONDS
             logger.exception("sessions: could not delete a cached session")
 
 
 def _forget_cached(keys: list[str]) -> None:
     if keys and __name__ == settings.SESSION_ENGINE:  # another engine configured: nothing of ours cached
-        caches[settings.SESSION_CACHE_ALIAS].delete_many([SessionStore.cache_key_prefix + key for key in keys])
+        caches[settings.SESSION_CACHE_ALIAS].delete_many([_cache_key_for(key) for key in keys])
 
 
 def end_sessions(session_keys: Iterable[str]) -> tuple[int, dict[str, int]]:

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from accounts.sessions import SessionStore, end_sessions
+from accounts.sessions import _cache_key_for, end_sessions
 from accounts.tests.factories import DEFAULT_PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -38,9 +38,19 @@ def test_a_signed_in_page_reads_the_session_from_the_cache(tenant_a):
 
 def test_a_session_missing_from_the_cache_is_read_from_the_database(tenant_a):
     client = signed_in(tenant_a.student)
-    caches["default"].delete(SessionStore.cache_key_prefix + client.cookies["sessionid"].value)
+    caches["default"].delete(_cache_key_for(client.cookies["sessionid"].value))
     assert len(session_queries(client)) == 1
     assert session_queries(client) == []  # cached again
+
+
+def test_the_session_key_is_not_in_the_cache_key(tenant_a):
+    """Cache keys reach tracing spans and logs; a raw session key there would be a usable cookie."""
+    client = signed_in(tenant_a.student)
+    session_key = client.cookies["sessionid"].value
+    redis = caches["default"].client.get_client()
+    stored = [key.decode() for key in redis.scan_iter(match="*session*")]
+    assert stored, "the session was not cached"
+    assert not [key for key in stored if session_key in key]
 
 
 def test_ended_sessions_are_gone_from_the_cache_too(tenant_a, tenant_b):
@@ -55,7 +65,7 @@ def test_ended_sessions_are_gone_from_the_cache_too(tenant_a, tenant_b):
 def test_cache_entries_are_capped(tenant_a, settings):
     settings.SESSION_CACHE_SECONDS = 30
     client = signed_in(tenant_a.student)
-    ttl = caches["default"].ttl(SessionStore.cache_key_prefix + client.cookies["sessionid"].value)
+    ttl = caches["default"].ttl(_cache_key_for(client.cookies["sessionid"].value))
     assert 0 < ttl <= 30
 
 
