@@ -46,7 +46,9 @@ def subprocess_env(**extra: str) -> dict[str, str]:
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE,  # the very settings this test process runs on
+        # the very settings this test process runs on (pytest-django exports --ds; `settings.SETTINGS_MODULE`
+        # is None while a test overrides settings)
+        "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"],
         "DATABASE_URL": f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "REDIS_URL": settings.REDIS_URL,
         "BREAKER_NAMESPACE": settings.BREAKER_NAMESPACE,
