@@ -170,6 +170,13 @@ def candidates(brief: LessonBrief, *, max_words: int, tolerance: int = 8) -> lis
 
 #: How many candidates (best by passage relevance and question terms) are embedded and scored.
 EMBED_LIMIT = 64
+#: What a glossary definition loses when its term is not one of the question's key concepts: a line
+#: like "Flow-resistive means ..." answers nothing unless the student asked about that term.
+GLOSSARY_OFF_CONCEPT = 0.1
+
+
+def _term(candidate: Candidate) -> str:
+    return candidate.passage.text.partition(":")[0].strip()
 
 
 def score_candidates(found: list[Candidate], brief: LessonBrief, question: str, embedder: Embedder, *,
@@ -228,6 +235,8 @@ def score_candidates(found: list[Candidate], brief: LessonBrief, question: str, 
             if re.search(rf"\b{re.escape(term)}", c.text, re.I):
                 score += 0.06 if rank == 0 else 0.04
                 break
+        if c.passage.kind == "glossary" and _term(c) not in concepts:
+            score -= GLOSSARY_OFF_CONCEPT  # a definition of a term the question is not about
         if _NUMBERS.search(c.text):
             score -= 0.03  # a worked example's numbers, not the idea
         if c.edited:
@@ -253,7 +262,7 @@ def key_concepts(definitions: list[Candidate], question_vector: list[float] | No
     scored = sorted(((cosine(question_vector, c.vector), c) for c in definitions), key=lambda sc: -sc[0])
     terms = []
     for similarity, c in scored[:limit]:
-        term = c.passage.text.partition(":")[0].strip()
+        term = _term(c)
         if similarity >= 0.3 and len(term) > 2:
             terms.append(term)
     return terms

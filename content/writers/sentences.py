@@ -44,7 +44,7 @@ _LEAD_INS = re.compile(
     r"^(note that|recall that|remember that|notice that|it is (important|useful|interesting) to "
     r"(note|remember|realize|understand|point out) that|we should (also )?note(, however,)? that|keep in mind that|it turns out that|in fact,|of course,|"
     r"in general,|generally,|basically,|importantly,|interestingly,|surprisingly,|clearly,|"
-    r"as (it|you) turns? out,)\s*", re.I)
+    r"as (it|you) turns? out,|as (we|you) (all )?(may |might |probably )?know,)\s*", re.I)
 #: Discourse markers that tie a sentence to the one before it in the book.
 DISCOURSE = re.compile(
     r"^(however|thus|therefore|hence|consequently|as a result|also|in addition|additionally|furthermore|"
