@@ -116,6 +116,7 @@ class Candidate:
     lexical: float = 0.0
     context: float = 0.0  # relevance of its passage to the question
     grade: float = 0.0
+    terms: int = 0  # how many of the section's key terms it names
     score: float = 0.0
     vector: list[float] | None = field(default=None, repr=False)
 
@@ -175,8 +176,23 @@ EMBED_LIMIT = 64
 GLOSSARY_OFF_CONCEPT = 0.1
 
 
+#: What each of the section's key terms a sentence names adds (up to MAX_TERMS): a sentence that
+#: states the idea in the section's own vocabulary teaches more than an anecdote that shares the
+#: question's words ("The scenario is very similar to the roller coaster").
+TERM_BONUS, MAX_TERMS = 0.03, 3
+
+
 def _term(candidate: Candidate) -> str:
     return candidate.passage.text.partition(":")[0].strip()
+
+
+def vocabulary(brief: LessonBrief) -> list[set[str]]:
+    """The section's key terms and glossary terms, each as its set of stems ("carrying capacity (K)"
+    → {"carryi", "capaci"})."""
+    terms = {re.sub(r"\s*\([^)]*\)", "", t).strip().lower()
+             for t in [*brief.key_terms, *(g.get("term", "") for g in brief.glossary)] if t}
+    found = [stems(t) for t in sorted(terms) if t and len(t.split()) <= 4]
+    return [t for t in found if t]
 
 
 def score_candidates(found: list[Candidate], brief: LessonBrief, question: str, embedder: Embedder, *,
@@ -205,8 +221,12 @@ def score_candidates(found: list[Candidate], brief: LessonBrief, question: str, 
         term = c.passage.text.partition(":")[0].strip().lower()  # a term the relevant passages use
         return max((p.relevance for p in main_passages if term and term in p.text.lower()), default=0.0)
 
+    vocab = vocabulary(brief)
     for c in found:
         c.context = relevance(c)
+        if c.passage.kind != "glossary":
+            said = stems(c.text)
+            c.terms = sum(1 for term in vocab if term <= said)
     # every glossary definition (short) is embedded: they name the section's key concepts
     definitions = [c for c in found if c.passage.kind == "glossary"]
     texts = [c for c in found if c.passage.kind != "glossary"]
@@ -222,6 +242,7 @@ def score_candidates(found: list[Candidate], brief: LessonBrief, question: str, 
         c.similarity = cosine(question_vector, c.vector)
         c.grade = sentence_grade(c.text)
         score = c.similarity + 0.35 * c.context + 0.3 * c.lexical + (0.03 if c.main else 0.0)
+        score += TERM_BONUS * min(c.terms, MAX_TERMS)
         # the kind of sentence this kind of question wants: a definition, a function, a cause, a mechanism
         if what_is and not does and DEFINITION.search(c.text):
             score += 0.05

@@ -101,15 +101,15 @@ FRAMES = {
         "why": "Here is the short answer to why that happens.",
         "how": "Here is the short answer to how it works.",
         "what": "Here is the short answer to your question, straight from the textbook.",
-        "why_more": "So what is actually going on underneath, one step at a time?",
-        "how_more": "Let's walk through the process in the order the textbook explains it.",
-        "what_more": "Let's look a little more closely at the idea and where it comes from.",
-        "bridge": "Later in this lesson, we will see the same idea at work in {interest}.",
+        "why_more": "So what is going on underneath?",
+        "how_more": "Let's walk through it step by step.",
+        "what_more": "Let's look more closely.",
+        "bridge": "Soon we will see it at work in {interest}.",
         "bring": "Now let's bring the idea into {interest}.",
         "numbers": "Let's put some real numbers on it, using the relationship from the textbook.",
         "example": "The textbook also gives an example of the idea.",
-        "recap": "To sum up, here is the most important idea from this lesson once more.",
-        "check": "Now it's your turn to answer the three questions below the video and check what you have learned.",
+        "recap": "To sum up, here is the big idea once more.",
+        "check": "Now it's your turn: answer the three questions below the video.",
         "watch": "Next time you're {place}, watch for this idea in action.",
     },
 }
@@ -174,8 +174,8 @@ def compose_script(brief: LessonBrief) -> dict[str, Any]:
     pool = find_candidates(brief, max_words=max_words, tolerance=0 if brief.simpler else 8)
     pool = score_candidates(pool, brief, question, embedder, target_grade=goal)
     selection = select(pool, question, answer_words=40 if brief.simpler else 50,
-                       why_words=55 if brief.simpler else 95 if brief.grade_band == "11-12" else 80,
-                       why_max=3 if brief.simpler else 4)
+                       why_words=60 if brief.simpler else 115 if brief.grade_band == "11-12" else 100,
+                       why_max=3 if brief.simpler else 5)
     concepts = name_the_concept(selection, brief, question, embedder)
     used = {id(c) for c in [*selection.answer, *selection.why]}
     main_texts = [p.text for p in brief.passages if p.topic_id == brief.topic_id and p.kind != "glossary"]
