@@ -130,9 +130,10 @@ def _definition_sentence(term: str, meaning: str) -> str:
     first = meaning.split(" ", 1)[0]
     keep = len(first) > 1 and (first.isupper() or first[1:].lower() != first[1:])
     meaning = meaning if keep else meaning[:1].lower() + meaning[1:]
-    verb = "is" if re.match(r"^(a|an|the|one|any)\b", meaning, re.I) else "means"
+    verb = ("is" if re.match(r"^(a|an|the|one|any)\b", meaning, re.I)
+            else "" if re.match(r"^(states|says|describes|refers to|is|are)\b", meaning, re.I) else "means")
     keep_case = len(term) > 1 and term[:1].islower() and any(ch.isupper() for ch in term[1:])  # pH, mRNA
-    return f"{term if keep_case else term[:1].upper() + term[1:]} {verb} {meaning}."
+    return " ".join(w for w in (term if keep_case else term[:1].upper() + term[1:], verb, meaning) if w) + "."
 
 
 def candidates(brief: LessonBrief, *, max_words: int, tolerance: int = 8) -> list[Candidate]:
@@ -176,6 +177,11 @@ EMBED_LIMIT = 64
 GLOSSARY_OFF_CONCEPT = 0.1
 
 
+#: A sentence that leans on the text around it ("this assumption", "the scenario", "similar to the").
+_CONTEXTUAL = re.compile(r"\b(this|these|that|those|the) (assumption|assumptions|scenario|case|situation|calculation|"
+                         r"result|results|equation|value|values|problem|method|approach|experiment|observation|"
+                         r"setup|discussion|analysis)\b|\bsimilar to the\b", re.I)
+CONTEXTUAL_PENALTY = 0.05
 #: What each of the section's key terms a sentence names adds (up to MAX_TERMS): a sentence that
 #: states the idea in the section's own vocabulary teaches more than an anecdote that shares the
 #: question's words ("The scenario is very similar to the roller coaster").
@@ -260,6 +266,8 @@ def score_candidates(found: list[Candidate], brief: LessonBrief, question: str, 
             score -= GLOSSARY_OFF_CONCEPT  # a definition of a term the question is not about
         if _NUMBERS.search(c.text):
             score -= 0.03  # a worked example's numbers, not the idea
+        if _CONTEXTUAL.search(c.text):
+            score -= CONTEXTUAL_PENALTY
         if c.edited:
             score -= 0.01
         if brief.simpler:
@@ -302,18 +310,21 @@ def select(found: list[Candidate], question: str, *, answer_words: int, why_word
     ranked = sorted(found, key=lambda c: c.score, reverse=True)
     if not ranked:
         return Selection([], [], [])
-    best = ranked[0]
+    what_is = bool(_WHAT_IS.search(question))
+    # a glossary line answers "what is X?"; asked why or how, the answer is a sentence of the text
+    best = next((c for c in ranked if what_is or c.passage.kind != "glossary"), ranked[0])
     answer = [best]
     covered = stems(best.text)
     asked = stems(question)
     if not PRINCIPLE.search(best.text):  # an example or a fact answered first: add the principle behind it
-        near = [c for c in ranked[1:] if (PRINCIPLE.search(c.text) or DEFINITION.search(c.text))
+        near = [c for c in ranked if c is not best and (PRINCIPLE.search(c.text) or DEFINITION.search(c.text))
+                and (what_is or c.passage.kind != "glossary")
                 and best.words + c.words <= answer_words
                 and (c.passage.module_id == best.passage.module_id or c.main) and not _near_duplicate(best, c)
                 and c.similarity >= min(best.similarity - 0.2, 0.4) and c.score >= best.score - 0.35]
         if near:  # the principle nearest the answer in the book, then the most similar to the question
             answer.append(max(near, key=lambda c: (c.passage.id == best.passage.id, c.similarity)))
-    for c in ranked[1:8] if len(answer) == 1 else []:
+    for c in [c for c in ranked[:8] if c is not best] if len(answer) == 1 else []:
         if (c.score < best.score - 0.08 or best.words + c.words > answer_words or _near_duplicate(best, c)
                 or c.passage.module_id != best.passage.module_id or c.similarity < best.similarity - 0.08):
             continue

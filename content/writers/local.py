@@ -115,6 +115,21 @@ FRAMES = {
 }
 
 
+def _joined(*lines: str, plain: bool) -> list[str]:
+    """Framing lines as said: one by one in the plain register; in the full register (grades 9-12)
+    joined into one sentence ("Now let's bring the idea into dance: picture a dancer ..., and notice
+    how ..."), so the framing does not read years below the textbook sentences around it."""
+    if plain or len(lines) < 2:
+        return list(lines)
+    head, *rest = (line.rstrip(".!") for line in lines)
+    tail = [_lower_first(line) for line in rest]
+    return [head + (", and " if ":" in head else ": ") + ", and ".join(tail) + "."]
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+
+
 def _kind(question: str) -> str:
     return "why" if _WHY.search(question) else "how" if _HOW.search(question) else "what"
 
@@ -191,7 +206,8 @@ def compose_script(brief: LessonBrief) -> dict[str, Any]:
             used.add(id(relationship))
 
     title = brief.topic_title
-    frame = FRAMES["plain" if brief.simpler or brief.grade_band == "6-8" else "full"]
+    plain = brief.simpler or brief.grade_band == "6-8"
+    frame = FRAMES["plain" if plain else "full"]
     kind = _kind(question)
     scenes: list[dict[str, Any]] = []
     answer_facts = _facts(selection.answer)
@@ -212,7 +228,8 @@ def compose_script(brief: LessonBrief) -> dict[str, Any]:
                    "visual_description": "The causal chain, one short phrase per step, with arrows between."})
 
     if worked is not None:
-        example = [_framing(frame["bring"].format(interest=interest)), _framing(picture), _framing(frame["numbers"])]
+        example = [*map(_framing, _joined(frame["bring"].format(interest=interest), picture, plain=plain)),
+                   _framing(frame["numbers"])]
         if relationship is not None:
             example.append(_fact(relationship.text, relationship.passage))
         example += [_framing(worked.setup), _framing(worked.working)]
@@ -223,7 +240,7 @@ def compose_script(brief: LessonBrief) -> dict[str, Any]:
                                              f"example: {'; '.join(worked.givens)}; {worked.result}."})
     else:
         concrete = _example_sentence(selection.ranked, used)
-        example = [_framing(frame["bring"].format(interest=interest)), _framing(picture), _framing(notice)]
+        example = list(map(_framing, _joined(frame["bring"].format(interest=interest), picture, notice, plain=plain)))
         if concrete is not None:
             used.add(id(concrete))
             example += [_framing(frame["example"]), _fact(concrete.text, concrete.passage)]
@@ -237,11 +254,8 @@ def compose_script(brief: LessonBrief) -> dict[str, Any]:
                                                                      *_facts(recap)],
                    "bullets": [_phrase(c.text) for c in recap], "equation": None,
                    "visual_description": "A checklist of the big ideas."})
-    check_sentences = [_framing(frame["check"])]
-    if worked is None:
-        check_sentences.append(_framing(frame["watch"].format(place=world.place)))
-    else:
-        check_sentences.append(_framing(notice))
+    closing = frame["watch"].format(place=world.place) if worked is None else notice
+    check_sentences = list(map(_framing, _joined(frame["check"], closing, plain=plain)))
     scenes.append({"kind": "check", "title": "Check your understanding", "sentences": check_sentences,
                    "bullets": ["Three quick questions", "Answers explained after you try"], "equation": None,
                    "visual_description": "A question mark and the words 'Check your understanding'."})
@@ -322,8 +336,10 @@ def _recap(selection, used: set[int]) -> list[Candidate]:
     best = selection.answer[0] if selection.answer else None
     if best is None:
         return []
-    for c in selection.ranked[1:12]:
-        if id(c) not in used and c.score >= best.score - 0.06 and c.words <= 26:
+    glossary = best.passage.kind == "glossary"  # a definition answered "what is"; otherwise no glossary line
+    for c in selection.ranked[:12]:
+        if (c is not best and id(c) not in used and c.score >= best.score - 0.06 and c.words <= 26
+                and (glossary or c.passage.kind != "glossary")):
             used.add(id(c))
             return [c]
     return [min(selection.answer, key=lambda c: c.words)]
