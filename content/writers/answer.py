@@ -350,7 +350,7 @@ def select(found: list[Candidate], question: str, *, answer_words: int, why_word
     floor = max(0.2, min(best.similarity - 0.3, 0.35))
     # greedy maximal marginal relevance: each next sentence must add something the chosen ones lack
     eligible = [c for c in pool if c.similarity >= floor and (c.main or c.passage.module_id in sections
-                                                               or c.similarity >= min(best.similarity - 0.05, 0.45))]
+                                                               or c.similarity >= min(best.similarity - 0.1, 0.4))]
     base = {id(c): why_score(c) for c in eligible}
     why: list[Candidate] = []
     used = 0
