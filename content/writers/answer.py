@@ -311,14 +311,19 @@ def select(found: list[Candidate], question: str, *, answer_words: int, why_word
     if not ranked:
         return Selection([], [], [])
     what_is = bool(_WHAT_IS.search(question))
-    # a glossary line answers "what is X?"; asked why or how, the answer is a sentence of the text
-    best = next((c for c in ranked if what_is or c.passage.kind != "glossary"), ranked[0])
+
+    def may_answer(c: Candidate) -> bool:
+        """A glossary line answers "what is X?" or a question naming its term ("How does a buffer..."),
+        not a why/how question about something else ("Exponential growth means ...")."""
+        return what_is or c.passage.kind != "glossary" or stems(_term(c)) <= stems(question)
+
+    best = next((c for c in ranked if may_answer(c)), ranked[0])
     answer = [best]
     covered = stems(best.text)
     asked = stems(question)
     if not PRINCIPLE.search(best.text):  # an example or a fact answered first: add the principle behind it
         near = [c for c in ranked if c is not best and (PRINCIPLE.search(c.text) or DEFINITION.search(c.text))
-                and (what_is or c.passage.kind != "glossary")
+                and may_answer(c)
                 and best.words + c.words <= answer_words
                 and (c.passage.module_id == best.passage.module_id or c.main) and not _near_duplicate(best, c)
                 and c.similarity >= min(best.similarity - 0.2, 0.4) and c.score >= best.score - 0.35]
