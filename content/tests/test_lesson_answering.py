@@ -8,7 +8,7 @@ import pytest
 from content.pipeline.evidence import lesson_passages
 from content.writers import LessonBrief, SourcePassage, narration_of, validate_script
 from content.writers.answer import Candidate, _definition_sentence, select
-from content.writers.local import compose_script
+from content.writers.local import _facts, compose_script
 from content.writers.sentences import make_standalone
 from ingestion.models import Chunk, IndexVersion
 from vividly.providers.onnx_embeddings import BASE_MODEL
@@ -78,3 +78,16 @@ def test_framing_is_written_in_the_students_register(mini_corpus, grade_band, jo
     picture = next(text for text in framing if "icture " in text)
     assert (picture.startswith("Now let's bring") and "picture " in picture) is joined
     assert narration_of(example).count("music") >= 1
+
+
+def test_a_causal_connective_only_where_the_book_made_the_link():
+    passage, other = (SourcePassage(id=pid, topic_id=1, module_id="m1", text="", kind="text") for pid in ("p1", "p2"))
+    cause = Candidate("Heating the gas makes its molecules move faster.", passage, (0, 3), True)
+    effect = Candidate("The gas pressure rises when its molecules move faster.", passage, (0, 4), True,
+                       relation="consequence")
+    elsewhere = Candidate("The gas pressure rises when its molecules move faster.", other, (1, 0), True,
+                          relation="consequence")
+    # the sentence that followed its cause in the book keeps its "Thus" as "As a result"
+    assert _facts([cause, effect])[1]["text"].startswith("As a result, the gas pressure")
+    # the same sentence after a sentence it never followed claims no link
+    assert _facts([cause, elsewhere])[1]["text"].startswith("The gas pressure")

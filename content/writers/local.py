@@ -69,13 +69,20 @@ def _fact(text: str, passage: SourcePassage) -> dict[str, Any]:
     return {"text": text, "citation": passage.id, "framing": False}
 
 
-def _facts(items: list[Candidate], previous: str = "") -> list[dict[str, Any]]:
-    """Factual sentences with a connective where the relation between neighbours calls for one."""
+def _facts(items: list[Candidate], previous: Candidate | None = None) -> list[dict[str, Any]]:
+    """Factual sentences with a connective where the relation between neighbours calls for one.
+
+    A causal or contrasting connective ("As a result, ...") is said only when the sentence follows the
+    one it followed in the book: elsewhere it would claim a link the textbook never made."""
     out = []
     for item in items:
-        relation = relation_between(previous, Standalone(item.text, relation=item.relation))
+        follows = (previous is not None and previous.passage.id == item.passage.id
+                   and item.position[1] == previous.position[1] + 1)
+        relation = relation_between(previous.text, Standalone(item.text, relation=item.relation)) if previous else ""
+        if relation in ("consequence", "contrast") and not follows:
+            relation = ""
         out.append(_fact(with_connective(item.text, CONNECTIVES.get(relation, "")), item.passage))
-        previous = item.text
+        previous = item
     return out
 
 
@@ -221,7 +228,7 @@ def compose_script(brief: LessonBrief) -> dict[str, Any]:
     if not selection.why:  # a thin section: the next-best sentences, whatever their relevance
         selection.why.extend(sorted([c for c in selection.ranked if id(c) not in used][:2], key=lambda c: c.position))
         used.update(id(c) for c in selection.why)
-    why_facts = _facts(selection.why, selection.answer[-1].text if selection.answer else "")
+    why_facts = _facts(selection.why, selection.answer[-1] if selection.answer else None)
     scenes.append({"kind": "explanation", "title": f"Why: {title}" if len(title) < 60 else "Why it happens",
                    "sentences": [_framing(frame[f"{kind}_more"]), *why_facts],
                    "bullets": [_phrase(c.text) for c in selection.why][:4], "equation": None,
