@@ -5,8 +5,9 @@ candidate, from the chosen section and from the next sections retrieval ranked f
 Each is scored by the semantic similarity of its embedding to the question's (the embedding provider
 already loaded for retrieval), plus the share of the question's terms it contains (IDF-weighted, so
 rare words such as "buffer" count more than "change"), with small nudges: definitions for "what is"
-questions, causal wording for "why/how" questions, the chosen section, and a penalty for sentences
-far above the target reading grade. The best one or two sentences are the direct answer; the
+questions, causal wording for "why/how" questions, the chosen section, naming the section's key
+terms; and penalties for sentences far above the target reading grade, sentences that lean on their
+context ("this assumption"), and glossary lines for terms the question is not about. The best one or two sentences are the direct answer; the
 sentences nearest both the question and the answer, told in textbook order, are the "why".
 """
 
