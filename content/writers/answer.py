@@ -7,8 +7,9 @@ already loaded for retrieval), plus the share of the question's terms it contain
 rare words such as "buffer" count more than "change"), with small nudges: definitions for "what is"
 questions, causal wording for "why/how" questions, the chosen section, naming the section's key
 terms; and penalties for sentences far above the target reading grade, sentences that lean on their
-context ("this assumption"), and glossary lines for terms the question is not about. The best one or two sentences are the direct answer; the
-sentences nearest both the question and the answer, told in textbook order, are the "why".
+context ("this assumption"), and glossary lines for terms the question is not about. The best one or
+two sentences are the direct answer; the sentences nearest both the question and the answer, told in
+textbook order, are the "why".
 """
 
 from __future__ import annotations
