@@ -196,8 +196,8 @@ def compose_script(brief: LessonBrief) -> dict[str, Any]:
     pool = find_candidates(brief, max_words=max_words, tolerance=0 if brief.simpler else 8)
     pool = score_candidates(pool, brief, question, embedder, target_grade=goal)
     selection = select(pool, question, answer_words=40 if brief.simpler else 50,
-                       why_words=60 if brief.simpler else 115 if brief.grade_band == "11-12" else 100,
-                       why_max=3 if brief.simpler else 5)
+                       why_words=60 if brief.simpler else 130 if brief.grade_band == "11-12" else 115,
+                       why_max=3 if brief.simpler else 6)
     concepts = name_the_concept(selection, brief, question, embedder)
     used = {id(c) for c in [*selection.answer, *selection.why]}
     main_texts = [p.text for p in brief.passages if p.topic_id == brief.topic_id and p.kind != "glossary"]
