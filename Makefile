@@ -106,7 +106,7 @@ lint: $(DEV_STAMP)
 
 test: setup-dev services lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest -q -m "not drills and not slow"
+	$(BIN)/pytest -q -m "not drills and not slow" --durations=15  # the slowest 15 (issue 14 reports them)
 
 # The worker, isolation and browser tests 5 times in a row with two busy loops alongside (issue 14).
 test-repeat: setup-dev services

@@ -28,9 +28,9 @@ REUSED = {
     "Gemini breaker opens, later lessons fall back without calling it":
         "content/tests/test_gemini.py::test_breaker_opens_and_later_lessons_fall_back_without_calling_gemini",
     "TTS breaker open is seen by a fresh process (shared in Redis)":
-        "content/tests/media/test_google.py::test_tts_breaker_opens_after_fail_max_and_is_shared_with_a_fresh_process",
+        "tests/google/test_media.py::test_tts_breaker_opens_after_fail_max_is_seen_by_other_processes_and_spares_google",
     "breaker half-opens after reset_timeout and closes on success":
-        "content/tests/media/test_google.py::test_breaker_half_opens_after_reset_timeout_and_closes_on_success",
+        "tests/google/test_media.py::test_breaker_half_opens_after_reset_timeout_and_closes_on_success",
     "disk full (tmpfs ENOSPC) during compose: clear error, no partial files":
         "content/tests/media/test_compose.py::test_full_disk_is_a_compose_error_without_partial_files",
     "tenant-isolation sweep (generated from the URL conf)": "tests/isolation/",
@@ -42,21 +42,25 @@ def _pytest(args: list[str], junit: Path) -> int:
                             *args], cwd=ROOT)
 
 
-def _reused() -> None:
+def _reused() -> int:
+    """Run the fault drills that live beside the features; the number that failed or ran nothing."""
     data = json.loads(FIGURES.read_text()) if FIGURES.exists() else {}
     section = data.setdefault("reused fault drills", {})
+    bad = 0
     for label, node in REUSED.items():
         junit = VAR / "junit-reused.xml"
         _pytest([node], junit)
         suite = ET.parse(junit).getroot()  # noqa: S314 - the junit XML pytest just wrote, not external input
-        cases = suite.iter("testcase")
-        cases = list(cases)
+        cases = list(suite.iter("testcase"))
         failed = sum(1 for c in cases for child in c if child.tag in ("failure", "error"))
         skipped = sum(1 for c in cases for child in c if child.tag == "skipped")
         seconds = sum(float(c.get("time", 0)) for c in cases)
-        verdict = "FAIL" if failed else ("skipped" if skipped == len(cases) else "pass")
+        # a renamed or moved test collects nothing: that is a failed drill, never a quiet "skipped"
+        verdict = "FAIL" if failed or skipped == len(cases) else "pass"
+        bad += verdict == "FAIL"
         section[label] = {"value": f"{verdict} ({len(cases)} tests, {seconds:.1f} s)", "target": "pass"}
     FIGURES.write_text(json.dumps(data, indent=2, sort_keys=True))
+    return bad
 
 
 def table() -> str:
@@ -76,7 +80,7 @@ def main() -> int:
     if "--table" not in sys.argv:
         FIGURES.unlink(missing_ok=True)
         rc = _pytest(["-m", "drills", "tests/drills"], VAR / "junit-drills.xml")
-        _reused()
+        rc = _reused() or rc
     else:
         rc = 0
     sys.stdout.write("\nVividly reliability drills" + (" (nightly)" if os.environ.get("DRILLS_NIGHTLY") else "")

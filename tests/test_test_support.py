@@ -13,7 +13,8 @@ import pytest
 from django.db import connection
 
 from tests.support.database import open_transactions, wait_until_no_open_transactions
-from tests.support.processes import purge, waiting_messages
+from tests.support.processes import free_port, purge, start_worker, subprocess_env, waiting_messages
+from vividly import devservices
 from vividly.celery import debug_ping
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,3 +73,18 @@ def test_a_settings_module_left_in_the_shell_does_not_change_the_suites_settings
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert "1 passed" in result.stdout
+
+
+def test_a_worker_on_another_redis_answers_pings_and_inspection(tmp_path):
+    """The fault drills run their own Redis: the helpers must reach a worker there, not only on ours."""
+    port = free_port()
+    devservices.redis_start(tmp_path, port)
+    try:
+        worker = start_worker(f"other-redis-{os.getpid()}", tmp_path / "worker.log", queues=("default",),
+                              env=subprocess_env(REDIS_URL=f"redis://127.0.0.1:{port}/0"), timeout=120)
+        try:
+            assert worker.busy() == []  # asked the worker itself (inspect), over the other Redis
+        finally:
+            worker.stop()
+    finally:
+        devservices.redis_stop(tmp_path)

@@ -10,8 +10,8 @@ import logging
 from pgvector.django import CosineDistance
 
 from content.writers import SourcePassage
-from ingestion.models import EMBEDDING_COLUMNS, Chunk, IndexVersion, Topic
-from ingestion.search import search
+from ingestion.models import EMBEDDING_COLUMNS, Chunk, Topic
+from ingestion.search import active_versions, search_sections
 from vividly.providers import registry
 from vividly.providers.base import ProviderError
 
@@ -22,6 +22,7 @@ logger = logging.getLogger(__name__)
 MAIN_PASSAGES = 14  # passages of the chosen section, nearest the question first
 OTHER_SECTIONS = 3  # further sections among the question's retrieval results
 OTHER_PASSAGES = 3  # passages from each of them
+RUNNER_UP_PASSAGES = 5  # passages from the first of them
 SCIENCE_SUBJECTS = ("physics", "chemistry", "biology")
 
 
@@ -37,7 +38,8 @@ def _chunks(question: str):
     column = EMBEDDING_COLUMNS.get(provider.dimensions)
     if column is None:
         return Chunk.objects.none()
-    return (Chunk.objects.filter(embedding_model=provider.model, version__status=IndexVersion.Status.ACTIVE)
+    # the versions search uses: this model's, or the same weights under another runtime while re-embedding
+    return (Chunk.objects.filter(version_id__in=active_versions(model=provider.model))
             .defer("embedding_384", "embedding_768", "search_vector", "embed_text")
             .annotate(distance=CosineDistance(column, provider.embed_query(question))))
 
@@ -50,16 +52,12 @@ def _main_chunks(topic: Topic, question: str) -> list:
 
 
 def _other_sections(topic: Topic, question: str) -> list:
-    picked: dict[str, list] = {}
-    for passage in search(question, k=24):
-        if passage.module_id == topic.module_id or passage.kind != "text" or passage.subject not in SCIENCE_SUBJECTS:
-            continue
-        if passage.module_id not in picked and len(picked) >= OTHER_SECTIONS:
-            continue
-        bucket = picked.setdefault(passage.module_id, [])
-        if len(bucket) < OTHER_PASSAGES:
-            bucket.append(passage)
-    return [p for bucket in picked.values() for p in bucket]
+    """The best text passages of the next sections retrieval ranks for the question (the runner-up
+    gets RUNNER_UP_PASSAGES: a close second section often holds the answer's key concept)."""
+    hits = [h for h in search_sections(question, k=OTHER_SECTIONS + 1, passages_per_section=RUNNER_UP_PASSAGES)
+            if h.module_id != topic.module_id and h.subject in SCIENCE_SUBJECTS][:OTHER_SECTIONS]
+    return [p for rank, hit in enumerate(hits)
+            for p in [p for p in hit.passages if p.kind == "text"][:RUNNER_UP_PASSAGES if rank == 0 else OTHER_PASSAGES]]
 
 
 def lesson_passages(topic: Topic, question: str) -> list[SourcePassage]:

@@ -3,7 +3,7 @@
 Measured on 2026-12-06 (warm caches, 20 lessons with progress; sessions read from Redis): dashboard 10 (14
 before: the session cache, the two-query figures, the Ask form's interests), lesson 6 (8 before: the transcript is a cached fragment),
 lesson poll 2, live panel 2, catalogue 1 (2 on the chapter page: the student's interests), lesson status API 2,
-progress beacon 5 (6 before; incl. its savepoint), search 9 (incl. the vector search's savepoint and SET LOCALs).
+progress beacon 5 (6 before; incl. its savepoint), search 10 (incl. the whole-section scores, the vector search's savepoint and SET LOCALs).
 CPU per page: bench/page_cpu.py.
 """
 
@@ -53,7 +53,8 @@ PAGES = {
                                                                args=[b["book"].slug, b["chapter"]]))),
     "lesson status API": (2, lambda b: b["api"].get(f"/api/v1/lessons/requests/{b['pending'].pk}/")),
     "progress beacon": (5, _beacon),
-    "search API": (9, lambda b: b["api"].get("/api/v1/search/", {"q": "force"})),
+    # + 1: the best sections scored as a whole (ingestion.search._whole_section_scores, one bounded query)
+    "search API": (10, lambda b: b["api"].get("/api/v1/search/", {"q": "force"})),
 }
 
 

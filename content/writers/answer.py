@@ -5,9 +5,11 @@ candidate, from the chosen section and from the next sections retrieval ranked f
 Each is scored by the semantic similarity of its embedding to the question's (the embedding provider
 already loaded for retrieval), plus the share of the question's terms it contains (IDF-weighted, so
 rare words such as "buffer" count more than "change"), with small nudges: definitions for "what is"
-questions, causal wording for "why/how" questions, the chosen section, and a penalty for sentences
-far above the target reading grade. The best one or two sentences are the direct answer; the
-sentences nearest both the question and the answer, told in textbook order, are the "why".
+questions, causal wording for "why/how" questions, the chosen section, naming the section's key
+terms; and penalties for sentences far above the target reading grade, sentences that lean on their
+context ("this assumption"), and glossary lines for terms the question is not about. The best one or
+two sentences are the direct answer; the sentences nearest both the question and the answer, told in
+textbook order, are the "why".
 """
 
 from __future__ import annotations
@@ -116,6 +118,7 @@ class Candidate:
     lexical: float = 0.0
     context: float = 0.0  # relevance of its passage to the question
     grade: float = 0.0
+    terms: int = 0  # how many of the section's key terms it names
     score: float = 0.0
     vector: list[float] | None = field(default=None, repr=False)
 
@@ -129,9 +132,10 @@ def _definition_sentence(term: str, meaning: str) -> str:
     first = meaning.split(" ", 1)[0]
     keep = len(first) > 1 and (first.isupper() or first[1:].lower() != first[1:])
     meaning = meaning if keep else meaning[:1].lower() + meaning[1:]
-    verb = "is" if re.match(r"^(a|an|the|one|any)\b", meaning, re.I) else "means"
+    verb = ("is" if re.match(r"^(a|an|the|one|any)\b", meaning, re.I)
+            else "" if re.match(r"^(states|says|describes|refers to|is|are)\b", meaning, re.I) else "means")
     keep_case = len(term) > 1 and term[:1].islower() and any(ch.isupper() for ch in term[1:])  # pH, mRNA
-    return f"{term if keep_case else term[:1].upper() + term[1:]} {verb} {meaning}."
+    return " ".join(w for w in (term if keep_case else term[:1].upper() + term[1:], verb, meaning) if w) + "."
 
 
 def candidates(brief: LessonBrief, *, max_words: int, tolerance: int = 8) -> list[Candidate]:
@@ -170,6 +174,33 @@ def candidates(brief: LessonBrief, *, max_words: int, tolerance: int = 8) -> lis
 
 #: How many candidates (best by passage relevance and question terms) are embedded and scored.
 EMBED_LIMIT = 64
+#: What a glossary definition loses when its term is not one of the question's key concepts: a line
+#: like "Flow-resistive means ..." answers nothing unless the student asked about that term.
+GLOSSARY_OFF_CONCEPT = 0.1
+
+
+#: A sentence that leans on the text around it ("this assumption", "the scenario", "similar to the").
+_CONTEXTUAL = re.compile(r"\b(this|these|that|those|the) (assumption|assumptions|scenario|case|situation|calculation|"
+                         r"result|results|equation|value|values|problem|method|approach|experiment|observation|"
+                         r"setup|discussion|analysis)\b|\bsimilar to the\b", re.I)
+CONTEXTUAL_PENALTY = 0.05
+#: What each of the section's key terms a sentence names adds (up to MAX_TERMS): a sentence that
+#: states the idea in the section's own vocabulary teaches more than an anecdote that shares the
+#: question's words ("The scenario is very similar to the roller coaster").
+TERM_BONUS, MAX_TERMS = 0.03, 3
+
+
+def _term(candidate: Candidate) -> str:
+    return candidate.passage.text.partition(":")[0].strip()
+
+
+def vocabulary(brief: LessonBrief) -> list[set[str]]:
+    """The section's key terms and glossary terms, each as its set of stems ("carrying capacity (K)"
+    → {"carryi", "capaci"})."""
+    terms = {re.sub(r"\s*\([^)]*\)", "", t).strip().lower()
+             for t in [*brief.key_terms, *(g.get("term", "") for g in brief.glossary)] if t}
+    found = [stems(t) for t in sorted(terms) if t and len(t.split()) <= 4]
+    return [t for t in found if t]
 
 
 def score_candidates(found: list[Candidate], brief: LessonBrief, question: str, embedder: Embedder, *,
@@ -198,8 +229,12 @@ def score_candidates(found: list[Candidate], brief: LessonBrief, question: str, 
         term = c.passage.text.partition(":")[0].strip().lower()  # a term the relevant passages use
         return max((p.relevance for p in main_passages if term and term in p.text.lower()), default=0.0)
 
+    vocab = vocabulary(brief)
     for c in found:
         c.context = relevance(c)
+        if c.passage.kind != "glossary":
+            said = stems(c.text)
+            c.terms = sum(1 for term in vocab if term <= said)
     # every glossary definition (short) is embedded: they name the section's key concepts
     definitions = [c for c in found if c.passage.kind == "glossary"]
     texts = [c for c in found if c.passage.kind != "glossary"]
@@ -215,6 +250,7 @@ def score_candidates(found: list[Candidate], brief: LessonBrief, question: str, 
         c.similarity = cosine(question_vector, c.vector)
         c.grade = sentence_grade(c.text)
         score = c.similarity + 0.35 * c.context + 0.3 * c.lexical + (0.03 if c.main else 0.0)
+        score += TERM_BONUS * min(c.terms, MAX_TERMS)
         # the kind of sentence this kind of question wants: a definition, a function, a cause, a mechanism
         if what_is and not does and DEFINITION.search(c.text):
             score += 0.05
@@ -228,8 +264,12 @@ def score_candidates(found: list[Candidate], brief: LessonBrief, question: str, 
             if re.search(rf"\b{re.escape(term)}", c.text, re.I):
                 score += 0.06 if rank == 0 else 0.04
                 break
+        if c.passage.kind == "glossary" and _term(c) not in concepts:
+            score -= GLOSSARY_OFF_CONCEPT  # a definition of a term the question is not about
         if _NUMBERS.search(c.text):
             score -= 0.03  # a worked example's numbers, not the idea
+        if _CONTEXTUAL.search(c.text):
+            score -= CONTEXTUAL_PENALTY
         if c.edited:
             score -= 0.01
         if brief.simpler:
@@ -253,7 +293,7 @@ def key_concepts(definitions: list[Candidate], question_vector: list[float] | No
     scored = sorted(((cosine(question_vector, c.vector), c) for c in definitions), key=lambda sc: -sc[0])
     terms = []
     for similarity, c in scored[:limit]:
-        term = c.passage.text.partition(":")[0].strip()
+        term = _term(c)
         if similarity >= 0.3 and len(term) > 2:
             terms.append(term)
     return terms
@@ -272,18 +312,26 @@ def select(found: list[Candidate], question: str, *, answer_words: int, why_word
     ranked = sorted(found, key=lambda c: c.score, reverse=True)
     if not ranked:
         return Selection([], [], [])
-    best = ranked[0]
+    what_is = bool(_WHAT_IS.search(question))
+
+    def may_answer(c: Candidate) -> bool:
+        """A glossary line answers "what is X?" or a question naming its term ("How does a buffer..."),
+        not a why/how question about something else ("Exponential growth means ...")."""
+        return what_is or c.passage.kind != "glossary" or stems(_term(c)) <= stems(question)
+
+    best = next((c for c in ranked if may_answer(c)), ranked[0])
     answer = [best]
     covered = stems(best.text)
     asked = stems(question)
     if not PRINCIPLE.search(best.text):  # an example or a fact answered first: add the principle behind it
-        near = [c for c in ranked[1:] if (PRINCIPLE.search(c.text) or DEFINITION.search(c.text))
+        near = [c for c in ranked if c is not best and (PRINCIPLE.search(c.text) or DEFINITION.search(c.text))
+                and may_answer(c)
                 and best.words + c.words <= answer_words
                 and (c.passage.module_id == best.passage.module_id or c.main) and not _near_duplicate(best, c)
                 and c.similarity >= min(best.similarity - 0.2, 0.4) and c.score >= best.score - 0.35]
         if near:  # the principle nearest the answer in the book, then the most similar to the question
             answer.append(max(near, key=lambda c: (c.passage.id == best.passage.id, c.similarity)))
-    for c in ranked[1:8] if len(answer) == 1 else []:
+    for c in [c for c in ranked[:8] if c is not best] if len(answer) == 1 else []:
         if (c.score < best.score - 0.08 or best.words + c.words > answer_words or _near_duplicate(best, c)
                 or c.passage.module_id != best.passage.module_id or c.similarity < best.similarity - 0.08):
             continue
@@ -309,7 +357,7 @@ def select(found: list[Candidate], question: str, *, answer_words: int, why_word
     floor = max(0.2, min(best.similarity - 0.3, 0.35))
     # greedy maximal marginal relevance: each next sentence must add something the chosen ones lack
     eligible = [c for c in pool if c.similarity >= floor and (c.main or c.passage.module_id in sections
-                                                               or c.similarity >= min(best.similarity - 0.05, 0.45))]
+                                                               or c.similarity >= min(best.similarity - 0.1, 0.4))]
     base = {id(c): why_score(c) for c in eligible}
     why: list[Candidate] = []
     used = 0

@@ -69,13 +69,20 @@ def _fact(text: str, passage: SourcePassage) -> dict[str, Any]:
     return {"text": text, "citation": passage.id, "framing": False}
 
 
-def _facts(items: list[Candidate], previous: str = "") -> list[dict[str, Any]]:
-    """Factual sentences with a connective where the relation between neighbours calls for one."""
+def _facts(items: list[Candidate], previous: Candidate | None = None) -> list[dict[str, Any]]:
+    """Factual sentences with a connective where the relation between neighbours calls for one.
+
+    A causal or contrasting connective ("As a result, ...") is said only when the sentence follows the
+    one it followed in the book: elsewhere it would claim a link the textbook never made."""
     out = []
     for item in items:
-        relation = relation_between(previous, Standalone(item.text, relation=item.relation))
+        follows = (previous is not None and previous.passage.id == item.passage.id
+                   and item.position[1] == previous.position[1] + 1)
+        relation = relation_between(previous.text, Standalone(item.text, relation=item.relation)) if previous else ""
+        if relation in ("consequence", "contrast") and not follows:
+            relation = ""
         out.append(_fact(with_connective(item.text, CONNECTIVES.get(relation, "")), item.passage))
-        previous = item.text
+        previous = item
     return out
 
 
@@ -101,18 +108,33 @@ FRAMES = {
         "why": "Here is the short answer to why that happens.",
         "how": "Here is the short answer to how it works.",
         "what": "Here is the short answer to your question, straight from the textbook.",
-        "why_more": "So what is actually going on underneath, one step at a time?",
-        "how_more": "Let's walk through the process in the order the textbook explains it.",
-        "what_more": "Let's look a little more closely at the idea and where it comes from.",
-        "bridge": "Later in this lesson, we will see the same idea at work in {interest}.",
+        "why_more": "So what is going on underneath?",
+        "how_more": "Let's walk through it step by step.",
+        "what_more": "Let's look more closely.",
+        "bridge": "Soon we will see it at work in {interest}.",
         "bring": "Now let's bring the idea into {interest}.",
         "numbers": "Let's put some real numbers on it, using the relationship from the textbook.",
         "example": "The textbook also gives an example of the idea.",
-        "recap": "To sum up, here is the most important idea from this lesson once more.",
-        "check": "Now it's your turn to answer the three questions below the video and check what you have learned.",
+        "recap": "To sum up, here is the big idea once more.",
+        "check": "Now it's your turn: answer the three questions below the video.",
         "watch": "Next time you're {place}, watch for this idea in action.",
     },
 }
+
+
+def _joined(*lines: str, plain: bool) -> list[str]:
+    """Framing lines as said: one by one in the plain register; in the full register (grades 9-12)
+    joined into one sentence ("Now let's bring the idea into dance: picture a dancer ..., and notice
+    how ..."), so the framing does not read years below the textbook sentences around it."""
+    if plain or len(lines) < 2:
+        return list(lines)
+    head, *rest = (line.rstrip(".!") for line in lines)
+    tail = [_lower_first(line) for line in rest]
+    return [head + (", and " if ":" in head else ": ") + ", and ".join(tail) + "."]
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
 
 
 def _kind(question: str) -> str:
@@ -174,8 +196,8 @@ def compose_script(brief: LessonBrief) -> dict[str, Any]:
     pool = find_candidates(brief, max_words=max_words, tolerance=0 if brief.simpler else 8)
     pool = score_candidates(pool, brief, question, embedder, target_grade=goal)
     selection = select(pool, question, answer_words=40 if brief.simpler else 50,
-                       why_words=55 if brief.simpler else 95 if brief.grade_band == "11-12" else 80,
-                       why_max=3 if brief.simpler else 4)
+                       why_words=60 if brief.simpler else 130 if brief.grade_band == "11-12" else 115,
+                       why_max=3 if brief.simpler else 6)
     concepts = name_the_concept(selection, brief, question, embedder)
     used = {id(c) for c in [*selection.answer, *selection.why]}
     main_texts = [p.text for p in brief.passages if p.topic_id == brief.topic_id and p.kind != "glossary"]
@@ -191,7 +213,8 @@ def compose_script(brief: LessonBrief) -> dict[str, Any]:
             used.add(id(relationship))
 
     title = brief.topic_title
-    frame = FRAMES["plain" if brief.simpler or brief.grade_band == "6-8" else "full"]
+    plain = brief.simpler or brief.grade_band == "6-8"
+    frame = FRAMES["plain" if plain else "full"]
     kind = _kind(question)
     scenes: list[dict[str, Any]] = []
     answer_facts = _facts(selection.answer)
@@ -205,14 +228,15 @@ def compose_script(brief: LessonBrief) -> dict[str, Any]:
     if not selection.why:  # a thin section: the next-best sentences, whatever their relevance
         selection.why.extend(sorted([c for c in selection.ranked if id(c) not in used][:2], key=lambda c: c.position))
         used.update(id(c) for c in selection.why)
-    why_facts = _facts(selection.why, selection.answer[-1].text if selection.answer else "")
+    why_facts = _facts(selection.why, selection.answer[-1] if selection.answer else None)
     scenes.append({"kind": "explanation", "title": f"Why: {title}" if len(title) < 60 else "Why it happens",
                    "sentences": [_framing(frame[f"{kind}_more"]), *why_facts],
                    "bullets": [_phrase(c.text) for c in selection.why][:4], "equation": None,
                    "visual_description": "The causal chain, one short phrase per step, with arrows between."})
 
     if worked is not None:
-        example = [_framing(frame["bring"].format(interest=interest)), _framing(picture), _framing(frame["numbers"])]
+        example = [*map(_framing, _joined(frame["bring"].format(interest=interest), picture, plain=plain)),
+                   _framing(frame["numbers"])]
         if relationship is not None:
             example.append(_fact(relationship.text, relationship.passage))
         example += [_framing(worked.setup), _framing(worked.working)]
@@ -223,7 +247,7 @@ def compose_script(brief: LessonBrief) -> dict[str, Any]:
                                              f"example: {'; '.join(worked.givens)}; {worked.result}."})
     else:
         concrete = _example_sentence(selection.ranked, used)
-        example = [_framing(frame["bring"].format(interest=interest)), _framing(picture), _framing(notice)]
+        example = list(map(_framing, _joined(frame["bring"].format(interest=interest), picture, notice, plain=plain)))
         if concrete is not None:
             used.add(id(concrete))
             example += [_framing(frame["example"]), _fact(concrete.text, concrete.passage)]
@@ -237,11 +261,8 @@ def compose_script(brief: LessonBrief) -> dict[str, Any]:
                                                                      *_facts(recap)],
                    "bullets": [_phrase(c.text) for c in recap], "equation": None,
                    "visual_description": "A checklist of the big ideas."})
-    check_sentences = [_framing(frame["check"])]
-    if worked is None:
-        check_sentences.append(_framing(frame["watch"].format(place=world.place)))
-    else:
-        check_sentences.append(_framing(notice))
+    closing = frame["watch"].format(place=world.place) if worked is None else notice
+    check_sentences = list(map(_framing, _joined(frame["check"], closing, plain=plain)))
     scenes.append({"kind": "check", "title": "Check your understanding", "sentences": check_sentences,
                    "bullets": ["Three quick questions", "Answers explained after you try"], "equation": None,
                    "visual_description": "A question mark and the words 'Check your understanding'."})
@@ -322,8 +343,10 @@ def _recap(selection, used: set[int]) -> list[Candidate]:
     best = selection.answer[0] if selection.answer else None
     if best is None:
         return []
-    for c in selection.ranked[1:12]:
-        if id(c) not in used and c.score >= best.score - 0.06 and c.words <= 26:
+    glossary = best.passage.kind == "glossary"  # a definition answered "what is"; otherwise no glossary line
+    for c in selection.ranked[:12]:
+        if (c is not best and id(c) not in used and c.score >= best.score - 0.06 and c.words <= 26
+                and (glossary or c.passage.kind != "glossary")):
             used.add(id(c))
             return [c]
     return [min(selection.answer, key=lambda c: c.words)]

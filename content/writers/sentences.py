@@ -29,7 +29,7 @@ _OFF_TOPIC = re.compile(
     r"illustrated|illustrations?|depicted|photo|image|arrows?|labell?ed|diagram|drawing|graph|sketch|video|watch|teacher|students? (should|will|can)|"
     r"(next|previous|following|preceding|last|earlier|later) (section|chapter|module|example|paragraph|equation|figure)|"
     r"the following|as follows|below|above|appendix|exercise|problem|solution|strategy|discussion|"
-    r"check your understanding|khan academy|simulation|worked example|let us|let's|we will|we'll|"
+    r"check your understanding|khan academy|simulation|visit (this|the) (site|website|page)|worked example|let us|let's|we will|we'll|"
     r"as we (saw|have seen|have just seen|learned|discussed)|recall from|in this (case|example)|micrograph|visual connection|everyday connection|career connection|(section|chapter|figure|table|example|equation) \d+(\.\d+)*|"
     r"this fact|these facts|in spite of this|despite this|our theme|the above)\b|\[[A-Z]{2}\]", re.I)
 #: A figure/table reference whose target was stripped by the ingester ("shown in , which").
@@ -44,7 +44,7 @@ _LEAD_INS = re.compile(
     r"^(note that|recall that|remember that|notice that|it is (important|useful|interesting) to "
     r"(note|remember|realize|understand|point out) that|we should (also )?note(, however,)? that|keep in mind that|it turns out that|in fact,|of course,|"
     r"in general,|generally,|basically,|importantly,|interestingly,|surprisingly,|clearly,|"
-    r"as (it|you) turns? out,)\s*", re.I)
+    r"as (it|you) turns? out,|as (we|you) (all )?(may |might |probably )?know,)\s*", re.I)
 #: Discourse markers that tie a sentence to the one before it in the book.
 DISCOURSE = re.compile(
     r"^(however|thus|therefore|hence|consequently|as a result|also|in addition|additionally|furthermore|"

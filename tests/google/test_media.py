@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import base64
 import io
+import subprocess
+import sys
+import time
 import wave
 
 import pytest
@@ -21,6 +24,7 @@ from tests.support.fake_google import (
     server_error,
     wav_bytes,
 )
+from tests.support.processes import ROOT, subprocess_env
 from vividly.providers import breakers
 from vividly.providers.base import ProviderFatal, ProviderRetryable, ProviderUnavailable, SlideSpec
 from vividly.providers.google_tts import MAX_INPUT_BYTES, GoogleTTS
@@ -108,7 +112,7 @@ def test_tts_failures_map_to_retryable_or_fatal(google, case, reply, error):
         _tts(google).synthesize("Hello there.")
 
 
-def test_tts_breaker_opens_after_fail_max_and_later_calls_never_reach_google(google):
+def test_tts_breaker_opens_after_fail_max_is_seen_by_other_processes_and_spares_google(google):
     google.queue("tts", *[server_error(500)] * 5)
     tts = _tts(google)
     for _ in range(2):
@@ -121,6 +125,12 @@ def test_tts_breaker_opens_after_fail_max_and_later_calls_never_reach_google(goo
         tts.synthesize("Hello.")
     assert len(google.calls("tts")) == sent == 3
     assert breakers.breaker("tts").current_state == "open"
+    # and another process (another worker) sees the same open breaker: its state lives in Redis
+    code = ("import django; django.setup(); from vividly.providers.breakers import breaker; "
+            "b = breaker('tts'); print(b.current_state, b.fail_counter)")
+    out = subprocess.run([sys.executable, "-c", code], env=subprocess_env(), cwd=ROOT,  # noqa: S603 - this interpreter running the test's own snippet
+                         capture_output=True, text=True, timeout=120, check=True).stdout.split()
+    assert out[-2:] == ["open", "3"]
 
 
 def test_narration_falls_back_to_the_local_voice_while_the_tts_breaker_is_open(settings, google):
@@ -182,6 +192,19 @@ def test_safety_blocks_do_not_count_against_the_breaker(google):
         with pytest.raises(SafetyBlocked):
             _image(google).render(SPEC)
     assert breakers.breaker("nano_banana").current_state == "closed"
+
+
+def test_breaker_half_opens_after_reset_timeout_and_closes_on_success(settings, google):
+    settings.BREAKERS = {**settings.BREAKERS, "default": {"fail_max": 1, "reset_timeout": 1}}
+    breakers.breaker.cache_clear()
+    google.queue("generate", server_error(500))
+    with pytest.raises(ProviderUnavailable):  # the first failure trips it (fail_max=1)
+        _image(google).render(SPEC)
+    assert breakers.breaker("nano_banana").current_state == "open"
+    time.sleep(1.1)  # past reset_timeout: the next call is the half-open trial (a lower bound, not a race)
+    assert _image(google).render(SPEC).width == 1280
+    assert breakers.breaker("nano_banana").current_state == "closed"
+    assert len(google.calls("generate")) == 2
 
 
 def test_slides_fall_back_locally_when_the_image_breaker_opens(settings, google):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import json
 import os
 import signal
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from celery import Celery
 from django.conf import settings
 
 from vividly.celery import app
@@ -46,7 +48,9 @@ def subprocess_env(**extra: str) -> dict[str, str]:
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE,  # the very settings this test process runs on
+        # the very settings this test process runs on (pytest-django exports --ds; `settings.SETTINGS_MODULE`
+        # is None while a test overrides settings)
+        "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"],
         "DATABASE_URL": f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "REDIS_URL": settings.REDIS_URL,
         "BREAKER_NAMESPACE": settings.BREAKER_NAMESPACE,
@@ -133,9 +137,8 @@ class Worker:
 
     def _control(self, command: str) -> None:
         for queue in self.queues:
-            with app.connection_for_write(url=self.broker_url) as conn:
-                replies = getattr(app.control, command)(queue, destination=[self.hostname], reply=True,
-                                                        timeout=10, connection=conn)
+            replies = getattr(control_for(self.broker_url), command)(queue, destination=[self.hostname],
+                                                                      reply=True, timeout=10)
             if not replies:
                 raise RuntimeError(f"worker {self.hostname} did not answer {command}({queue}): "
                                    f"{self.log.read_text()[-2000:]}")
@@ -185,6 +188,22 @@ def _connection(broker_url: str | None = None):
     return app.connection_for_write(url=broker_url or settings.CELERY_BROKER_URL)
 
 
+@functools.cache
+def _app_for(broker_url: str) -> Celery:
+    return Celery("vividly-test-control", broker=broker_url, set_as_current=False)
+
+
+def control_for(broker_url: str | None = None):
+    """Remote control of the workers on this broker.
+
+    Not `app.control.ping(connection=...)`: Celery's control mailbox still *publishes* through the
+    app's own producer pool (the default broker) and only listens for replies on the connection given,
+    so a worker on another Redis (the fault drills' own stack) never heard the ping.
+    """
+    url = broker_url or settings.CELERY_BROKER_URL
+    return app.control if url == settings.CELERY_BROKER_URL else _app_for(url).control
+
+
 def waiting_messages(queues: tuple[str, ...], broker_url: str | None = None) -> list[str]:
     """Messages waiting in these queues (Redis broker, every priority level)."""
     with _connection(broker_url) as conn:
@@ -209,13 +228,12 @@ def held_tasks(hostname: str, broker_url: str | None = None) -> list[str]:
     """Tasks the worker is running, has prefetched, or holds for a later retry (eta/countdown)."""
 
     held = []
-    with _connection(broker_url) as conn:
-        inspect = app.control.inspect(destination=[hostname], timeout=5, connection=conn)
-        for kind in ("active", "reserved", "scheduled"):
-            replies = getattr(inspect, kind)() or {}
-            if hostname not in replies:  # a worker too busy to answer is not idle
-                return [f"no answer to inspect {kind}"]
-            held += [f"{(task.get('request') or task).get('name')} {kind}" for task in replies[hostname]]
+    inspect = control_for(broker_url).inspect(destination=[hostname], timeout=5)
+    for kind in ("active", "reserved", "scheduled"):
+        replies = getattr(inspect, kind)() or {}
+        if hostname not in replies:  # a worker too busy to answer is not idle
+            return [f"no answer to inspect {kind}"]
+        held += [f"{(task.get('request') or task).get('name')} {kind}" for task in replies[hostname]]
     return held
 
 
@@ -236,8 +254,7 @@ def start_worker(name: str, log: Path, *, queues: tuple[str, ...] | str = ("defa
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"worker {name} exited early: {log.read_text()[-3000:]}")
-        with _connection(broker_url) as conn:
-            if app.control.ping(destination=[hostname], timeout=1, connection=conn):
-                return worker
+        if control_for(broker_url).ping(destination=[hostname], timeout=1):
+            return worker
     stop(proc)
     raise RuntimeError(f"worker {name} did not answer a ping in {timeout:.0f} s: {log.read_text()[-3000:]}")

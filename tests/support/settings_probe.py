@@ -7,4 +7,4 @@ from tests.support.processes import subprocess_env
 
 def test_the_suite_and_its_subprocesses_run_on_the_test_settings():
     assert settings.SETTINGS_MODULE == "vividly.settings.test"
-    assert subprocess_env()["DJANGO_SETTINGS_MODULE"] == settings.SETTINGS_MODULE
+    assert subprocess_env()["DJANGO_SETTINGS_MODULE"] == "vividly.settings.test"

@@ -1,0 +1,93 @@
+"""Lessons that answer (issue 18): evidence from the index search uses, openers and definitions that
+read as sentences, no unrelated glossary line as the answer, framing in the student's register."""
+
+from __future__ import annotations
+
+import pytest
+
+from content.pipeline.evidence import lesson_passages
+from content.writers import LessonBrief, SourcePassage, narration_of, validate_script
+from content.writers.answer import Candidate, _definition_sentence, select
+from content.writers.local import _facts, compose_script
+from content.writers.sentences import make_standalone
+from ingestion.models import Chunk, IndexVersion
+from vividly.providers.onnx_embeddings import BASE_MODEL
+
+pytestmark = pytest.mark.django_db
+ASTRONAUT = "Why would an astronaut weigh less on the Moon?"
+
+
+def test_lesson_evidence_comes_from_the_index_search_uses(mini_corpus):
+    # given a physics index built by the torch MiniLM before the ONNX export (same weights)
+    IndexVersion.objects.filter(book_slug="physics", status="active").update(embedding_model=BASE_MODEL)
+    Chunk.objects.filter(book_slug="physics").update(embedding_model=BASE_MODEL)
+    topic = mini_corpus.topic("m90101")
+    # when the lesson's passages are gathered for a question whose answer is in the next section
+    passages = lesson_passages(topic, ASTRONAUT)
+    # then the section's passages carry their relevance and the next section's best passages come too
+    main = [p for p in passages if p.topic_id == topic.pk and p.kind == "text"]
+    assert main
+    assert all(p.relevance > 0 for p in main)
+    assert any(p.module_id == "m90102" for p in passages)
+
+
+def test_openers_and_definitions_read_as_sentences():
+    assert make_standalone("As we know, oxygen is very important to life.").text == "Oxygen is very important to life."
+    assert make_standalone("As you may know, metals conduct heat much better than wood does.").text == (
+        "Metals conduct heat much better than wood does.")
+    assert _definition_sentence("law of conservation of energy", "states that energy is neither created nor "
+                                "destroyed") == "Law of conservation of energy states that energy is neither created nor destroyed."
+    assert _definition_sentence("pressure", "force exerted per unit area") == "Pressure means force exerted per unit area."
+
+
+def _candidate(text: str, *, kind: str, score: float, position: int) -> Candidate:
+    passage = SourcePassage(id=f"p{position}", topic_id=1, module_id="m1", text=text if kind == "text" else
+                            "exponential growth: " + text.split(" means ", 1)[-1], kind=kind, order=position)
+    return Candidate(text, passage, (position, 0), True, similarity=score, score=score)
+
+
+@pytest.mark.parametrize(("question", "opens_with"), [
+    ("Why can't a population of animals keep growing forever?", "text"),
+    ("What is exponential growth?", "glossary"),
+    ("How does exponential growth change a population?", "glossary"),
+])
+def test_a_glossary_line_answers_only_a_question_about_its_term(question, opens_with):
+    # given the section's definition of another term scoring highest, and a sentence of the text
+    found = [_candidate("Exponential growth means accelerating growth seen when resources are not limiting.",
+                        kind="glossary", score=0.9, position=1),
+             _candidate("In the real world, with its limited resources, exponential growth cannot continue.",
+                        kind="text", score=0.8, position=2)]
+    # when the answer is selected
+    selection = select(found, question, answer_words=20, why_words=40)
+    # then a why-question about something else opens with the text; "what is"/naming the term may use the definition
+    assert selection.answer[0].passage.kind == opens_with
+
+
+@pytest.mark.parametrize(("grade_band", "joined"), [("11-12", True), ("9-10", True), ("6-8", False)])
+def test_framing_is_written_in_the_students_register(mini_corpus, grade_band, joined):
+    topic = mini_corpus.topic("m92101")
+    question = "What is the cell membrane made of?"
+    brief = LessonBrief(topic_id=topic.pk, topic_title=topic.title, subject=topic.subject, question=question,
+                        interest="Music", grade_band=grade_band, passages=lesson_passages(topic, question),
+                        key_terms=list(topic.key_terms), glossary=list(topic.glossary))
+    script = validate_script(compose_script(brief), brief.passages)
+    example = next(s for s in script["scenes"] if s["kind"] == "example")
+    framing = [s["text"] for s in example["sentences"] if s["framing"]]
+    # older students hear one full sentence ("Now let's bring the idea into music: picture ..., and notice ...");
+    # grades 6-8 hear the same ideas as short sentences
+    picture = next(text for text in framing if "icture " in text)
+    assert (picture.startswith("Now let's bring") and "picture " in picture) is joined
+    assert narration_of(example).count("music") >= 1
+
+
+def test_a_causal_connective_only_where_the_book_made_the_link():
+    passage, other = (SourcePassage(id=pid, topic_id=1, module_id="m1", text="", kind="text") for pid in ("p1", "p2"))
+    cause = Candidate("Heating the gas makes its molecules move faster.", passage, (0, 3), True)
+    effect = Candidate("The gas pressure rises when its molecules move faster.", passage, (0, 4), True,
+                       relation="consequence")
+    elsewhere = Candidate("The gas pressure rises when its molecules move faster.", other, (1, 0), True,
+                          relation="consequence")
+    # the sentence that followed its cause in the book keeps its "Thus" as "As a result"
+    assert _facts([cause, effect])[1]["text"].startswith("As a result, the gas pressure")
+    # the same sentence after a sentence it never followed claims no link
+    assert _facts([cause, elsewhere])[1]["text"].startswith("The gas pressure")
