@@ -25,6 +25,7 @@ from vividly.client_ip import client_ip
 from .emails import queue_email
 from .models import Invitation, SecurityEvent, User, UserSession
 from .permissions import assignable_roles
+from .sessions import end_sessions
 from .validators import clean_person_name
 
 logger = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ def record_role_change(*, actor: User, user: User, old_role: str | None, request
 # --- sessions and tokens ------------------------------------------------------------------------
 
 def _end_django_sessions(session_keys: list[str]) -> int:
-    Session.objects.filter(session_key__in=session_keys).delete()
+    end_sessions(session_keys)
     deleted, _ = UserSession.objects.filter(session_key__in=session_keys).delete()
     return deleted
 

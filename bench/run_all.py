@@ -21,6 +21,7 @@ BENCHES = [
     ("lesson_e2e", SCRATCH),
     ("media_compose", {}),
     ("student_dashboard", SCRATCH),
+    ("page_cpu", SCRATCH),
     ("teacher_pages", SCRATCH),
     ("flags_evaluation", SCRATCH),
     ("accounts_security", SCRATCH),

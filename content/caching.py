@@ -38,6 +38,15 @@ def _version() -> str:
     return version
 
 
+def catalogue_version() -> str:
+    """The current version, for keys of anything else built from catalogue rows (Redis down: no version)."""
+    try:
+        return _version()
+    except Exception:
+        logger.warning("catalogue: cache unavailable", exc_info=True)
+        return "unavailable"
+
+
 def _cached(name: str, build: Callable[..., Any], *args) -> Any:
     """`build(*args)` from the cache of the current catalogue version (a miss builds and stores it)."""
     try:

@@ -85,10 +85,14 @@ class AskForm(forms.Form):
                                    error_messages={"max_length": "Keep your interest under 40 characters."})
     topic = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, student=None, **kwargs):
+    def __init__(self, *args, student=None, interests=None, **kwargs):
         super().__init__(*args, **kwargs)
         if student is not None:
-            self.fields["interest"].queryset = student.interests.all()
+            self.fields["interest"].queryset = student.interests.all()  # what a choice is checked against
+        # The chips shown (partials/ask_form.html): the student's interests as the page already loaded
+        # them (in the queryset's order), else the queryset.
+        self.interest_options = (sorted(interests, key=lambda i: (i.category, i.name)) if interests is not None
+                                 else self.fields["interest"].queryset)
 
     def clean_question(self) -> str:
         question = " ".join(self.cleaned_data["question"].split())

@@ -20,6 +20,7 @@ from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from accounts.models import Invitation, SecurityEvent, User, UserSession
+from accounts.sessions import end_sessions
 from schools.tenancy import Role
 from vividly.client_ip import client_ip
 
@@ -147,7 +148,7 @@ def soft_delete_student(*, student, actor=None):
         student.tokens_revoked_at = now
         student.save(update_fields=["deleted_at", "is_active", "token_version", "tokens_revoked_at", "updated_at"])
         keys = list(UserSession.objects.filter(user=student).values_list("session_key", flat=True))
-        Session.objects.filter(session_key__in=keys).delete()
+        end_sessions(keys)
     logger.info("student soft-deleted", extra={"user_id": student.pk, "actor_id": getattr(actor, "pk", None)})
     return student
 
@@ -206,7 +207,7 @@ def erase_student(*, student) -> DeletionCertificate:
         user_type = ContentType.objects.get_for_model(User)
         _merge(counts, LogEntry.objects.filter(content_type=user_type, object_id=str(student.pk)).delete()[1])
         keys = list(UserSession.objects.filter(user=student).values_list("session_key", flat=True))
-        _merge(counts, Session.objects.filter(session_key__in=keys).delete()[1])
+        _merge(counts, end_sessions(keys)[1])
         _merge(counts, OutstandingToken.objects.filter(user=student).delete()[1])
         district_id, role, soft_deleted_at = student.district_id, student.role, student.deleted_at
         _merge(counts, student.delete()[1])

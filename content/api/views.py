@@ -65,7 +65,7 @@ class LessonRequestDetailView(APIView):
 
     @extend_schema(responses={200: s.LessonRequestStatusSerializer})
     def get(self, request, pk: int):
-        return Response(selectors.request_payload(selectors.get_lesson_request_for(request.user, pk)))
+        return Response(selectors.request_payload(selectors.get_request_status_for(request.user, pk)))
 
 
 class ChooseTopicView(APIView):

@@ -11,6 +11,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+# A lesson's bulky columns (script, logs, texts, citations): pages that only need a lesson's card or
+# length defer them, so they do not fetch and decode whole scripts (issue 17).
+LESSON_BULK = ("script", "stage_log", "quality", "providers", "transcript", "citations", "error")
+
 
 class Lesson(models.Model):
     """A generated lesson: script, media and quality record, shared by all requests with its reuse key."""

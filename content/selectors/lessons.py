@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from content.models import (
+    LESSON_BULK,
     Lesson,
     LessonRequest,
     Notification,
@@ -29,6 +30,13 @@ def lesson_requests_for(user) -> QuerySet[LessonRequest]:
 
 def get_lesson_request_for(user, pk: Any) -> LessonRequest:
     return LessonRequest.objects.select_related("lesson", "topic", "student").get_visible_or_404(user, pk=pk)
+
+
+def get_request_status_for(user, pk: Any) -> LessonRequest:
+    """The request for its status poll (`request_payload`): the lesson without what the payload never reads."""
+    return (LessonRequest.objects.select_related("lesson")
+            .defer(*(f"lesson__{name}" for name in LESSON_BULK if name != "transcript"))
+            .get_visible_or_404(user, pk=pk))
 
 
 def lessons_for(user) -> QuerySet[Lesson]:

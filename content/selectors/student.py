@@ -7,12 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from accounts.models import StudentInterest, User
 from content.models import (
+    LESSON_BULK,
     Assignment,
     LessonProgress,
     LessonRequest,
@@ -36,6 +37,11 @@ STAGES = [
     (RequestStatus.COMPOSING, "Putting the video together"),
 ]
 RECENT_LESSONS = 12
+# What lesson cards and panels never show (a lesson's LESSON_BULK, a section's study aids, the
+# request's logs): deferred in the list selectors; the lesson page and the API read full rows.
+TOPIC_BULK = ("learning_objectives", "key_terms", "glossary", "summary")
+CARD_DEFERRED = (*(f"lesson__{name}" for name in LESSON_BULK), *(f"topic__{name}" for name in TOPIC_BULK),
+                 "stage_log", "providers", "module_ids")
 
 
 def requests_for(student: User) -> QuerySet[LessonRequest]:
@@ -45,6 +51,23 @@ def requests_for(student: User) -> QuerySet[LessonRequest]:
     used directly because `visible_to()` adds a DISTINCT that costs a sort on every dashboard query.
     """
     return LessonRequest.objects.filter(student=student).select_related("lesson", "topic__chapter__book")
+
+
+def cards_for(student: User) -> QuerySet[LessonRequest]:
+    """`requests_for` without the columns cards and panels never show (CARD_DEFERRED)."""
+    return requests_for(student).defer(*CARD_DEFERRED)
+
+
+def live_for(student: User) -> QuerySet[LessonRequest]:
+    """The student's requests for the "being made" panel: the lesson's card columns, no catalogue joins."""
+    return (LessonRequest.objects.filter(student=student).select_related("lesson")
+            .defer("stage_log", "providers", "module_ids", *(f"lesson__{name}" for name in LESSON_BULK)))
+
+
+def _progress_with_lesson(student: User) -> QuerySet[LessonProgress]:
+    """The student's progress rows with the lesson's card columns (the student branch of its policy)."""
+    return LessonProgress.objects.filter(student=student).select_related("lesson").defer(
+        *(f"lesson__{name}" for name in LESSON_BULK))
 
 
 def get_request_for(student: User, pk: int) -> LessonRequest:
@@ -84,48 +107,57 @@ def dashboard_for(student: User) -> Dashboard:
     """Everything the dashboard shows, in a fixed number of queries."""
     now = timezone.now()
     board = Dashboard()
-    recent = list(requests_for(student).filter(
+    recent = list(live_for(student).filter(
         Q(status__in=LIVE_STATUSES) | Q(status__in=[RequestStatus.FAILED, RequestStatus.REFUSED],
                                         updated_at__gte=now - timezone.timedelta(days=2))
     ).order_by("-created_at")[:10])
     board.live = [r for r in recent if r.status in LIVE_STATUSES]
     board.recent_problems = [r for r in recent if r.status not in LIVE_STATUSES][:3]
 
-    ready = requests_for(student).filter(status=RequestStatus.READY, lesson__isnull=False)
-    board.lessons_total = ready.count()
-    board.lessons = list(ready.order_by("-created_at")[:RECENT_LESSONS])
-
-    mine = LessonProgress.objects.filter(student=student)  # the student branch of its tenant policy
-    board.continue_watching = list(mine.filter(completed_at__isnull=True, position_seconds__gt=1,
-                                               lesson_request__isnull=False)
-                                   .select_related("lesson").order_by("-last_event_at")[:3])
-    progress_by_lesson = {p.lesson_id: p for p in mine.filter(lesson_id__in=[r.lesson_id for r in board.lessons])
-                          .select_related("lesson")}
+    board.lessons = list(cards_for(student).filter(status=RequestStatus.READY, lesson__isnull=False)
+                         .order_by("-created_at")[:RECENT_LESSONS])
+    board.continue_watching = list(_progress_with_lesson(student).filter(
+        completed_at__isnull=True, position_seconds__gt=1, lesson_request__isnull=False).order_by("-last_event_at")[:3])
+    progress_by_lesson = {p.lesson_id: p for p in _progress_with_lesson(student).filter(
+        lesson_id__in=[r.lesson_id for r in board.lessons])}
     for r in board.lessons:
         r.progress_row = progress_by_lesson.get(r.lesson_id)
-    board.completed_total = mine.filter(completed_at__isnull=False).count()
-    days = (mine.filter(last_event_at__gte=now - timezone.timedelta(days=60))
-            .annotate(day=TruncDate("last_event_at")).order_by().values_list("day", flat=True).distinct())
-    board.streak_days = _streak(list(days), now)
-
-    # Progress per subject: completed lessons / lessons made, by the topic's book subject.
-    per_subject = (requests_for(student).filter(status=RequestStatus.READY, topic__isnull=False)
-                   .order_by().values("topic__chapter__book__subject")
-                   .annotate(made=Count("lesson", distinct=True),
-                             done=Count("lesson", distinct=True,
-                                        filter=Q(lesson__progress__student=student,
-                                                 lesson__progress__completed_at__isnull=False))))
-    labels = dict(Subject.choices)
-    board.subjects = [{"subject": labels.get(row["topic__chapter__book__subject"], "Other"),
-                       "made": row["made"], "done": row["done"],
-                       "percent": round(100 * row["done"] / row["made"]) if row["made"] else 0}
-                      for row in per_subject]
+    _add_figures(board, student, now)
 
     board.requizzes = list(ReQuiz.objects.filter(
-        student=student, completed_at__isnull=True, due_at__lte=now).select_related("lesson", "lesson_request")[:3])
+        student=student, completed_at__isnull=True, due_at__lte=now).select_related("lesson", "lesson_request")
+        .defer(*(f"lesson__{name}" for name in LESSON_BULK), "lesson_request__stage_log",
+               "lesson_request__providers")[:3])
     board.assignments = assignments_for(student)
     board.interests = list(StudentInterest.objects.filter(student=student).select_related("interest"))
     return board
+
+
+def _add_figures(board: Dashboard, student: User, now) -> None:
+    """Lessons made, progress by subject, lessons finished and the streak, from two small queries of the
+    student's own rows (an aggregate joining the lessons' progress would scan every classmate sharing a lesson)."""
+    made = list(LessonRequest.objects.filter(student=student, status=RequestStatus.READY)  # the student's branch
+                .values_list("topic_id", "topic__chapter__book__subject", "lesson_id"))
+    since = now - timezone.timedelta(days=60)
+    progress = list(LessonProgress.objects.filter(student=student)
+                    .filter(Q(completed_at__isnull=False) | Q(last_event_at__gte=since))
+                    .values_list("lesson_id", "completed_at", "last_event_at"))
+    finished = {lesson_id for lesson_id, completed_at, _ in progress if completed_at is not None}
+    board.lessons_total = sum(1 for _, _, lesson_id in made if lesson_id is not None)
+    board.completed_total = len(finished)
+    board.streak_days = _streak([timezone.localdate(at) for _, _, at in progress if at and at >= since], now)
+    # Progress per subject: completed lessons / lessons made, by the topic's book subject.
+    lessons_by_subject: dict[str, set] = {}
+    for topic_id, subject, lesson_id in made:
+        if topic_id is not None:
+            lessons_by_subject.setdefault(subject, set()).update({lesson_id} - {None})
+    labels = dict(Subject.choices)
+    order = {key: i for i, key in enumerate(labels)}
+    board.subjects = []
+    for subject in sorted(lessons_by_subject, key=lambda key: (order.get(key, len(order)), str(key))):
+        lessons, done = len(lessons_by_subject[subject]), len(lessons_by_subject[subject] & finished)
+        board.subjects.append({"subject": labels.get(subject, "Other"), "made": lessons, "done": done,
+                               "percent": round(100 * done / lessons) if lessons else 0})
 
 
 def _streak(day_list: list, now) -> int:
@@ -153,10 +185,10 @@ def assignments_for(student: User) -> list:
 
 def received_lessons(student: User) -> list[LessonRequest]:
     """All the student's ready lessons, newest first, with their progress row attached."""
-    lessons = list(requests_for(student).filter(status=RequestStatus.READY, lesson__isnull=False)
+    lessons = list(cards_for(student).filter(status=RequestStatus.READY, lesson__isnull=False)
                    .order_by("-created_at"))
     progress = {p.lesson_id: p for p in LessonProgress.objects.visible_to(student).filter(student=student)
-                .select_related("lesson")}
+                .select_related("lesson").defer(*(f"lesson__{name}" for name in LESSON_BULK))}
     for r in lessons:
         r.progress_row = progress.get(r.lesson_id)
     return lessons
@@ -217,7 +249,7 @@ def dashboard_for_live(student: User) -> Dashboard:
     """Just the live part of the dashboard (polled by htmx)."""
     now = timezone.now()
     board = Dashboard()
-    recent = list(requests_for(student).filter(
+    recent = list(live_for(student).filter(
         Q(status__in=LIVE_STATUSES) | Q(updated_at__gte=now - timezone.timedelta(minutes=10))
     ).order_by("-created_at")[:10])
     board.live = [r for r in recent if r.status in LIVE_STATUSES]
@@ -251,6 +283,22 @@ def lesson_page(student: User, lesson_request: LessonRequest) -> dict:
         q.attempt = attempts.get(q.pk)
     progress = LessonProgress.objects.visible_to(student).filter(student=student, lesson=lesson).first()
     book = lesson_request.topic.chapter.book if lesson_request.topic_id else None
+    # Built only if rendered: the lesson page caches its rendered transcript (templates/student/lesson.html).
+    transcript = SimpleLazyObject(lambda: _transcript(lesson, book))
+    return {
+        "scenes": SimpleLazyObject(lambda: transcript["scenes"]),
+        "questions": questions,
+        "quiz_done": bool(questions) and len(attempts) == len(questions),
+        "quiz_score": sum(1 for a in attempts.values() if a.is_correct),
+        "progress": progress,
+        "interests": list(student.interests.exclude(name=lesson.interest)),
+        "book": book,
+        "citations": SimpleLazyObject(lambda: transcript["citations"]),
+    }
+
+
+def _transcript(lesson, book) -> dict:
+    """The lesson's scenes with their sentences linked to the numbered citations (shared by every student)."""
     citations = _citations(lesson, book)
     by_key = {}
     for c in citations:
@@ -262,16 +310,7 @@ def lesson_page(student: User, lesson_request: LessonRequest) -> dict:
         scene.lines = [{"text": line.get("text", "") if isinstance(line, dict) else str(line),
                         "cite": by_key.get(str(line.get("citation", ""))) if isinstance(line, dict) else None}
                        for line in (scene.sentences or [])] or [{"text": scene.narration, "cite": None}]
-    return {
-        "scenes": scenes,
-        "questions": questions,
-        "quiz_done": bool(questions) and len(attempts) == len(questions),
-        "quiz_score": sum(1 for a in attempts.values() if a.is_correct),
-        "progress": progress,
-        "interests": list(student.interests.exclude(name=lesson.interest)),
-        "book": book,
-        "citations": citations,
-    }
+    return {"scenes": scenes, "citations": citations}
 
 
 def _citations(lesson, book) -> list[dict]:

@@ -9,10 +9,12 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
 from content.models import (
+    LESSON_BULK,
     LessonProgress,
     LessonRequest,
     ProblemReport,
@@ -67,14 +69,21 @@ def record_events(*, student: User, events: list[dict]) -> BatchResult:
     """
     result = BatchResult()
     now = timezone.now()
-    requests = {r.pk: r for r in LessonRequest.objects.visible_to(student).filter(
-        student=student, pk__in={e["request"] for e in events}).select_related("lesson")}
-    seen_ids = set(ProgressEvent.objects.filter(
-        student=student, client_event_id__in=[e["id"] for e in events]).values_list("client_event_id", flat=True))
+    # `filter(student=student)` is exactly the student branch of LessonRequest's tenant policy (no DISTINCT);
+    # the lesson's script and logs are not needed here.
+    requests = {r.pk: r for r in LessonRequest.objects.filter(
+        student=student, pk__in={e["request"] for e in events}).select_related("lesson").defer(
+        "stage_log", "providers", *(f"lesson__{name}" for name in LESSON_BULK))}
+    ids = [e["id"] for e in events]
     lesson_ids = {r.lesson_id for r in requests.values() if r.lesson_id}
-    seen_sequences = set(ProgressEvent.objects.filter(
-        student=student, lesson_id__in=lesson_ids, session_id__in={e["session"] for e in events},
-    ).values_list("lesson_id", "session_id", "sequence"))
+    seen_ids, seen_sequences = set(), set()
+    # One query for both checks: events already stored under these ids, and under these sessions' sequences.
+    for event_id, lesson_id, session_id, sequence in ProgressEvent.objects.filter(student=student).filter(
+            Q(client_event_id__in=ids)
+            | Q(lesson_id__in=lesson_ids, session_id__in={e["session"] for e in events})).values_list(
+            "client_event_id", "lesson_id", "session_id", "sequence"):
+        seen_ids.add(event_id)
+        seen_sequences.add((lesson_id, session_id, sequence))
     rows, touched = [], {}
     for event in sorted(events, key=lambda e: (e["session"], e["seq"])):
         lesson_request = requests.get(event["request"])
@@ -197,7 +206,8 @@ def recompute_progress(*, student: User, lesson_request: LessonRequest) -> Lesso
     progress, _ = LessonProgress.objects.get_or_create(student=student, lesson=lesson,
                                                       defaults={"lesson_request": lesson_request})
     last = max(events, key=lambda e: (e.received_at, e.sequence)) if events else None
-    progress.lesson_request = progress.lesson_request or lesson_request
+    if progress.lesson_request_id is None:  # the id: reading the relation would load the row
+        progress.lesson_request = lesson_request
     progress.watched_seconds = round(covered, 2)
     progress.watched_ranges = ranges
     progress.max_milestone = max([m for m in MILESTONES if share >= m / 100 - 0.02] or [0])

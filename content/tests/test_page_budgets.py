@@ -1,8 +1,10 @@
 """Query budgets of the pages a class hits all day (issue 17): a page that starts to cost more fails here.
 
-Measured on 2026-12-06 (warm caches, 20 lessons with progress): dashboard 14 (15 before), lesson 9, lesson poll 3,
-live panel 3, catalogue 2 (3 on the chapter page: the student's interests), lesson status API 2,
-progress beacon 6 (incl. its savepoint), search 9 (incl. the vector search's savepoint and SET LOCALs).
+Measured on 2026-12-06 (warm caches, 20 lessons with progress; sessions read from Redis): dashboard 10 (14
+before: the session cache, the two-query figures, the Ask form's interests), lesson 6 (8 before: the transcript is a cached fragment),
+lesson poll 2, live panel 2, catalogue 1 (2 on the chapter page: the student's interests), lesson status API 2,
+progress beacon 5 (6 before; incl. its savepoint), search 10 (incl. the whole-section scores, the vector search's savepoint and SET LOCALs).
+CPU per page: bench/page_cpu.py.
 """
 
 from __future__ import annotations
@@ -40,17 +42,17 @@ def _beacon(board):
 
 
 PAGES = {
-    "dashboard": (14, lambda b: b["client"].get(reverse("student:dashboard"))),
-    "lesson": (9, lambda b: b["client"].get(reverse("student:lesson", args=[b["ready"].pk]))),
-    "lesson poll (htmx)": (3, lambda b: b["client"].get(reverse("student:lesson", args=[b["pending"].pk]),
+    "dashboard": (10, lambda b: b["client"].get(reverse("student:dashboard"))),
+    "lesson": (6, lambda b: b["client"].get(reverse("student:lesson", args=[b["ready"].pk]))),
+    "lesson poll (htmx)": (2, lambda b: b["client"].get(reverse("student:lesson", args=[b["pending"].pk]),
                                                         HTTP_HX_REQUEST="true")),
-    "live panel (htmx)": (3, lambda b: b["client"].get(reverse("student:live"), HTTP_HX_REQUEST="true")),
-    "catalogue": (2, lambda b: b["client"].get(reverse("student:catalogue"))),
-    "catalogue book": (2, lambda b: b["client"].get(reverse("student:catalogue-book", args=[b["book"].slug]))),
-    "catalogue chapter": (3, lambda b: b["client"].get(reverse("student:catalogue-chapter",
+    "live panel (htmx)": (2, lambda b: b["client"].get(reverse("student:live"), HTTP_HX_REQUEST="true")),
+    "catalogue": (1, lambda b: b["client"].get(reverse("student:catalogue"))),
+    "catalogue book": (1, lambda b: b["client"].get(reverse("student:catalogue-book", args=[b["book"].slug]))),
+    "catalogue chapter": (2, lambda b: b["client"].get(reverse("student:catalogue-chapter",
                                                                args=[b["book"].slug, b["chapter"]]))),
     "lesson status API": (2, lambda b: b["api"].get(f"/api/v1/lessons/requests/{b['pending'].pk}/")),
-    "progress beacon": (6, _beacon),
+    "progress beacon": (5, _beacon),
     # + 1: the best sections scored as a whole (ingestion.search._whole_section_scores, one bounded query)
     "search API": (10, lambda b: b["api"].get("/api/v1/search/", {"q": "force"})),
 }

@@ -84,7 +84,7 @@ def dashboard(request):
     if not board.interests:  # the board reads them anyway: no separate exists() query
         return redirect("student:onboarding")
     return render(request, "student/dashboard.html", {
-        "board": board, "ask_form": AskForm(student=student),
+        "board": board, "ask_form": AskForm(student=student, interests=[si.interest for si in board.interests]),
         "gamification": flag_is_active("gamification", student),
     })
 
@@ -263,7 +263,8 @@ def lesson(request, pk: int):
         return render(request, "student/lesson_missing.html", context, status=200)
     context.update(gamification=flag_is_active("gamification", student),
                    quizzes_enabled=flag_is_active("quizzes", student),
-                   captions_default=True, report_form=ProblemReportForm())
+                   captions_default=True, report_form=ProblemReportForm(),
+                   catalogue_version=caching.catalogue_version(), fragment_seconds=settings.LESSON_FRAGMENT_SECONDS)
     return render(request, "student/lesson.html", context)
 
 

@@ -17,6 +17,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
 _redis_db = env.int("VIVIDLY_TEST_REDIS_DB", default=1)
 REDIS_URL = env.str("REDIS_URL", default=f"redis://127.0.0.1:{EMBEDDED_REDIS_PORT}/{_redis_db}")
 CACHES["default"]["LOCATION"] = REDIS_URL
+CACHES["template_fragments"]["LOCATION"] = REDIS_URL
 CELERY_BROKER_URL = REDIS_URL
 # A test's own Celery worker may send through a real local SMTP server (accounts/tests, issue 6).
 EMAIL_BACKEND = env.str("VIVIDLY_TEST_EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")

@@ -25,4 +25,12 @@ CACHES = {
         },
     }
 }
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# {% cache %} fragments (shared, never per-user content; templates say what each one varies on). Same
+# Redis, but a cache error is a miss: a page never fails because Redis is down.
+CACHES["template_fragments"] = {**CACHES["default"], "KEY_PREFIX": "vividly-fragments",
+                                "OPTIONS": {**CACHES["default"]["OPTIONS"], "IGNORE_EXCEPTIONS": True}}
+LESSON_FRAGMENT_SECONDS = env.int("LESSON_FRAGMENT_SECONDS", default=3600)
+# Sessions: read from Redis, written through to PostgreSQL (one query fewer on every page; Redis down:
+# the database answers). A cache entry lives at most SESSION_CACHE_SECONDS (accounts/sessions.py).
+SESSION_ENGINE = "accounts.sessions"
+SESSION_CACHE_SECONDS = env.int("SESSION_CACHE_SECONDS", default=600)
