@@ -19,7 +19,7 @@ from vividly.providers.base import ProviderFatal, Usage
 from . import MAX_WORDS, MIN_WORDS, LessonBrief, SourcePassage, narration_of, word_count
 from .answer import Candidate, Embedder, score_candidates, select, stems
 from .answer import candidates as find_candidates
-from .concept import name_the_concept
+from .concept import name_it_early, name_the_concept
 from .families import family_for
 from .quiz import build_quiz
 from .reading import flesch_kincaid_grade, target_grade
@@ -199,6 +199,7 @@ def compose_script(brief: LessonBrief) -> dict[str, Any]:
                        why_words=60 if brief.simpler else 130 if brief.grade_band == "11-12" else 115,
                        why_max=3 if brief.simpler else 6)
     concepts = name_the_concept(selection, brief, question, embedder)
+    name_it_early(selection, concepts, answer_words=60 if brief.simpler else 75)
     used = {id(c) for c in [*selection.answer, *selection.why]}
     main_texts = [p.text for p in brief.passages if p.topic_id == brief.topic_id and p.kind != "glossary"]
     family = family_for(brief.topic_title, brief.key_terms, " ".join(main_texts)[:20000])
