@@ -120,3 +120,25 @@ def test_the_concepts_name_is_said_in_the_short_answer():
     assert name_it_early(long, [law], answer_words=20) is None
     assert long.answer == [answer]
     assert long.why == [law]
+
+
+def test_a_short_lesson_takes_more_of_the_sections_explanation():
+    from content.writers.local import FILL_WORDS, _fit_length  # noqa: PLC0415 - private helpers under test
+
+    passage = SourcePassage(id="p1", topic_id=1, module_id="m1", text="")
+    ranked = [Candidate(f"Sentence {i} explains one more step of the idea in about twelve plain words here.",
+                        passage, (0, i), True, similarity=0.6, score=0.6) for i in range(12)]
+    answer, *spare = ranked
+    frame = {"text": "Framing " + "word " * 120, "citation": None, "framing": True}
+    scenes = [{"kind": "hook", "sentences": [frame, {"text": answer.text, "citation": "p1", "framing": False}]},
+              {"kind": "explanation", "sentences": [], "bullets": []},
+              {"kind": "check", "sentences": [dict(frame)]}]
+    # given a lesson of about 260 words, above the minimum but below FILL_WORDS
+    before = sum(len(narration_of(s).split()) for s in scenes)
+    assert 150 < before < FILL_WORDS
+    # when its length is fitted
+    _fit_length(scenes, Selection([answer], [], ranked), {id(answer)})
+    after = sum(len(narration_of(s).split()) for s in scenes)
+    # then the next-best sentences join the why until it reaches FILL_WORDS, never past the maximum
+    assert FILL_WORDS <= after <= 300
+    assert [s["text"] for s in scenes[1]["sentences"]] == [c.text for c in spare[:len(scenes[1]["sentences"])]]
