@@ -7,7 +7,8 @@ import pytest
 
 from content.pipeline.evidence import lesson_passages
 from content.writers import LessonBrief, SourcePassage, narration_of, validate_script
-from content.writers.answer import Candidate, _definition_sentence, select
+from content.writers.answer import Candidate, Embedder, Selection, _definition_sentence, select
+from content.writers.concept import name_it_early, name_the_concept
 from content.writers.local import _facts, compose_script
 from content.writers.sentences import make_standalone
 from ingestion.models import Chunk, IndexVersion
@@ -91,3 +92,53 @@ def test_a_causal_connective_only_where_the_book_made_the_link():
     assert _facts([cause, effect])[1]["text"].startswith("As a result, the gas pressure")
     # the same sentence after a sentence it never followed claims no link
     assert _facts([cause, elsewhere])[1]["text"].startswith("The gas pressure")
+
+
+def test_the_concepts_name_is_said_in_the_short_answer():
+    passage = SourcePassage(id="p1", topic_id=1, module_id="m1", text="")
+
+    def candidate(text, position, score):
+        return Candidate(text, passage, (0, position), True, score=score)
+
+    answer = candidate("With friction almost gone, the puck glides along with very little change in speed.", 3, 0.9)
+    second = candidate("On a frictionless surface, the puck would feel no net external force.", 4, 0.85)
+    why = candidate("Friction slows a sliding puck to a stop.", 1, 0.8)
+    law = candidate("Newton's first law is also called the law of inertia.", 6, 0.3)
+    brief = LessonBrief(topic_id=1, topic_title="Newton's First Law of Motion: Inertia", subject="physics",
+                        question="Why does a puck keep sliding?", interest="hockey", grade_band="9-10", passages=[])
+    selection = Selection([answer, second], [why], [answer, second, why, law])
+    added = name_the_concept(selection, brief, brief.question, Embedder())
+    # given the section's statement of its concept, added because the answer never names it
+    assert added == [law]
+    # when it is said early
+    assert name_it_early(selection, added, answer_words=40) is law
+    # then it follows the best sentence in the short answer; the second answer sentence joins the why in book order
+    assert selection.answer == [answer, law]
+    assert selection.why == [why, second]
+    # and a statement that would make the short answer too long stays in the why
+    long = Selection([answer], [law], [answer, law])
+    assert name_it_early(long, [law], answer_words=20) is None
+    assert long.answer == [answer]
+    assert long.why == [law]
+
+
+def test_a_short_lesson_takes_more_of_the_sections_explanation():
+    from content.writers.local import FILL_WORDS, _fit_length  # noqa: PLC0415 - private helpers under test
+
+    passage = SourcePassage(id="p1", topic_id=1, module_id="m1", text="")
+    ranked = [Candidate(f"Sentence {i} explains one more step of the idea in about twelve plain words here.",
+                        passage, (0, i), True, similarity=0.6, score=0.6) for i in range(12)]
+    answer, *spare = ranked
+    frame = {"text": "Framing " + "word " * 120, "citation": None, "framing": True}
+    scenes = [{"kind": "hook", "sentences": [frame, {"text": answer.text, "citation": "p1", "framing": False}]},
+              {"kind": "explanation", "sentences": [], "bullets": []},
+              {"kind": "check", "sentences": [dict(frame)]}]
+    # given a lesson of about 260 words, above the minimum but below FILL_WORDS
+    before = sum(len(narration_of(s).split()) for s in scenes)
+    assert 150 < before < FILL_WORDS
+    # when its length is fitted
+    _fit_length(scenes, Selection([answer], [], ranked), {id(answer)})
+    after = sum(len(narration_of(s).split()) for s in scenes)
+    # then the next-best sentences join the why until it reaches FILL_WORDS, never past the maximum
+    assert FILL_WORDS <= after <= 300
+    assert [s["text"] for s in scenes[1]["sentences"]] == [c.text for c in spare[:len(scenes[1]["sentences"])]]

@@ -7,7 +7,7 @@ the section title's (OpenStax titles name it: "Newton's First Law of Motion: Ine
 and Latent Heat"; of several, the one nearest the question that some sentence states) and the
 section's glossary term nearest the question. For each the lesson does not name, the section's best
 sentence that does (a statement of the principle or a definition first) joins the why, in textbook
-order.
+order; the first such statement is then said in the short answer when it fits (`name_it_early`).
 """
 
 from __future__ import annotations
@@ -83,3 +83,20 @@ def name_the_concept(selection: Selection, brief: LessonBrief, question: str, em
                 break
     selection.why.sort(key=lambda c: c.position)
     return added
+
+
+def name_it_early(selection: Selection, added: list[Candidate], *, answer_words: int) -> Candidate | None:
+    """Say the concept's statement in the short answer, right after the best sentence, so the student
+    hears the idea's name in the first seconds rather than at the end of the why. It takes the place of
+    a second answer sentence (which joins the why, in textbook order) when the two fit in `answer_words`;
+    returns the statement moved, if any."""
+    if not selection.answer or not added:
+        return None
+    best, statement = selection.answer[0], added[0]
+    if best.words + statement.words > answer_words:
+        return None
+    selection.why.remove(statement)
+    selection.why.extend(selection.answer[1:])
+    selection.why.sort(key=lambda c: c.position)
+    selection.answer[:] = [best, statement]
+    return statement

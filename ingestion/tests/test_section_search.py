@@ -130,3 +130,20 @@ def test_an_index_built_before_the_onnx_export_is_searched_until_it_is_replaced(
         "physics", "biology-2e"}
     assert search_sections("what is the difference between mass and weight", k=1)[0].module_id == "m90102"
     assert not any(h.book == "chemistry-2e" for h in search_sections("buffer pH acid base", k=10))
+
+
+def test_a_sections_review_questions_count_in_its_whole_section_score(mini_corpus, monkeypatch):
+    from ingestion import search as section_search  # noqa: PLC0415 - the module's weights are patched below
+
+    # given a question worded like one of the indexed review questions of m90101 (m90102 has none)
+    asked = Chunk.objects.filter(kind=PRACTICE, module_id="m90101", version__status="active").first()
+    assert asked is not None
+    assert not Chunk.objects.filter(kind=PRACTICE, module_id="m90102", version__status="active").exists()
+    candidates = section_search._candidates(prepare(asked.text), {})
+    # when the two sections are scored as a whole with and without their review questions
+    with_practice = section_search._whole_section_scores(candidates, ["m90101", "m90102"])
+    monkeypatch.setattr(section_search, "PRACTICE_WEIGHT", 0.0)
+    without = section_search._whole_section_scores(candidates, ["m90101", "m90102"])
+    # then the review questions near the question raise their section's score; the other section's is unchanged
+    assert with_practice["m90101"] - without["m90101"] > 0.1
+    assert with_practice["m90102"] == pytest.approx(without["m90102"])
