@@ -44,6 +44,7 @@ from vividly.providers.base import ProviderError
 
 from . import lexical, retrieval
 from .chunking import PRACTICE
+from .loading import vector_literal
 from .models import EMBEDDING_COLUMNS, Chunk, IndexVersion
 from .query import PreparedQuery, prepare
 
@@ -168,7 +169,7 @@ def active_versions(*, model: str, book: str | None = None) -> list[int]:
 def vector_candidates(vector: list[float], *, column: str, where: str, params: list,
                       limit: int = DENSE_CANDIDATES, exact: bool = False) -> list[tuple[int, float]]:
     """Nearest chunks by cosine distance; HNSW unless exact=True (used to measure recall)."""
-    literal = "[" + ",".join(f"{x:.7f}" for x in vector) + "]"
+    literal = vector_literal(vector)
     sql = (f"SELECT c.id, c.{column} <=> %s::vector AS distance FROM ingestion_chunk c "  # noqa: S608 - column is ours
            f"WHERE {where} AND c.{column} IS NOT NULL ORDER BY c.{column} <=> %s::vector LIMIT %s")
     with transaction.atomic(), connection.cursor() as cursor:
@@ -209,7 +210,7 @@ def _candidates(query: PreparedQuery, filters: dict) -> _Candidates | None:
     similarity, meta = {}, {}
     with connection.cursor() as cursor:
         if vector:
-            literal = "[" + ",".join(f"{x:.7f}" for x in vector) + "]"
+            literal = vector_literal(vector)
             cursor.execute(f"SELECT id, module_id, kind, section_number, 1 - ({column} <=> %s::vector) "  # noqa: S608 - column from EMBEDDING_COLUMNS; values are %s params
                            f"FROM ingestion_chunk WHERE id = ANY(%s) AND version_id = ANY(%s)",
                            [literal, list({*dense, *bm25}), versions])
@@ -233,7 +234,7 @@ def _whole_section_scores(candidates: _Candidates, module_ids: list[str]) -> dic
     (one query; stored vectors)."""
     if not candidates.vector or not module_ids:
         return {}
-    literal = "[" + ",".join(f"{x:.7f}" for x in candidates.vector) + "]"
+    literal = vector_literal(candidates.vector)
     column = candidates.column
     text: dict[str, list[float]] = defaultdict(list)
     practice: dict[str, list[float]] = defaultdict(list)

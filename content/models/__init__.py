@@ -2,7 +2,7 @@
 
 from .billing import DistrictBudget, ProviderCall
 from .class_choices import Assignment, LessonBlock, PinnedLesson
-from .lessons import LESSON_BULK, Lesson, LessonScene, QuizQuestion
+from .lessons import Lesson, LessonScene, QuizQuestion, lesson_bulk
 from .progress import LessonProgress, ProblemReport, ProgressEvent, QuizAttempt, ReQuiz
 from .requests import (
     ACTIVE_REQUEST_STATUSES,
@@ -16,7 +16,6 @@ from .safety import ModerationReview, SafetyEvent
 __all__ = [
     "ACTIVE_REQUEST_STATUSES",
     "FINAL_REQUEST_STATUSES",
-    "LESSON_BULK",
     "Assignment",
     "DistrictBudget",
     "Lesson",
@@ -35,4 +34,5 @@ __all__ = [
     "ReQuiz",
     "RequestStatus",
     "SafetyEvent",
+    "lesson_bulk",
 ]

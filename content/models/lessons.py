@@ -16,6 +16,11 @@ from django.db.models import Q
 LESSON_BULK = ("script", "stage_log", "quality", "providers", "transcript", "citations", "error")
 
 
+def lesson_bulk(through: str = "lesson", *, keep: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """LESSON_BULK as `defer()` names through a relation ("lesson__script", ...), less the ones in `keep`."""
+    return tuple(f"{through}__{name}" for name in LESSON_BULK if name not in keep)
+
+
 class Lesson(models.Model):
     """A generated lesson: script, media and quality record, shared by all requests with its reuse key."""
 

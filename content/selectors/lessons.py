@@ -8,7 +8,6 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from content.models import (
-    LESSON_BULK,
     Lesson,
     LessonRequest,
     Notification,
@@ -16,6 +15,7 @@ from content.models import (
     QuizAttempt,
     RequestStatus,
     SafetyEvent,
+    lesson_bulk,
 )
 from schools.tenancy import Role
 from vividly.providers import breakers
@@ -35,7 +35,7 @@ def get_lesson_request_for(user, pk: Any) -> LessonRequest:
 def get_request_status_for(user, pk: Any) -> LessonRequest:
     """The request for its status poll (`request_payload`): the lesson without what the payload never reads."""
     return (LessonRequest.objects.select_related("lesson")
-            .defer(*(f"lesson__{name}" for name in LESSON_BULK if name != "transcript"))
+            .defer(*lesson_bulk(keep=("transcript",)))
             .get_visible_or_404(user, pk=pk))
 
 

@@ -13,13 +13,13 @@ from django.utils.functional import SimpleLazyObject
 
 from accounts.models import StudentInterest, User
 from content.models import (
-    LESSON_BULK,
     Assignment,
     LessonProgress,
     LessonRequest,
     QuizAttempt,
     RequestStatus,
     ReQuiz,
+    lesson_bulk,
 )
 from ingestion.models import Book, Chapter, Topic
 from schools.models import Subject
@@ -37,10 +37,10 @@ STAGES = [
     (RequestStatus.COMPOSING, "Putting the video together"),
 ]
 RECENT_LESSONS = 12
-# What lesson cards and panels never show (a lesson's LESSON_BULK, a section's study aids, the
+# What lesson cards and panels never show (a lesson's bulky columns, a section's study aids, the
 # request's logs): deferred in the list selectors; the lesson page and the API read full rows.
 TOPIC_BULK = ("learning_objectives", "key_terms", "glossary", "summary")
-CARD_DEFERRED = (*(f"lesson__{name}" for name in LESSON_BULK), *(f"topic__{name}" for name in TOPIC_BULK),
+CARD_DEFERRED = (*lesson_bulk(), *(f"topic__{name}" for name in TOPIC_BULK),
                  "stage_log", "providers", "module_ids")
 
 
@@ -61,13 +61,13 @@ def cards_for(student: User) -> QuerySet[LessonRequest]:
 def live_for(student: User) -> QuerySet[LessonRequest]:
     """The student's requests for the "being made" panel: the lesson's card columns, no catalogue joins."""
     return (LessonRequest.objects.filter(student=student).select_related("lesson")
-            .defer("stage_log", "providers", "module_ids", *(f"lesson__{name}" for name in LESSON_BULK)))
+            .defer("stage_log", "providers", "module_ids", *lesson_bulk()))
 
 
 def _progress_with_lesson(student: User) -> QuerySet[LessonProgress]:
     """The student's progress rows with the lesson's card columns (the student branch of its policy)."""
     return LessonProgress.objects.filter(student=student).select_related("lesson").defer(
-        *(f"lesson__{name}" for name in LESSON_BULK))
+        *lesson_bulk())
 
 
 def get_request_for(student: User, pk: int) -> LessonRequest:
@@ -126,7 +126,7 @@ def dashboard_for(student: User) -> Dashboard:
 
     board.requizzes = list(ReQuiz.objects.filter(
         student=student, completed_at__isnull=True, due_at__lte=now).select_related("lesson", "lesson_request")
-        .defer(*(f"lesson__{name}" for name in LESSON_BULK), "lesson_request__stage_log",
+        .defer(*lesson_bulk(), "lesson_request__stage_log",
                "lesson_request__providers")[:3])
     board.assignments = assignments_for(student)
     board.interests = list(StudentInterest.objects.filter(student=student).select_related("interest"))
@@ -188,7 +188,7 @@ def received_lessons(student: User) -> list[LessonRequest]:
     lessons = list(cards_for(student).filter(status=RequestStatus.READY, lesson__isnull=False)
                    .order_by("-created_at"))
     progress = {p.lesson_id: p for p in LessonProgress.objects.visible_to(student).filter(student=student)
-                .select_related("lesson").defer(*(f"lesson__{name}" for name in LESSON_BULK))}
+                .select_related("lesson").defer(*lesson_bulk())}
     for r in lessons:
         r.progress_row = progress.get(r.lesson_id)
     return lessons

@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from accounts.models import User
 from content.models import (
-    LESSON_BULK,
     LessonProgress,
     LessonRequest,
     ProblemReport,
@@ -22,6 +21,7 @@ from content.models import (
     QuizAttempt,
     QuizQuestion,
     ReQuiz,
+    lesson_bulk,
 )
 from content.models.progress import COMPLETE_SHARE, watched_share
 
@@ -73,7 +73,7 @@ def record_events(*, student: User, events: list[dict]) -> BatchResult:
     # the lesson's script and logs are not needed here.
     requests = {r.pk: r for r in LessonRequest.objects.filter(
         student=student, pk__in={e["request"] for e in events}).select_related("lesson").defer(
-        "stage_log", "providers", *(f"lesson__{name}" for name in LESSON_BULK))}
+        "stage_log", "providers", *lesson_bulk())}
     ids = [e["id"] for e in events]
     lesson_ids = {r.lesson_id for r in requests.values() if r.lesson_id}
     seen_ids, seen_sequences = set(), set()

@@ -226,7 +226,7 @@ def score_candidates(found: list[Candidate], brief: LessonBrief, question: str, 
     def relevance(c: Candidate) -> float:
         if c.passage.kind != "glossary":
             return c.passage.relevance
-        term = c.passage.text.partition(":")[0].strip().lower()  # a term the relevant passages use
+        term = _term(c).lower()  # a term the relevant passages use
         return max((p.relevance for p in main_passages if term and term in p.text.lower()), default=0.0)
 
     vocab = vocabulary(brief)
