@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from celery import shared_task
+from celery import current_app, shared_task
 from celery.signals import worker_process_init, worker_ready
 from django.conf import settings
 from django.core.mail import send_mail
@@ -60,10 +60,16 @@ def _run_stage(task, runner, lesson_id: int) -> None:
         raise task.retry(exc=exc, countdown=2 ** task.request.retries) from exc
 
 
+def makes_lessons(consumed_queues) -> bool:
+    """Does a worker consuming these queues take lesson stages? One on other queues (mail, beacons, the
+    library) would spend seconds of CPU and hundreds of MB loading models it never uses, in the pages' time."""
+    return RETRY["queue"] in (consumed_queues or ())
+
+
 def _warm_up_in_background() -> None:
     """Load the embedding model, the neural voice and the equation typesetter now, not inside the
     first student's request."""
-    if not getattr(settings, "LESSON_WARM_UP_WORKERS", True):
+    if not getattr(settings, "LESSON_WARM_UP_WORKERS", True) or not makes_lessons(current_app.amqp.queues.consume_from):
         return
 
     def warm() -> None:

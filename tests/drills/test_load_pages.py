@@ -194,8 +194,7 @@ def _start_workers(env, tmp_path, tag: str):
     light = start_worker(f"light-{tag}-{os.getpid()}", tmp_path / f"light-{tag}.log", queues=("default",),
                          concurrency=2, env=env)
     heavy = start_worker(f"heavy-{tag}-{os.getpid()}", tmp_path / f"heavy-{tag}.log",
-                         queues=("generation", "ingestion"), concurrency=1, env=env)
-    os.setpriority(os.PRIO_PGRP, heavy.pid, HEAVY_NICE)  # `nice -n 10`, as the Procfile starts it
+                         queues=("generation", "ingestion"), concurrency=1, env=env, nice=HEAVY_NICE)
     return light, heavy
 
 

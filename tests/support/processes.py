@@ -239,14 +239,18 @@ def held_tasks(hostname: str, broker_url: str | None = None) -> list[str]:
 
 def start_worker(name: str, log: Path, *, queues: tuple[str, ...] | str = ("default", "generation", "ingestion"),
                  pool: str = "threads", concurrency: int = 2, env: dict | None = None,
-                 timeout: float = 180) -> Worker:
-    """Start a worker consuming `queues` and wait until it answers a ping (generous on a busy machine)."""
+                 timeout: float = 180, nice: int = 0) -> Worker:
+    """Start a worker consuming `queues` and wait until it answers a ping (generous on a busy machine).
+
+    `nice` starts it as the Procfile starts the heavy and library workers (`nice -n 10 celery …`).
+    """
 
     queues = tuple(queues.split(",")) if isinstance(queues, str) else tuple(queues)
     hostname = f"{name}@{socket.gethostname()}"
     env = env or subprocess_env()
     broker_url = env.get("CELERY_BROKER_URL") or env["REDIS_URL"]
-    proc = spawn([sys.executable, "-m", "celery", "-A", "vividly", "worker", f"--pool={pool}",
+    niced = ["nice", "-n", str(nice)] if nice else []
+    proc = spawn([*niced, sys.executable, "-m", "celery", "-A", "vividly", "worker", f"--pool={pool}",
                   f"--concurrency={concurrency}", "-Q", ",".join(queues), "--loglevel=INFO", "--without-gossip",
                   "--without-mingle", "--hostname", hostname], log=log, env=env)
     worker = Worker(proc=proc, hostname=hostname, queues=queues, log=log, broker_url=broker_url)
