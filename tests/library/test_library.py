@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import shutil
 import time
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
@@ -244,3 +246,12 @@ def test_banner_and_poll_for_students_and_admins(mini_corpus, tenant_a, client, 
 def test_the_library_task_is_routed_to_the_ingestion_queue():
 
     assert app.amqp.router.route({}, prepare_library_task.name)["queue"].name == "ingestion"
+
+
+@pytest.mark.django_db
+def test_a_missing_corpus_says_how_to_point_at_one(tmp_path):
+    out = StringIO()
+    call_command("prepare_library", source=str(tmp_path / "nowhere"), stdout=out)
+    assert "source directory not found" in out.getvalue()
+    assert "OER_SOURCE_DIR" in out.getvalue()
+    assert not LibraryBook.objects.exists()

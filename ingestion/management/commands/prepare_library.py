@@ -26,7 +26,9 @@ class Command(BaseCommand):
                 todo = library.plan(source=options["source"]) if options["wait"] else \
                     library.start(source=options["source"])
         except DownloadError as exc:
-            self.stdout.write(self.style.WARNING(f"No textbooks to prepare: {exc}"))
+            self.stdout.write(self.style.WARNING(
+                f"No textbooks to prepare: {exc}. Point OER_SOURCE_DIR at the OpenStax CNXML folder "
+                "(e.g. `OER_SOURCE_DIR=/path/to/oer/openstax make run`) or pass --source DIR|URL."))
             return
         if todo and options["wait"]:
             library.prepare(source=options["source"])
