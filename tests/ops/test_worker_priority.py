@@ -20,7 +20,7 @@ def _carry(target: Path, *, nice: int, own_session: bool) -> str:
     niced = ["nice", "-n", str(nice)] if nice else []
     # outside its own session, a shell that stays (not exec) is the parent: neither leads the session
     shell = [] if own_session else ["sh", "-c", '"$@"; exit $?', "sh"]
-    out = subprocess.run([*shell, *niced, sys.executable, "-c", CARRY, str(target)], capture_output=True,  # noqa: S603
+    out = subprocess.run([*shell, *niced, sys.executable, "-c", CARRY, str(target)], capture_output=True,  # noqa: S603 - our interpreter, fixed args
                          text=True, check=True, start_new_session=own_session, cwd=Path(__file__).resolve().parents[2])
     return out.stdout.strip()
 
@@ -44,7 +44,7 @@ def test_the_kernel_takes_the_sessions_new_niceness():
     if not AUTOGROUP.exists():
         pytest.skip("this kernel has no autogroup scheduling: plain nice already ranks every process")
     script = f"{CARRY}; print(open('/proc/self/autogroup').read())"
-    out = subprocess.run(["nice", "-n", "7", sys.executable, "-c", script, str(AUTOGROUP)],  # noqa: S603, S607
+    out = subprocess.run(["nice", "-n", "7", sys.executable, "-c", script, str(AUTOGROUP)],  # noqa: S603, S607 - nice from PATH, our interpreter
                          capture_output=True, text=True, check=True, start_new_session=True,
                          cwd=Path(__file__).resolve().parents[2]).stdout
     assert out.splitlines()[0] == "7"
