@@ -142,3 +142,36 @@ def test_a_short_lesson_takes_more_of_the_sections_explanation():
     # then the next-best sentences join the why until it reaches FILL_WORDS, never past the maximum
     assert FILL_WORDS <= after <= 300
     assert [s["text"] for s in scenes[1]["sentences"]] == [c.text for c in spare[:len(scenes[1]["sentences"])]]
+
+
+def test_without_practice_items_the_quiz_checks_the_lessons_answer_and_why_not_vocabulary():
+    from content.writers.quiz import build_quiz  # noqa: PLC0415 - the quiz builder under test
+
+    text = SourcePassage(id="p1", topic_id=1, module_id="m1", text="", kind="text")
+    glossary = [SourcePassage(id=f"p{i + 2}", topic_id=1, module_id="m1", kind="glossary", text=f"{term}: {meaning}")
+                for i, (term, meaning) in enumerate([
+                    ("inertia", "tendency of an object to remain at rest or remain in motion"),
+                    ("friction", "force that opposes relative motion between systems in contact"),
+                    ("net external force", "vector sum of all external forces acting on an object")])]
+    answer = Candidate("A sliding puck keeps moving at constant velocity unless a net external force acts on it.",
+                       text, (0, 1), True)
+    why = [Candidate("Friction is a force that opposes the motion of the puck and slowly stops it.", text, (0, 2), True),
+           Candidate("Inertia is the tendency of an object to stay at rest or to keep moving.", text, (0, 3), True)]
+    other = Candidate("The mass of an object is a measure of the amount of matter in it.", text, (0, 4), True)
+    brief = LessonBrief(topic_id=1, topic_title="Newton's First Law of Motion: Inertia", subject="physics",
+                        question="Why does a hockey puck keep sliding?", interest="hockey", grade_band="9-10",
+                        passages=[text, *glossary], key_terms=["inertia", "friction", "net external force", "mass",
+                                                               "velocity", "acceleration"],
+                        glossary=[{"term": p.text.partition(":")[0], "meaning": p.text.partition(": ")[2]}
+                                  for p in glossary])
+    # given a section with no practice items and a lesson whose answer and why name its key terms
+    quiz = build_quiz(brief, Selection([answer], why, [answer, *why, other]), Embedder(), question=brief.question,
+                      worked=None, worked_passage=None)
+    # then the three questions are built from the lesson's own answer and why sentences, none from a definition
+    assert len(quiz) == 3
+    lesson = {c.text for c in [answer, *why]}
+    for item in quiz:
+        assert not item["prompt"].startswith("Which term means")
+        assert item["explanation"].removeprefix("The textbook says: ") in lesson
+        assert item["answer"] in item["choices"]
+        assert len(item["choices"]) >= 3
