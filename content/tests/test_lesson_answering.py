@@ -175,3 +175,26 @@ def test_without_practice_items_the_quiz_checks_the_lessons_answer_and_why_not_v
         assert item["explanation"].removeprefix("The textbook says: ") in lesson
         assert item["answer"] in item["choices"]
         assert len(item["choices"]) >= 3
+
+
+def test_a_sentence_of_the_sections_own_summary_is_preferred_as_the_answer():
+    from content.pipeline.evidence import is_summary  # noqa: PLC0415 - the helper under test
+    from content.writers.answer import SUMMARY_BONUS, score_candidates  # noqa: PLC0415 - the scorer under test
+
+    assert is_summary(["Reaction Rates", "Key Concepts and Summary"])
+    assert is_summary(["Cell Division", "Section Summary"])
+    assert not is_summary(["Cell Division", "Summary of Problem Solving"])
+    assert not is_summary([])
+    # given the same statement in the section's summary and in its body
+    text = "If temperature or reactant concentration is increased, the rate of a reaction generally increases."
+    summary, body = (SourcePassage(id=pid, topic_id=1, module_id="m1", text=text, summary=pid == "p1")
+                     for pid in ("p1", "p2"))
+    found = [Candidate(text, summary, (0, 0), True), Candidate(text, body, (1, 0), True)]
+    brief = LessonBrief(topic_id=1, topic_title="Factors Affecting Reaction Rates", subject="chemistry",
+                        question="What makes a reaction go faster?", interest="music", grade_band="9-10",
+                        passages=[summary, body])
+    # when they are scored for the question
+    scored = {c.passage.id: c.score for c in score_candidates(found, brief, brief.question, Embedder(),
+                                                              target_grade=9.5)}
+    # then the summary's copy scores higher, by the summary bonus
+    assert scored["p1"] - scored["p2"] == pytest.approx(SUMMARY_BONUS)

@@ -6,7 +6,8 @@ Each is scored by the semantic similarity of its embedding to the question's (th
 already loaded for retrieval), plus the share of the question's terms it contains (IDF-weighted, so
 rare words such as "buffer" count more than "change"), with small nudges: definitions for "what is"
 questions, causal wording for "why/how" questions, the chosen section, naming the section's key
-terms; and penalties for sentences far above the target reading grade, sentences that lean on their
+terms, a sentence of the section's own summary (its key ideas stated briefly; dev answers 66%→70%);
+and penalties for sentences far above the target reading grade, sentences that lean on their
 context ("this assumption"), and glossary lines for terms the question is not about. The best one or
 two sentences are the direct answer; the sentences nearest both the question and the answer, told in
 textbook order, are the "why".
@@ -188,6 +189,8 @@ CONTEXTUAL_PENALTY = 0.05
 #: states the idea in the section's own vocabulary teaches more than an anecdote that shares the
 #: question's words ("The scenario is very similar to the roller coaster").
 TERM_BONUS, MAX_TERMS = 0.03, 3
+#: What a sentence of the section's own summary adds: the book's distilled statement of its key ideas.
+SUMMARY_BONUS = 0.08
 
 
 def _term(candidate: Candidate) -> str:
@@ -251,6 +254,8 @@ def score_candidates(found: list[Candidate], brief: LessonBrief, question: str, 
         c.grade = sentence_grade(c.text)
         score = c.similarity + 0.35 * c.context + 0.3 * c.lexical + (0.03 if c.main else 0.0)
         score += TERM_BONUS * min(c.terms, MAX_TERMS)
+        if c.passage.summary:
+            score += SUMMARY_BONUS
         # the kind of sentence this kind of question wants: a definition, a function, a cause, a mechanism
         if what_is and not does and DEFINITION.search(c.text):
             score += 0.05
