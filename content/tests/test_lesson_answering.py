@@ -198,3 +198,18 @@ def test_a_sentence_of_the_sections_own_summary_is_preferred_as_the_answer():
                                                               target_grade=9.5)}
     # then the summary's copy scores higher, by the summary bonus
     assert scored["p1"] - scored["p2"] == pytest.approx(SUMMARY_BONUS)
+
+
+def test_a_sentence_that_says_nothing_new_is_a_near_duplicate():
+    from content.writers.answer import near_duplicate  # noqa: PLC0415 - the helper under test
+
+    passage = SourcePassage(id="p1", topic_id=1, module_id="m1", text="")
+    longer = Candidate("The blood from the heart is carried through the body by a complex network of blood vessels; "
+                       "arteries take blood away from the heart, and veins bring blood back to the heart.",
+                       passage, (0, 1), True)
+    part = Candidate("Arteries take blood away from the heart.", passage, (0, 2), True)
+    other = Candidate("The heart has four chambers: two atria and two ventricles.", passage, (0, 3), True)
+    # the clause the longer sentence already says is a repeat; a new fact about the heart is not
+    assert near_duplicate(part, longer)
+    assert near_duplicate(longer, part)
+    assert not near_duplicate(other, longer)

@@ -285,11 +285,21 @@ def score_candidates(found: list[Candidate], brief: LessonBrief, question: str, 
     return found
 
 
-def _near_duplicate(a: Candidate, b: Candidate) -> bool:
+#: Share of the shorter sentence's content words that the longer one says too: it adds nothing new
+#: ("Arteries take blood away from the heart." after "...; arteries take blood away from the heart, and ...").
+CONTAINED = 0.8
+
+
+def near_duplicate(a: Candidate, b: Candidate) -> bool:
+    """Whether two sentences say the same thing: close embeddings, mostly the same words, or one
+    saying little the other does not."""
     if a.vector and b.vector and cosine(a.vector, b.vector) > 0.9:
         return True
     sa, sb = stems(a.text), stems(b.text)
-    return bool(sa and sb) and len(sa & sb) / len(sa | sb) > 0.6
+    if not (sa and sb):
+        return False
+    shared = len(sa & sb)
+    return shared / len(sa | sb) > 0.6 or shared / min(len(sa), len(sb)) >= CONTAINED
 
 
 def key_concepts(definitions: list[Candidate], question_vector: list[float] | None, limit: int = 2) -> list[str]:
@@ -332,12 +342,12 @@ def select(found: list[Candidate], question: str, *, answer_words: int, why_word
         near = [c for c in ranked if c is not best and (PRINCIPLE.search(c.text) or DEFINITION.search(c.text))
                 and may_answer(c)
                 and best.words + c.words <= answer_words
-                and (c.passage.module_id == best.passage.module_id or c.main) and not _near_duplicate(best, c)
+                and (c.passage.module_id == best.passage.module_id or c.main) and not near_duplicate(best, c)
                 and c.similarity >= min(best.similarity - 0.2, 0.4) and c.score >= best.score - 0.35]
         if near:  # the principle nearest the answer in the book, then the most similar to the question
             answer.append(max(near, key=lambda c: (c.passage.id == best.passage.id, c.similarity)))
     for c in [c for c in ranked[:8] if c is not best] if len(answer) == 1 else []:
-        if (c.score < best.score - 0.08 or best.words + c.words > answer_words or _near_duplicate(best, c)
+        if (c.score < best.score - 0.08 or best.words + c.words > answer_words or near_duplicate(best, c)
                 or c.passage.module_id != best.passage.module_id or c.similarity < best.similarity - 0.08):
             continue
         continues = c.passage.id == best.passage.id and c.position[1] == best.position[1] + 1
@@ -347,7 +357,7 @@ def select(found: list[Candidate], question: str, *, answer_words: int, why_word
             break
     # the best sentence opens; a continuation or principle follows it
     answer_vectors = [c.vector for c in answer if c.vector]
-    pool = [c for c in ranked if c not in answer and not any(_near_duplicate(c, a) for a in answer)]
+    pool = [c for c in ranked if c not in answer and not any(near_duplicate(c, a) for a in answer)]
 
     def why_score(c: Candidate) -> float:
         to_answer = max((cosine(c.vector, v) for v in answer_vectors), default=0.0)
@@ -372,7 +382,7 @@ def select(found: list[Candidate], question: str, *, answer_words: int, why_word
             return base[id(c)] - 0.35 * max(0.0, overlap - 0.5)
         c = max(eligible, key=marginal)
         eligible.remove(c)
-        if used + c.words > why_words + 10 or any(_near_duplicate(c, w) for w in why):
+        if used + c.words > why_words + 10 or any(near_duplicate(c, w) for w in why):
             continue
         why.append(c)
         used += c.words
