@@ -156,7 +156,9 @@ def test_without_practice_items_the_quiz_checks_the_lessons_answer_and_why_not_v
     answer = Candidate("A sliding puck keeps moving at constant velocity unless a net external force acts on it.",
                        text, (0, 1), True)
     why = [Candidate("Friction is a force that opposes the motion of the puck and slowly stops it.", text, (0, 2), True),
-           Candidate("Inertia is the tendency of an object to stay at rest or to keep moving.", text, (0, 3), True)]
+           Candidate("Inertia is the tendency of an object to stay at rest or to keep moving.", text, (0, 3), True),
+           Candidate("Net external force means vector sum of all external forces acting on an object.", glossary[2],
+                     (9, 0), True)]
     other = Candidate("The mass of an object is a measure of the amount of matter in it.", text, (0, 4), True)
     brief = LessonBrief(topic_id=1, topic_title="Newton's First Law of Motion: Inertia", subject="physics",
                         question="Why does a hockey puck keep sliding?", interest="hockey", grade_band="9-10",
@@ -168,8 +170,9 @@ def test_without_practice_items_the_quiz_checks_the_lessons_answer_and_why_not_v
     quiz = build_quiz(brief, Selection([answer], why, [answer, *why, other]), Embedder(), question=brief.question,
                       worked=None, worked_passage=None)
     # then the three questions are built from the lesson's own answer and why sentences, none from a definition
+    # (neither "Which term means ..." nor a blank in the why's glossary line)
     assert len(quiz) == 3
-    lesson = {c.text for c in [answer, *why]}
+    lesson = {c.text for c in [answer, *why] if c.passage.kind != "glossary"}
     for item in quiz:
         assert not item["prompt"].startswith("Which term means")
         assert item["explanation"].removeprefix("The textbook says: ") in lesson

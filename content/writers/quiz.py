@@ -5,8 +5,8 @@
 2. The answer to the student's question: its key term blanked out of the answer sentence.
 3. The key idea: the worked example's quantity (distractors are the usual slips: multiplying instead
    of dividing, inverting, forgetting a square), else a key term blanked out of one of the lesson's
-   "why" sentences, else which of the lesson's statements answers the question; only then a
-   glossary term from its meaning (vocabulary alone checks the words, not the idea).
+   "why" sentences (not a definition); only then a glossary term from its meaning (vocabulary checks
+   the words, not the idea), a blank in another sentence, which statement answers the question.
 Distractors are other key terms of the same section and its neighbours, the most similar in meaning
 to the right answer first (so they are plausible) — never the answer's own synonyms or parts. No
 true/false items: a copied textbook statement is always "True".
@@ -226,8 +226,8 @@ def build_quiz(brief: LessonBrief, selection: Selection, embedder: Embedder, *, 
             quiz.append(built)
             break
 
-    # 3. the key idea: the worked example's quantity, a blank in a why sentence, the statement that answers,
-    #    then (vocabulary) a glossary term
+    # 3. the key idea: the worked example's quantity or a blank in a why sentence; only then (vocabulary) a
+    #    glossary term
     extra: list[dict[str, Any]] = []
     if worked is not None and worked_passage is not None:
         extra.append({"prompt": worked.quiz_prompt, "choices": _choices(worked.answer, worked.distractors, rng),
@@ -235,13 +235,10 @@ def build_quiz(brief: LessonBrief, selection: Selection, embedder: Embedder, *, 
                       "explanation": f"Use {worked.equation}: {worked.result}. The relationship is from the "
                                      f"textbook; the numbers are an example.",
                       "citation": worked_passage.id, "practice_item_id": None})
-    for candidate in selection.why[::-1]:
+    for candidate in [c for c in selection.why[::-1] if c.passage.kind != "glossary"]:  # definitions: vocabulary
         built = _cloze(candidate, terms or pool, pool, question, embedder=embedder, rng=rng)
         if built:
             extra.append(built)
-    built = _which_answers(selection, question, rng)
-    if built:
-        extra.append(built)
     glossary = {p.text.partition(":")[0].strip().lower(): p for p in brief.passages if p.kind == "glossary"}
     question_vector = embedder.query(question)
     ranked_terms = sorted(glossary, key=lambda t: -cosine(question_vector, embedder.documents([t])[0]))
@@ -260,6 +257,9 @@ def build_quiz(brief: LessonBrief, selection: Selection, embedder: Embedder, *, 
         built = _cloze(candidate, terms or pool, pool, question, embedder=embedder, rng=rng)
         if built:
             extra.append(built)
+    built = _which_answers(selection, question, rng)
+    if built:
+        extra.append(built)
     for candidate in [*selection.why, *selection.answer, *selection.ranked[:20]]:
         built = _word_cloze(candidate, selection.ranked[:40], question, rng)
         if built:
