@@ -216,3 +216,31 @@ def test_a_sentence_that_says_nothing_new_is_a_near_duplicate():
     assert near_duplicate(part, longer)
     assert near_duplicate(longer, part)
     assert not near_duplicate(other, longer)
+
+
+def test_a_retrieved_section_closer_to_the_question_has_its_concept_named_first():
+    from content.writers.concept import closer_sections  # noqa: PLC0415 - the helper under test
+
+    main = SourcePassage(id="p1", topic_id=1, module_id="m1", text="", section_title="Photosynthesis",
+                         relevance=0.45)
+    closer = SourcePassage(id="p2", topic_id=2, module_id="m2", text="", section_title="Nuclear Fission and Fusion",
+                           relevance=0.6)
+    farther = SourcePassage(id="p3", topic_id=3, module_id="m3", text="", section_title="Solar Cells",
+                            relevance=0.4)
+    brief = LessonBrief(topic_id=1, topic_title="Photosynthesis", subject="biology", interest="reading",
+                        question="Where does the Sun get its energy?", grade_band="9-10",
+                        passages=[main, closer, farther])
+    # given another retrieved section whose best passage is closer to the question than the chosen section's
+    assert closer_sections(brief) == [("m2", "Nuclear Fission and Fusion")]
+    answer = Candidate("The sun provides the energy that photosynthesis captures.", main, (0, 1), True, score=0.9)
+    fusion = Candidate("Fusion is the source of energy in stars like the Sun.", closer, (100_000, 0), False,
+                       score=0.5, similarity=0.6)
+    cells = Candidate("Solar cells convert the Sun's light into electricity.", farther, (100_001, 0), False, score=0.4)
+    photosynthesis = Candidate("Photosynthesis is the process that converts light energy into chemical energy.",
+                               main, (0, 3), True, score=0.6)
+    selection = Selection([answer], [], [answer, photosynthesis, fusion, cells])
+    # when the lesson names its concepts
+    added = name_the_concept(selection, brief, brief.question, Embedder())
+    # then the closer section's statement of its concept comes first (it is said early); the farther section's is not
+    assert added[0] is fusion
+    assert cells not in selection.why
