@@ -6,6 +6,7 @@ is not always in the first section), and the section's glossary.
 from __future__ import annotations
 
 import logging
+import re
 
 from pgvector.django import CosineDistance
 
@@ -24,6 +25,12 @@ OTHER_SECTIONS = 3  # further sections among the question's retrieval results
 OTHER_PASSAGES = 3  # passages from each of them
 RUNNER_UP_PASSAGES = 5  # passages from the first of them
 SCIENCE_SUBJECTS = ("physics", "chemistry", "biology")
+_SUMMARY = re.compile(r"^(section|sections|chapter)? ?summary$|^key concepts and summary$", re.I)
+
+
+def is_summary(heading_path) -> bool:
+    """Whether a passage sits under its section's own summary heading (the key ideas, briefly stated)."""
+    return bool(heading_path) and bool(_SUMMARY.match(str(heading_path[-1]).strip()))
 
 
 def _citation(topic: Topic) -> str:
@@ -80,7 +87,8 @@ def lesson_passages(topic: Topic, question: str) -> list[SourcePassage]:
     for chunk in main:
         add(topic_id=topic.pk, module_id=topic.module_id, text=chunk.text, book_title=book.title,
             section_title=topic.title, anchor=chunk.anchor, citation=_citation(topic), url=book.source_url,
-            attribution=book.attribution, kind="text", order=chunk.ordinal, relevance=1.0 - float(chunk.distance))
+            attribution=book.attribution, kind="text", order=chunk.ordinal, relevance=1.0 - float(chunk.distance),
+            summary=is_summary(chunk.heading_path))
     distances: dict[str, float] = {}
     for row in _chunks(question).filter(anchor__in={p.anchor for p in others}).values("anchor", "distance"):
         distances[row["anchor"]] = min(distances.get(row["anchor"], 2.0), float(row["distance"]))
@@ -88,7 +96,8 @@ def lesson_passages(topic: Topic, question: str) -> list[SourcePassage]:
         add(topic_id=passage.topic_id, module_id=passage.module_id, text=passage.text, book_title=passage.book_title,
             section_title=passage.section_title, anchor=passage.anchor, citation=passage.citation,
             url=getattr(passage, "source_url", ""), attribution=passage.attribution, kind="text",
-            order=100_000 + rank, relevance=1.0 - distances.get(passage.anchor, 1.0))
+            order=100_000 + rank, relevance=1.0 - distances.get(passage.anchor, 1.0),
+            summary=is_summary(passage.heading_path))
     for entry in topic.glossary or []:
         term, meaning = entry.get("term", ""), entry.get("meaning", "")
         if term and meaning:

@@ -142,3 +142,105 @@ def test_a_short_lesson_takes_more_of_the_sections_explanation():
     # then the next-best sentences join the why until it reaches FILL_WORDS, never past the maximum
     assert FILL_WORDS <= after <= 300
     assert [s["text"] for s in scenes[1]["sentences"]] == [c.text for c in spare[:len(scenes[1]["sentences"])]]
+
+
+def test_without_practice_items_the_quiz_checks_the_lessons_answer_and_why_not_vocabulary():
+    from content.writers.quiz import build_quiz  # noqa: PLC0415 - the quiz builder under test
+
+    text = SourcePassage(id="p1", topic_id=1, module_id="m1", text="", kind="text")
+    glossary = [SourcePassage(id=f"p{i + 2}", topic_id=1, module_id="m1", kind="glossary", text=f"{term}: {meaning}")
+                for i, (term, meaning) in enumerate([
+                    ("inertia", "tendency of an object to remain at rest or remain in motion"),
+                    ("friction", "force that opposes relative motion between systems in contact"),
+                    ("net external force", "vector sum of all external forces acting on an object")])]
+    answer = Candidate("A sliding puck keeps moving at constant velocity unless a net external force acts on it.",
+                       text, (0, 1), True)
+    why = [Candidate("Friction is a force that opposes the motion of the puck and slowly stops it.", text, (0, 2), True),
+           Candidate("Inertia is the tendency of an object to stay at rest or to keep moving.", text, (0, 3), True),
+           Candidate("Net external force means vector sum of all external forces acting on an object.", glossary[2],
+                     (9, 0), True)]
+    other = Candidate("The mass of an object is a measure of the amount of matter in it.", text, (0, 4), True)
+    brief = LessonBrief(topic_id=1, topic_title="Newton's First Law of Motion: Inertia", subject="physics",
+                        question="Why does a hockey puck keep sliding?", interest="hockey", grade_band="9-10",
+                        passages=[text, *glossary], key_terms=["inertia", "friction", "net external force", "mass",
+                                                               "velocity", "acceleration"],
+                        glossary=[{"term": p.text.partition(":")[0], "meaning": p.text.partition(": ")[2]}
+                                  for p in glossary])
+    # given a section with no practice items and a lesson whose answer and why name its key terms
+    quiz = build_quiz(brief, Selection([answer], why, [answer, *why, other]), Embedder(), question=brief.question,
+                      worked=None, worked_passage=None)
+    # then the three questions are built from the lesson's own answer and why sentences, none from a definition
+    # (neither "Which term means ..." nor a blank in the why's glossary line)
+    assert len(quiz) == 3
+    lesson = {c.text for c in [answer, *why] if c.passage.kind != "glossary"}
+    for item in quiz:
+        assert not item["prompt"].startswith("Which term means")
+        assert item["explanation"].removeprefix("The textbook says: ") in lesson
+        assert item["answer"] in item["choices"]
+        assert len(item["choices"]) >= 3
+
+
+def test_a_sentence_of_the_sections_own_summary_is_preferred_as_the_answer():
+    from content.pipeline.evidence import is_summary  # noqa: PLC0415 - the helper under test
+    from content.writers.answer import SUMMARY_BONUS, score_candidates  # noqa: PLC0415 - the scorer under test
+
+    assert is_summary(["Reaction Rates", "Key Concepts and Summary"])
+    assert is_summary(["Cell Division", "Section Summary"])
+    assert not is_summary(["Cell Division", "Summary of Problem Solving"])
+    assert not is_summary([])
+    # given the same statement in the section's summary and in its body
+    text = "If temperature or reactant concentration is increased, the rate of a reaction generally increases."
+    summary, body = (SourcePassage(id=pid, topic_id=1, module_id="m1", text=text, summary=pid == "p1")
+                     for pid in ("p1", "p2"))
+    found = [Candidate(text, summary, (0, 0), True), Candidate(text, body, (1, 0), True)]
+    brief = LessonBrief(topic_id=1, topic_title="Factors Affecting Reaction Rates", subject="chemistry",
+                        question="What makes a reaction go faster?", interest="music", grade_band="9-10",
+                        passages=[summary, body])
+    # when they are scored for the question
+    scored = {c.passage.id: c.score for c in score_candidates(found, brief, brief.question, Embedder(),
+                                                              target_grade=9.5)}
+    # then the summary's copy scores higher, by the summary bonus
+    assert scored["p1"] - scored["p2"] == pytest.approx(SUMMARY_BONUS)
+
+
+def test_a_sentence_that_says_nothing_new_is_a_near_duplicate():
+    from content.writers.answer import near_duplicate  # noqa: PLC0415 - the helper under test
+
+    passage = SourcePassage(id="p1", topic_id=1, module_id="m1", text="")
+    longer = Candidate("The blood from the heart is carried through the body by a complex network of blood vessels; "
+                       "arteries take blood away from the heart, and veins bring blood back to the heart.",
+                       passage, (0, 1), True)
+    part = Candidate("Arteries take blood away from the heart.", passage, (0, 2), True)
+    other = Candidate("The heart has four chambers: two atria and two ventricles.", passage, (0, 3), True)
+    # the clause the longer sentence already says is a repeat; a new fact about the heart is not
+    assert near_duplicate(part, longer)
+    assert near_duplicate(longer, part)
+    assert not near_duplicate(other, longer)
+
+
+def test_a_retrieved_section_closer_to_the_question_has_its_concept_named_first():
+    from content.writers.concept import closer_sections  # noqa: PLC0415 - the helper under test
+
+    main = SourcePassage(id="p1", topic_id=1, module_id="m1", text="", section_title="Photosynthesis",
+                         relevance=0.45)
+    closer = SourcePassage(id="p2", topic_id=2, module_id="m2", text="", section_title="Nuclear Fission and Fusion",
+                           relevance=0.6)
+    farther = SourcePassage(id="p3", topic_id=3, module_id="m3", text="", section_title="Solar Cells",
+                            relevance=0.4)
+    brief = LessonBrief(topic_id=1, topic_title="Photosynthesis", subject="biology", interest="reading",
+                        question="Where does the Sun get its energy?", grade_band="9-10",
+                        passages=[main, closer, farther])
+    # given another retrieved section whose best passage is closer to the question than the chosen section's
+    assert closer_sections(brief) == [("m2", "Nuclear Fission and Fusion")]
+    answer = Candidate("The sun provides the energy that photosynthesis captures.", main, (0, 1), True, score=0.9)
+    fusion = Candidate("Fusion is the source of energy in stars like the Sun.", closer, (100_000, 0), False,
+                       score=0.5, similarity=0.6)
+    cells = Candidate("Solar cells convert the Sun's light into electricity.", farther, (100_001, 0), False, score=0.4)
+    photosynthesis = Candidate("Photosynthesis is the process that converts light energy into chemical energy.",
+                               main, (0, 3), True, score=0.6)
+    selection = Selection([answer], [], [answer, photosynthesis, fusion, cells])
+    # when the lesson names its concepts
+    added = name_the_concept(selection, brief, brief.question, Embedder())
+    # then the closer section's statement of its concept comes first (it is said early); the farther section's is not
+    assert added[0] is fusion
+    assert cells not in selection.why

@@ -51,6 +51,7 @@ class SourcePassage:
     kind: str = "text"
     order: int = 0  # position in its section (textbook order); other sections' passages come after
     relevance: float = 0.0  # cosine similarity of the passage to the student's question (0 when unknown)
+    summary: bool = False  # from the section's own summary ("Section Summary", "Key Concepts and Summary")
 
     def as_citation(self) -> dict[str, Any]:
         return {"id": self.id, "module_id": self.module_id, "anchor": self.anchor, "book": self.book_title,

@@ -6,7 +6,8 @@ Each is scored by the semantic similarity of its embedding to the question's (th
 already loaded for retrieval), plus the share of the question's terms it contains (IDF-weighted, so
 rare words such as "buffer" count more than "change"), with small nudges: definitions for "what is"
 questions, causal wording for "why/how" questions, the chosen section, naming the section's key
-terms; and penalties for sentences far above the target reading grade, sentences that lean on their
+terms, a sentence of the section's own summary (its key ideas stated briefly; dev answers 66%→70%);
+and penalties for sentences far above the target reading grade, sentences that lean on their
 context ("this assumption"), and glossary lines for terms the question is not about. The best one or
 two sentences are the direct answer; the sentences nearest both the question and the answer, told in
 textbook order, are the "why".
@@ -188,6 +189,8 @@ CONTEXTUAL_PENALTY = 0.05
 #: states the idea in the section's own vocabulary teaches more than an anecdote that shares the
 #: question's words ("The scenario is very similar to the roller coaster").
 TERM_BONUS, MAX_TERMS = 0.03, 3
+#: What a sentence of the section's own summary adds: the book's distilled statement of its key ideas.
+SUMMARY_BONUS = 0.08
 
 
 def _term(candidate: Candidate) -> str:
@@ -251,6 +254,8 @@ def score_candidates(found: list[Candidate], brief: LessonBrief, question: str, 
         c.grade = sentence_grade(c.text)
         score = c.similarity + 0.35 * c.context + 0.3 * c.lexical + (0.03 if c.main else 0.0)
         score += TERM_BONUS * min(c.terms, MAX_TERMS)
+        if c.passage.summary:
+            score += SUMMARY_BONUS
         # the kind of sentence this kind of question wants: a definition, a function, a cause, a mechanism
         if what_is and not does and DEFINITION.search(c.text):
             score += 0.05
@@ -280,11 +285,21 @@ def score_candidates(found: list[Candidate], brief: LessonBrief, question: str, 
     return found
 
 
-def _near_duplicate(a: Candidate, b: Candidate) -> bool:
+#: Share of the shorter sentence's content words that the longer one says too: it adds nothing new
+#: ("Arteries take blood away from the heart." after "...; arteries take blood away from the heart, and ...").
+CONTAINED = 0.8
+
+
+def near_duplicate(a: Candidate, b: Candidate) -> bool:
+    """Whether two sentences say the same thing: close embeddings, mostly the same words, or one
+    saying little the other does not."""
     if a.vector and b.vector and cosine(a.vector, b.vector) > 0.9:
         return True
     sa, sb = stems(a.text), stems(b.text)
-    return bool(sa and sb) and len(sa & sb) / len(sa | sb) > 0.6
+    if not (sa and sb):
+        return False
+    shared = len(sa & sb)
+    return shared / len(sa | sb) > 0.6 or shared / min(len(sa), len(sb)) >= CONTAINED
 
 
 def key_concepts(definitions: list[Candidate], question_vector: list[float] | None, limit: int = 2) -> list[str]:
@@ -327,12 +342,12 @@ def select(found: list[Candidate], question: str, *, answer_words: int, why_word
         near = [c for c in ranked if c is not best and (PRINCIPLE.search(c.text) or DEFINITION.search(c.text))
                 and may_answer(c)
                 and best.words + c.words <= answer_words
-                and (c.passage.module_id == best.passage.module_id or c.main) and not _near_duplicate(best, c)
+                and (c.passage.module_id == best.passage.module_id or c.main) and not near_duplicate(best, c)
                 and c.similarity >= min(best.similarity - 0.2, 0.4) and c.score >= best.score - 0.35]
         if near:  # the principle nearest the answer in the book, then the most similar to the question
             answer.append(max(near, key=lambda c: (c.passage.id == best.passage.id, c.similarity)))
     for c in [c for c in ranked[:8] if c is not best] if len(answer) == 1 else []:
-        if (c.score < best.score - 0.08 or best.words + c.words > answer_words or _near_duplicate(best, c)
+        if (c.score < best.score - 0.08 or best.words + c.words > answer_words or near_duplicate(best, c)
                 or c.passage.module_id != best.passage.module_id or c.similarity < best.similarity - 0.08):
             continue
         continues = c.passage.id == best.passage.id and c.position[1] == best.position[1] + 1
@@ -342,7 +357,7 @@ def select(found: list[Candidate], question: str, *, answer_words: int, why_word
             break
     # the best sentence opens; a continuation or principle follows it
     answer_vectors = [c.vector for c in answer if c.vector]
-    pool = [c for c in ranked if c not in answer and not any(_near_duplicate(c, a) for a in answer)]
+    pool = [c for c in ranked if c not in answer and not any(near_duplicate(c, a) for a in answer)]
 
     def why_score(c: Candidate) -> float:
         to_answer = max((cosine(c.vector, v) for v in answer_vectors), default=0.0)
@@ -367,7 +382,7 @@ def select(found: list[Candidate], question: str, *, answer_words: int, why_word
             return base[id(c)] - 0.35 * max(0.0, overlap - 0.5)
         c = max(eligible, key=marginal)
         eligible.remove(c)
-        if used + c.words > why_words + 10 or any(_near_duplicate(c, w) for w in why):
+        if used + c.words > why_words + 10 or any(near_duplicate(c, w) for w in why):
             continue
         why.append(c)
         used += c.words

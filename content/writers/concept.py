@@ -8,6 +8,9 @@ and Latent Heat"; of several, the one nearest the question that some sentence st
 section's glossary term nearest the question. For each the lesson does not name, the section's best
 sentence that does (a statement of the principle or a definition first) joins the why, in textbook
 order; the first such statement is then said in the short answer when it fits (`name_it_early`).
+Retrieval's choice of section is not always right: another retrieved section whose best passage is
+closer to the question than all of the chosen section's (`closer_sections`) has its title concept
+named first, from its own sentences (dev: answers 70%→72%, within 90 words 47%→49%).
 """
 
 from __future__ import annotations
@@ -44,10 +47,11 @@ def names(text: str, term: str) -> bool:
     return bool(wanted) and wanted <= stems(text)
 
 
-def _statement(ranked: list[Candidate], term: str, exclude: set[int]) -> Candidate | None:
-    """The section's best sentence naming `term`: a principle or definition first, then by score."""
-    naming = [c for c in ranked if id(c) not in exclude and (c.main or c.passage.kind == "glossary")
-              and names(c.text, term)]
+def _statement(ranked: list[Candidate], term: str, exclude: set[int], module_id: str = "") -> Candidate | None:
+    """The section's best sentence naming `term` (the chosen section's, or `module_id`'s): a principle or
+    definition first, then by score."""
+    naming = [c for c in ranked if id(c) not in exclude and names(c.text, term)
+              and (c.passage.module_id == module_id if module_id else (c.main or c.passage.kind == "glossary"))]
     return max(naming, key=lambda c: (bool(PRINCIPLE.search(c.text) or DEFINITION.search(c.text)), c.score),
                default=None)
 
@@ -62,21 +66,36 @@ def _nearest_first(terms: list[str], question: str, embedder: Embedder) -> list[
                                  key=lambda pair: -pair[0])]
 
 
+def closer_sections(brief: LessonBrief) -> list[tuple[str, str]]:
+    """(module id, title) of the other retrieved sections whose best passage is closer to the question
+    than any of the chosen section's: the answer may be theirs, so the lesson names their concept too."""
+    main = max((p.relevance for p in brief.passages if p.topic_id == brief.topic_id and p.kind != "glossary"),
+               default=0.0)
+    best: dict[tuple[str, str], float] = {}
+    for p in brief.passages:
+        if p.topic_id != brief.topic_id and p.kind != "glossary" and p.section_title:
+            key = (p.module_id, p.section_title)
+            best[key] = max(best.get(key, 0.0), p.relevance)
+    return [key for key, relevance in sorted(best.items(), key=lambda kv: -kv[1]) if relevance > main]
+
+
 def name_the_concept(selection: Selection, brief: LessonBrief, question: str, embedder: Embedder) -> list[Candidate]:
     """Add to the why, for the title concept nearest the question and the glossary term nearest it, the
     sentence that names it when the lesson does not; returns the added sentences."""
     definitions = [c for c in selection.ranked if c.passage.kind == "glossary" and c.main]
-    groups = [_nearest_first(title_concepts(brief.topic_title), question, embedder),
-              key_concepts(definitions, embedder.query(question), limit=1)]
+    groups = [(_nearest_first(title_concepts(title), question, embedder), module_id)
+              for module_id, title in closer_sections(brief)]
+    groups += [(_nearest_first(title_concepts(brief.topic_title), question, embedder), ""),
+               (key_concepts(definitions, embedder.query(question), limit=1), "")]
     added: list[Candidate] = []
-    for terms in groups:
+    for terms, module_id in groups:
         chosen = [*selection.answer, *selection.why]
         said = " ".join(c.text for c in chosen)
         exclude = {id(c) for c in chosen}
         for term in terms:
             if names(said, term):
                 break  # the lesson names this concept already
-            statement = _statement(selection.ranked, term, exclude)
+            statement = _statement(selection.ranked, term, exclude, module_id)
             if statement is not None:
                 selection.why.append(statement)
                 added.append(statement)

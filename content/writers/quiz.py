@@ -4,8 +4,9 @@
    the item to the question and its answer) and reads on its own (no figure, a short problem).
 2. The answer to the student's question: its key term blanked out of the answer sentence.
 3. The key idea: the worked example's quantity (distractors are the usual slips: multiplying instead
-   of dividing, inverting, forgetting a square), else a glossary term from its meaning, else a blank
-   in one of the "why" sentences.
+   of dividing, inverting, forgetting a square), else a key term blanked out of one of the lesson's
+   "why" sentences (not a definition); only then a glossary term from its meaning (vocabulary checks
+   the words, not the idea), a blank in another sentence, which statement answers the question.
 Distractors are other key terms of the same section and its neighbours, the most similar in meaning
 to the right answer first (so they are plausible) — never the answer's own synonyms or parts. No
 true/false items: a copied textbook statement is always "True".
@@ -225,7 +226,8 @@ def build_quiz(brief: LessonBrief, selection: Selection, embedder: Embedder, *, 
             quiz.append(built)
             break
 
-    # 3. the key idea: the worked example's quantity, a glossary term, or another blank
+    # 3. the key idea: the worked example's quantity or a blank in a why sentence; only then (vocabulary) a
+    #    glossary term
     extra: list[dict[str, Any]] = []
     if worked is not None and worked_passage is not None:
         extra.append({"prompt": worked.quiz_prompt, "choices": _choices(worked.answer, worked.distractors, rng),
@@ -233,6 +235,10 @@ def build_quiz(brief: LessonBrief, selection: Selection, embedder: Embedder, *, 
                       "explanation": f"Use {worked.equation}: {worked.result}. The relationship is from the "
                                      f"textbook; the numbers are an example.",
                       "citation": worked_passage.id, "practice_item_id": None})
+    for candidate in [c for c in selection.why[::-1] if c.passage.kind != "glossary"]:  # definitions: vocabulary
+        built = _cloze(candidate, terms or pool, pool, question, embedder=embedder, rng=rng)
+        if built:
+            extra.append(built)
     glossary = {p.text.partition(":")[0].strip().lower(): p for p in brief.passages if p.kind == "glossary"}
     question_vector = embedder.query(question)
     ranked_terms = sorted(glossary, key=lambda t: -cosine(question_vector, embedder.documents([t])[0]))
@@ -247,10 +253,6 @@ def build_quiz(brief: LessonBrief, selection: Selection, embedder: Embedder, *, 
                           "explanation": f"{term.strip()}: {meaning}.", "citation": passage.id,
                           "practice_item_id": None})
             break
-    for candidate in selection.why[::-1]:
-        built = _cloze(candidate, terms or pool, pool, question, embedder=embedder, rng=rng)
-        if built:
-            extra.append(built)
     for candidate in selection.ranked[:30]:
         built = _cloze(candidate, terms or pool, pool, question, embedder=embedder, rng=rng)
         if built:
