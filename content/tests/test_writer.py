@@ -101,3 +101,24 @@ def test_prompt_delimits_student_text_and_carries_no_personal_data(mini_corpus, 
     assert tenant_a.student.email not in prompt
     assert "Grade band: 9-10" in prompt
     assert "Interest: Basketball" in prompt
+
+
+@pytest.mark.parametrize("key", ["B", "(b)", "b.", "Solution B"])
+def test_an_answer_key_that_only_names_the_letter_is_not_the_explanation(key):
+    from content.writers.quiz import _practice_question  # noqa: PLC0415 - the private builder under test
+
+    item = PracticeSource(pk=7, kind="multiple_choice", problem="Which of these sets a moving cart's acceleration?",
+                          choices=["its colour", "the net force on it and its mass", "its age"], answer="b",
+                          solution=key)
+    question = _practice_question(item, "p1")
+    assert question["answer"] == "the net force on it and its mass"
+    assert question["explanation"] == "The answer is: the net force on it and its mass."
+
+
+def test_a_worked_solution_is_the_explanation():
+    from content.writers.quiz import _practice_question  # noqa: PLC0415 - the private builder under test
+
+    item = PracticeSource(pk=7, kind="multiple_choice", problem="Which of these sets a moving cart's acceleration?",
+                          choices=["its colour", "the net force on it and its mass", "its age"], answer="b",
+                          solution="Solution The acceleration is the net force divided by the mass.")
+    assert _practice_question(item, "p1")["explanation"] == "The acceleration is the net force divided by the mass."

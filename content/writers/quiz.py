@@ -34,8 +34,13 @@ def _tidy_problem(text: str) -> str:
     return clean(re.sub(r"\s*\bSee\s*\.", "", text))
 
 
+# An answer key that only names the choice ("B", "(c)") explains nothing to a student.
+_LETTER_ONLY = re.compile(r"^\(?[a-h]\)?[.)]?$", re.I)
+
+
 def _tidy_solution(text: str) -> str:
-    return clean(re.sub(r"^\s*Solution\b\s*", "", text or ""))
+    solution = clean(re.sub(r"^\s*Solution\b\s*", "", text or ""))
+    return "" if _LETTER_ONLY.match(solution) else solution
 
 
 def _practice_question(item: PracticeSource, passage_id: str) -> dict[str, Any] | None:
