@@ -244,3 +244,39 @@ def test_a_retrieved_section_closer_to_the_question_has_its_concept_named_first(
     # then the closer section's statement of its concept comes first (it is said early); the farther section's is not
     assert added[0] is fusion
     assert cells not in selection.why
+
+
+def test_a_sentence_about_an_examples_prop_does_not_stand_alone():
+    from content.writers.sentences import continues_example, names_by_symbol  # noqa: PLC0415 - helpers under test
+
+    parts = ["For example, a girl pulls a sled up a snowy slope at a steady speed.",
+             "The sled is not speeding up, so the forces on it balance.",
+             "The force of gravity pulls every object toward the ground."]
+    question = "Why is it hard to pull something heavy uphill?"
+    # the sled is a prop only this passage's example introduced: going on about it is no first answer
+    assert continues_example(parts, 1, question, elsewhere="gravity pulls on every object.")
+    # a general statement with a definite description ("the force", "the ground") stands alone
+    assert not continues_example(parts, 2, question, elsewhere="gravity pulls on every object.")
+    # a sled the student asked about, or one the lesson's other passages discuss, is not a mere prop
+    assert not continues_example(parts, 1, "Why does a sled slide downhill?")
+    assert not continues_example(parts, 1, question, elsewhere="a sled on ice glides far.")
+    # "the same", "the other" are not things an example introduced
+    assert not continues_example(["A same-day test and another one.", "The same holds at the other end."], 1, "")
+    # quantities named by their letters belong to a diagram or a calculation
+    assert names_by_symbol("Friction f acting on the runners slows the sled.")
+    assert names_by_symbol("When N is large, (K-N)/K is close to zero.")
+    assert not names_by_symbol("Friction acting on the runners slows a sled.")
+    assert not names_by_symbol("A sled is a vehicle that slides over snow.")
+
+
+def test_the_short_answer_does_not_open_with_an_examples_prop():
+    passage = SourcePassage(id="p1", topic_id=1, module_id="m1", text="")
+    prop = Candidate("The sled is not speeding up, so the forces on it balance.", passage, (0, 1), True,
+                     anecdote=True, similarity=0.5, score=0.9)
+    law = Candidate("A larger mass needs a larger force to reach the same acceleration.", passage, (0, 4), True,
+                    similarity=0.45, score=0.8)
+    # given the example's sentence scoring highest
+    selection = select([prop, law], "Why is it hard to pull something heavy uphill?", answer_words=40, why_words=60)
+    # then the general statement is the answer; the example's sentence may still explain in the why
+    assert selection.answer == [law]
+    assert prop in selection.why

@@ -9,8 +9,10 @@ questions, causal wording for "why/how" questions, the chosen section, naming th
 terms, a sentence of the section's own summary (its key ideas stated briefly; dev answers 66%→70%);
 and penalties for sentences far above the target reading grade, sentences that lean on their
 context ("this assumption"), and glossary lines for terms the question is not about. The best one or
-two sentences are the direct answer; the sentences nearest both the question and the answer, told in
-textbook order, are the "why".
+two sentences are the direct answer, which stands alone: not a sentence that goes on about a thing
+only its passage's example introduced ("The wagon is not accelerating vertically ...") or names
+quantities by their letters ("Friction f acting on the wheels ..."); those may still explain in the
+why. The sentences nearest both the question and the answer, told in textbook order, are the "why".
 """
 
 from __future__ import annotations
@@ -29,7 +31,9 @@ from .sentences import (
     DEFINITION,
     Standalone,
     clean,
+    continues_example,
     make_standalone,
+    names_by_symbol,
     split_long,
     split_sentences,
     words,
@@ -120,6 +124,7 @@ class Candidate:
     context: float = 0.0  # relevance of its passage to the question
     grade: float = 0.0
     terms: int = 0  # how many of the section's key terms it names
+    anecdote: bool = False  # goes on about an example the passage introduced (not a first thing to say)
     score: float = 0.0
     vector: list[float] | None = field(default=None, repr=False)
 
@@ -144,6 +149,7 @@ def candidates(brief: LessonBrief, *, max_words: int, tolerance: int = 8) -> lis
     found: list[Candidate] = []
     seen: set[str] = set()
     context = f"{brief.question} {brief.topic_title} {' '.join(brief.key_terms)}"
+    texts = {p.id: p.text.lower() for p in brief.passages}  # what the other passages talk about
     for passage in sorted(brief.passages, key=lambda p: p.order):
         main = passage.topic_id == brief.topic_id
         if passage.kind == "glossary":
@@ -155,6 +161,7 @@ def candidates(brief: LessonBrief, *, max_words: int, tolerance: int = 8) -> lis
                     found.append(Candidate(text, passage, (passage.order, 0), main))
             continue
         parts = split_sentences(passage.text)
+        elsewhere = " ".join(t for pid, t in texts.items() if pid != passage.id)
         for index, raw in enumerate(parts):
             previous = parts[index - 1] if index else ""
             standalone: Standalone | None = make_standalone(raw, previous=previous, context=context,
@@ -169,7 +176,9 @@ def candidates(brief: LessonBrief, *, max_words: int, tolerance: int = 8) -> lis
                 continue
             seen.add(key)
             found.append(Candidate(text, passage, (passage.order, index), main, standalone.relation,
-                                   standalone.edited))
+                                   standalone.edited,
+                                   anecdote=names_by_symbol(text) or continues_example(parts, index, context,
+                                                                                      elsewhere=elsewhere)))
     return found
 
 
@@ -334,13 +343,15 @@ def select(found: list[Candidate], question: str, *, answer_words: int, why_word
         not a why/how question about something else ("Exponential growth means ...")."""
         return what_is or c.passage.kind != "glossary" or stems(_term(c)) <= stems(question)
 
-    best = next((c for c in ranked if may_answer(c)), ranked[0])
+    # the answer stands alone: not a sentence that goes on about the book's example (it may explain in the why)
+    best = next((c for c in ranked if may_answer(c) and not c.anecdote),
+                next((c for c in ranked if may_answer(c)), ranked[0]))
     answer = [best]
     covered = stems(best.text)
     asked = stems(question)
     if not PRINCIPLE.search(best.text):  # an example or a fact answered first: add the principle behind it
         near = [c for c in ranked if c is not best and (PRINCIPLE.search(c.text) or DEFINITION.search(c.text))
-                and may_answer(c)
+                and may_answer(c) and not c.anecdote
                 and best.words + c.words <= answer_words
                 and (c.passage.module_id == best.passage.module_id or c.main) and not near_duplicate(best, c)
                 and c.similarity >= min(best.similarity - 0.2, 0.4) and c.score >= best.score - 0.35]
@@ -348,6 +359,7 @@ def select(found: list[Candidate], question: str, *, answer_words: int, why_word
             answer.append(max(near, key=lambda c: (c.passage.id == best.passage.id, c.similarity)))
     for c in [c for c in ranked[:8] if c is not best] if len(answer) == 1 else []:
         if (c.score < best.score - 0.08 or best.words + c.words > answer_words or near_duplicate(best, c)
+                or (c.anecdote and not best.anecdote)
                 or c.passage.module_id != best.passage.module_id or c.similarity < best.similarity - 0.08):
             continue
         continues = c.passage.id == best.passage.id and c.position[1] == best.position[1] + 1

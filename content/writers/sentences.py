@@ -242,3 +242,44 @@ _COMMON = frozenset(["this", "that", "these", "those", "with", "from", "into", "
 
 def with_connective(text: str, prefix: str) -> str:
     return prefix + _lower_first(text) if prefix else text
+
+#: A definite description: "the wagon", "the loaded cart".
+_DEFINITE = re.compile(r"\b[Tt]he\s+([a-z][\w-]*)(?:\s+([a-z][\w-]*))?")
+_INTRODUCED = r"\b(a|an|one|two|three|four|another|some)\s+(?:[\w-]+\s+){{0,2}}{noun}(e?s)?\b"
+#: Words after "the" that are not a thing an example introduces ("the same", "the other", "the rest").
+_NOT_THINGS = frozenset({"same", "other", "first", "second", "third", "last", "next", "most", "least", "following",
+                         "rest", "time", "way", "number", "amount", "end", "top", "bottom", "case", "one", "two"})
+
+
+def continues_example(parts: list[str], index: int, context: str = "", elsewhere: str = "") -> bool:
+    """Whether sentence `index` of a passage (`parts`) goes on about a particular thing the passage
+    introduced ("the wagon is not accelerating ..." after "For example, two children push a third child
+    in a wagon"): a definite description whose noun an earlier sentence introduced ("a wagon", "two
+    wagons") and neither `context` (the question, the section's title and terms) nor `elsewhere` (the
+    lesson's other passages) names: a prop of this passage's example, not the idea. Such a sentence
+    makes sense after its example, not as the first thing a lesson says. (Without the `elsewhere` test
+    a tenth of all sentences matched, definitions among them: "The myocardium consists of ...".)"""
+    nouns = [n for match in _DEFINITE.finditer(clean(parts[index])) for n in match.groups() if n]
+    if not nouns or index == 0:
+        return False
+    earlier = " ".join(parts[:index])
+    said = context.lower()
+    for noun in nouns:
+        single = noun[:-1] if noun.endswith("s") and not noun.endswith("ss") else noun
+        if (len(single) < 3 or single in _NOT_THINGS or re.search(rf"\b{re.escape(single[:6])}", said)
+                or (elsewhere and re.search(rf"\b{re.escape(single)}", elsewhere))):
+            continue
+        if re.search(_INTRODUCED.format(noun=re.escape(single)), earlier, re.I):
+            return True
+    return False
+
+
+#: A quantity named by its letter, as a worked example or a diagram does ("friction f acting on the
+#: wheels", "the weight W of the system", "(K-N)/K").
+_SYMBOL = re.compile(r"(?<=[a-z] )(?![aAI]\b)[A-Za-z](?= (?:[a-z]+)\b)|\([A-Za-z][-+/*][A-Za-z]\)")
+
+
+def names_by_symbol(sentence: str) -> bool:
+    """Whether the sentence names a quantity by a letter symbol: it works through a diagram or a
+    calculation rather than stating the idea."""
+    return bool(_SYMBOL.search(sentence))
