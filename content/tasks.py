@@ -1,4 +1,5 @@
-"""Celery tasks for lesson generation: thin wrappers, one per stage, on the "generation" queue.
+"""Celery tasks for lesson generation: thin wrappers, one per stage, on the lesson generation queue
+(`LESSON_GENERATION_QUEUE`, "generation").
 
 Transient provider errors retry with exponential backoff and jitter; fatal ones never retry (the
 stage falls back to a local provider or fails the lesson with a plain-words message). Tasks are
@@ -28,7 +29,8 @@ from vividly.providers.base import ProviderFatal, ProviderRetryable
 logger = logging.getLogger(__name__)
 
 RETRY = {"bind": True, "acks_late": True, "autoretry_for": (ProviderRetryable,), "retry_backoff": 2,
-         "retry_backoff_max": 60, "retry_jitter": True, "max_retries": 4, "queue": "generation"}
+         "retry_backoff_max": 60, "retry_jitter": True, "max_retries": 4,
+         "queue": settings.LESSON_GENERATION_QUEUE}
 OTHER_ERROR_RETRIES = 2
 
 
@@ -63,7 +65,7 @@ def _run_stage(task, runner, lesson_id: int) -> None:
 def makes_lessons(consumed_queues) -> bool:
     """Does a worker consuming these queues take lesson stages? One on other queues (mail, beacons, the
     library) would spend seconds of CPU and hundreds of MB loading models it never uses, in the pages' time."""
-    return RETRY["queue"] in (consumed_queues or ())
+    return settings.LESSON_GENERATION_QUEUE in (consumed_queues or ())
 
 
 def _warm_up_in_background() -> None:

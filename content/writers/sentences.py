@@ -243,6 +243,7 @@ _COMMON = frozenset(["this", "that", "these", "those", "with", "from", "into", "
 def with_connective(text: str, prefix: str) -> str:
     return prefix + _lower_first(text) if prefix else text
 
+
 #: A definite description: "the wagon", "the loaded cart".
 _DEFINITE = re.compile(r"\b[Tt]he\s+([a-z][\w-]*)(?:\s+([a-z][\w-]*))?")
 _INTRODUCED = r"\b(a|an|one|two|three|four|another|some)\s+(?:[\w-]+\s+){{0,2}}{noun}(e?s)?\b"

@@ -56,3 +56,9 @@ def test_the_kernel_takes_the_sessions_new_niceness():
     ({"default": None}, False), ({"ingestion": None}, False), (None, False)])
 def test_only_workers_that_make_lessons_load_the_lesson_models(queues, expected):
     assert makes_lessons(queues) is expected
+
+
+def test_the_lesson_queue_is_the_one_the_settings_name(settings):
+    settings.LESSON_GENERATION_QUEUE = "lessons-eu"
+    assert makes_lessons({"lessons-eu": None}) is True
+    assert makes_lessons({"generation": None}) is False

@@ -21,7 +21,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_DEFAULT_QUEUE", default="default")
 CELERY_TASK_ALWAYS_EAGER = False
-# Bulk ingestion fans out on its own queue; lesson stages pick "generation" themselves (content/tasks.py).
+# Bulk ingestion fans out on its own queue; lesson stages pick LESSON_GENERATION_QUEUE themselves (content/tasks.py).
 CELERY_TASK_ROUTES = {"ingestion.*": {"queue": "ingestion"}}
 
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
