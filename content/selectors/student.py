@@ -272,6 +272,12 @@ def get_request_or_reused(student: User, pk: int) -> LessonRequest:
     raise Http404("No such lesson")
 
 
+def other_sections(lesson_request: LessonRequest, limit: int = 2) -> list[dict]:
+    """The sections retrieval offered for the request's question besides the one its lesson teaches
+    ("Not quite what you asked?"); none for a section the student chose from the catalogue."""
+    return [c for c in lesson_request.choices or [] if c.get("topic_id") != lesson_request.topic_id][:limit]
+
+
 def lesson_page(student: User, lesson_request: LessonRequest) -> dict:
     """Scenes, quiz with this student's immediate answers, progress and interests for the lesson page."""
 
@@ -292,6 +298,7 @@ def lesson_page(student: User, lesson_request: LessonRequest) -> dict:
         "quiz_score": sum(1 for a in attempts.values() if a.is_correct),
         "progress": progress,
         "interests": list(student.interests.exclude(name=lesson.interest)),
+        "other_sections": other_sections(lesson_request),
         "book": book,
         "citations": SimpleLazyObject(lambda: transcript["citations"]),
     }

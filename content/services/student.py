@@ -7,6 +7,7 @@ from django.db import transaction
 from accounts.models import Interest, StudentInterest, User
 from accounts.privacy import selectors as privacy
 from content.models import LessonRequest
+from content.selectors.student import other_sections
 from content.services import requests as pipeline
 from content.writers.reading import simpler_question
 from schools.models import Classroom, Enrollment
@@ -108,6 +109,15 @@ def make_simpler(*, student: User, lesson_request: LessonRequest) -> LessonReque
     return ask_vividly(student=student, question=simpler_question(lesson_request.question),
                        interest=lesson_request.interest, topic_id=lesson_request.topic_id,
                        interest_text=_typed_interest(lesson_request))
+
+
+def try_other_section(*, student: User, lesson_request: LessonRequest, topic_id: int) -> LessonRequest:
+    """The same question answered from another section offered for it: the student's pick, which the
+    lesson then teaches on its own (`content.pipeline.evidence`). Only offered sections are accepted."""
+    if topic_id not in {c.get("topic_id") for c in other_sections(lesson_request)}:
+        raise pipeline.InvalidQuestion("Pick one of the sections offered for this question.")
+    return ask_vividly(student=student, question=lesson_request.question, interest=lesson_request.interest,
+                       topic_id=topic_id, interest_text=_typed_interest(lesson_request))
 
 
 def try_another_interest(*, student: User, lesson_request: LessonRequest, interest: Interest) -> LessonRequest:

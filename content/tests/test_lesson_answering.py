@@ -12,24 +12,43 @@ from content.writers.concept import name_it_early, name_the_concept
 from content.writers.local import _facts, compose_script
 from content.writers.sentences import make_standalone
 from ingestion.models import Chunk, IndexVersion
+from ingestion.search import search_sections
 from vividly.providers.onnx_embeddings import BASE_MODEL
 
 pytestmark = pytest.mark.django_db
 ASTRONAUT = "Why would an astronaut weigh less on the Moon?"
 
 
-def test_lesson_evidence_comes_from_the_index_search_uses(mini_corpus):
-    # given a physics index built by the torch MiniLM before the ONNX export (same weights)
+def _index_built_by_the_torch_minilm() -> None:
+    """The physics index as built by the torch MiniLM before the ONNX export (same weights)."""
     IndexVersion.objects.filter(book_slug="physics", status="active").update(embedding_model=BASE_MODEL)
     Chunk.objects.filter(book_slug="physics").update(embedding_model=BASE_MODEL)
+
+
+def test_lesson_evidence_comes_from_the_index_search_uses(mini_corpus):
+    _index_built_by_the_torch_minilm()
     topic = mini_corpus.topic("m90101")
-    # when the lesson's passages are gathered for a question whose answer is in the next section
-    passages = lesson_passages(topic, ASTRONAUT)
+    question = "Why does a full cart need a bigger push than an empty one to speed up?"
+    assert search_sections(question, k=2)[0].module_id == "m90101"  # the section retrieval ranks first
+    # when the lesson's passages are gathered for it
+    passages = lesson_passages(topic, question)
     # then the section's passages carry their relevance and the next section's best passages come too
     main = [p for p in passages if p.topic_id == topic.pk and p.kind == "text"]
     assert main
     assert all(p.relevance > 0 for p in main)
     assert any(p.module_id == "m90102" for p in passages)
+
+
+def test_a_section_the_student_picked_over_retrievals_first_is_taught_alone(mini_corpus):
+    _index_built_by_the_torch_minilm()
+    # given a question whose first section by retrieval is "Mass and Weight"
+    assert search_sections(ASTRONAUT, k=2)[0].module_id == "m90102"
+    # when the student picked the second-law section instead (from the choice, or "Not quite? Try ...")
+    topic = mini_corpus.topic("m90101")
+    passages = lesson_passages(topic, ASTRONAUT)
+    # then the lesson is written from the section they picked, not pulled back to retrieval's first
+    assert [p for p in passages if p.kind == "text"]
+    assert {p.module_id for p in passages} == {"m90101"}
 
 
 def test_openers_and_definitions_read_as_sentences():

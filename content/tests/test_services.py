@@ -24,7 +24,7 @@ from content.models import (
 from content.pipeline import state
 from content.pipeline.stages import run_narration, run_script, run_visuals
 from content.pipeline.understand import understand
-from content.services.student import make_simpler
+from content.services.student import make_simpler, try_other_section
 from vividly.celery import app
 from vividly.providers.base import Usage
 
@@ -207,6 +207,28 @@ def test_make_it_simpler_writes_a_new_lesson_for_a_lower_reading_grade(mini_corp
     again = make_simpler(student=student, lesson_request=simpler)
     assert again.status == RequestStatus.READY
     assert again.lesson_id == simpler.lesson_id
+
+
+def test_not_quite_a_lesson_from_another_offered_section_teaches_that_section(mini_corpus, student):
+    # given a ready lesson for a question, written from the section retrieval ranked first
+    first = _ask(student, "Why would an astronaut weigh less on the Moon?")
+    assert first.status == RequestStatus.READY
+    offered = [c["topic_id"] for c in first.choices if c["topic_id"] != first.topic_id]
+    second_law = mini_corpus.topic("m90101").pk
+    assert second_law in offered
+    # when the student asks for the answer from another section offered with it
+    picked = services.run_request_inline(
+        request_id=try_other_section(student=student, lesson_request=first, topic_id=second_law).pk)
+    # then the same question gets a new lesson on the section they picked, cited to it alone
+    assert picked.status == RequestStatus.READY
+    assert picked.question == first.question
+    assert picked.topic_id == second_law
+    assert picked.lesson_id != first.lesson_id
+    assert {c["module_id"] for c in picked.lesson.citations} == {"m90101"}
+    # and a section that was not offered for the question is refused
+    with pytest.raises(services.InvalidQuestion):
+        try_other_section(student=student, lesson_request=first, topic_id=next(
+            t.pk for t in mini_corpus.topics.values() if t.pk not in offered and t.pk != first.topic_id))
 
 
 def test_a_typed_interest_frames_the_whole_lesson(mini_corpus, student):

@@ -83,6 +83,29 @@ def test_lesson_page_has_player_transcript_citations_quiz(client, student, topic
     assert "Report a problem" in html
 
 
+def test_lesson_page_offers_the_other_sections_found_for_the_question(client, student, topics):
+    # given a lesson on the first law for a question that also matched the second law and buoyancy
+    choices = [{"topic_id": t.pk, "title": t.title, "book": "Physics"} for t in
+               (topics["newton1"], topics["newton2"], topics["buoyancy"])]
+    req = make_request(student, make_lesson(topics["newton1"]), question="Why is a full cart hard to push?",
+                       choices=choices)
+    html = client.get(reverse("student:lesson", args=[req.pk])).content.decode()
+    # then the page offers the two others, not the one it teaches
+    offers = html.split("Not quite what you asked?", 1)[1].split("</form>", 1)[0]
+    assert escape(topics["newton2"].title) in offers
+    assert topics["buoyancy"].title in offers
+    assert escape(topics["newton1"].title) not in offers
+    url = reverse("student:after-lesson", args=[req.pk, "other-section"])
+    # when the student picks one, the same question is asked of that section
+    client.post(url, {"topic_id": topics["newton2"].pk})
+    new = student.lesson_requests.exclude(pk=req.pk).get()
+    assert (new.question, new.topic_id) == (req.question, topics["newton2"].pk)
+    # and a section that was not offered makes nothing
+    response = client.post(url, {"topic_id": topics["cells"].pk}, follow=True)
+    assert "Pick one of the sections offered" in response.content.decode()
+    assert student.lesson_requests.count() == 2
+
+
 def test_another_students_lesson_is_404_unless_shared_by_reuse(client, student, tenant_a, tenant_b, topics):
     lesson = make_lesson(topics["newton1"])
     theirs = make_request(tenant_b.student, lesson)

@@ -297,7 +297,8 @@ def answer_question(request, pk: int, question_pk: int):
 @require_student
 @require_POST
 def after_lesson(request, pk: int, action: str):
-    """Mark complete, make it simpler or try another interest (the last two lead to a new/reused lesson)."""
+    """Mark complete, make it simpler, try another interest or another offered section (the last three
+    lead to a new or reused lesson)."""
     lesson_request = selectors.get_request_for(request.user, pk)
     if lesson_request.lesson_id is None:
         raise Http404("No lesson yet")
@@ -315,6 +316,10 @@ def after_lesson(request, pk: int, action: str):
                 return redirect("student:lesson", pk=pk)
             new = services.try_another_interest(student=request.user, lesson_request=lesson_request,
                                                 interest=interest)
+        elif action == "other-section":
+            topic_id = request.POST.get("topic_id", "")
+            new = services.try_other_section(student=request.user, lesson_request=lesson_request,
+                                             topic_id=int(topic_id) if topic_id.isdigit() else 0)
         else:
             raise Http404("Unknown action")
     except LessonRequestError as error:
