@@ -13,7 +13,10 @@ those students received before (their reuse keys), so each run measures freshly 
 
 Prints, per split: share of lessons that answer their question (every required concept in the
 transcript; and within its first 90 words), share of factual sentences cited, reading grade against
-the student's grade, interest present beyond the hook, quiz checks and time to ready.
+the student's grade, interest present beyond the hook, quiz checks and time to ready. Also the share
+answered after at most one "Not quite what you asked?" pick: when a lesson does not answer and the
+lesson page offers the question's labelled section, that lesson is made too (`not_quite`); the
+headline figure is the first lesson's, the other figures are the first lessons' only.
 """
 
 from __future__ import annotations
@@ -149,7 +152,8 @@ def retire_previous(students) -> int:
     return count
 
 
-def run_one(item: dict, student, *, script_only: bool) -> tuple[dict, object]:
+def run_one(item: dict, student, *, script_only: bool, topic_id: int | None = None) -> tuple[dict, object]:
+    """One lesson for `item` (about `topic_id` when given, as a student's pick): (row, request or None)."""
     from content import services  # noqa: PLC0415 - the script sets Django up first
     from content.models import Lesson, LessonRequest, RequestStatus  # noqa: PLC0415 - the script sets Django up first
     from content.pipeline import state  # noqa: PLC0415 - the script sets Django up first
@@ -158,7 +162,7 @@ def run_one(item: dict, student, *, script_only: bool) -> tuple[dict, object]:
 
     started = time.perf_counter()
     try:
-        request, _ = services.create_lesson_request(student=student, question=item["question"],
+        request, _ = services.create_lesson_request(student=student, question=item["question"], topic_id=topic_id,
                                                     interest=item["interest"], enforce_quota=False, enqueue=False)
     except services.LessonRequestError as exc:
         return {"status": f"rejected ({exc.code})", "seconds": time.perf_counter() - started}, None
@@ -184,7 +188,23 @@ def run_one(item: dict, student, *, script_only: bool) -> tuple[dict, object]:
     if not ok:
         return {"status": f"{request.status}: {request.error_code or request.message[:60]}", "seconds": seconds}, None
     return {"status": "ready", "seconds": seconds, "choice": request.status == RequestStatus.NEEDS_CHOICE,
-            **score_lesson(item, lesson)}, lesson
+            **score_lesson(item, lesson)}, request
+
+
+def not_quite(item: dict, student, first, *, script_only: bool) -> dict | None:
+    """The student's one "Not quite what you asked?" pick after a lesson that did not answer: of the
+    sections the lesson page offers (`other_sections`), the one the question's label names, as a
+    student reading the offered titles would pick; None when it was not offered. The request is the
+    one `services.student.try_other_section` makes, created here without enqueueing (run inline)."""
+    from content.selectors.student import other_sections  # noqa: PLC0415 - the script sets Django up first
+    from ingestion.models import Topic  # noqa: PLC0415 - the script sets Django up first
+
+    offered = {c["topic_id"] for c in other_sections(first)}
+    picked = Topic.objects.filter(pk__in=offered, module_id__in=item["sections"]).values_list("pk", flat=True).first()
+    if picked is None:
+        return None
+    row, _ = run_one(item, student, script_only=script_only, topic_id=picked)
+    return row
 
 
 def summary(rows: list[dict], grades: dict[str, int]) -> dict:
@@ -210,6 +230,8 @@ def summary(rows: list[dict], grades: dict[str, int]) -> dict:
         "quiz_always_true_items": sum(r["quiz_always_true"] for r in made),
         "quiz_answers_among_choices": sum(r["quiz_answers_in_choices"] for r in made) / len(made) if made else 0,
         "quiz_explanations_cited": sum(r["quiz_cited"] for r in made) / len(made) if made else 0,
+        "answers_after_one_pick": sum(r["answered"] or bool(r.get("picked", {}).get("answered")) for r in made) / n
+        if n else 0,
         "ready_seconds_median": statistics.median(seconds) if seconds else None,
         "ready_seconds_max": max(seconds) if seconds else None,
     }
@@ -224,6 +246,7 @@ def print_summary(name: str, figures: dict) -> None:
     print(f"  ... within the first {EARLY_WORDS} words                  : {pct('answers_in_first_90_words')}")
     print(f"  ... both with stemmed matching (conserv~conservation): {pct('answers_question_stemmed')}, "
           f"{pct('answers_in_first_90_words_stemmed')}")
+    print(f"  ... or after one 'Not quite?' pick of an offered section: {pct('answers_after_one_pick')}")
     print(f"  factual sentences cited                           : {pct('factual_sentences_cited')}")
     if figures["reading_grade_median"] is not None:
         print(f"  reading grade median (gap to student's grade)     : {figures['reading_grade_median']:.1f} "
@@ -268,14 +291,19 @@ def main() -> int:
           f"{settings.LESSON_GENERATOR_VERSION}")
     rows: list[dict] = []
     for item in items:
-        row, lesson = run_one(item, students[item["grade"]], script_only=args.script_only)
+        row, request = run_one(item, students[item["grade"]], script_only=args.script_only)
+        lesson = request.lesson if request is not None else None
+        if request is not None and not row["answered"]:
+            row["picked"] = not_quite(item, students[item["grade"]], request, script_only=args.script_only) or {}
         row = {"id": item["id"], "split": item["split"], **row}
         rows.append(row)
         if args.verbose and item["split"] == "dev":
             flag = "ok " if row.get("answered") else "-- "
             print(f"{flag}{item['id']} {row['status']:<8} {row['seconds']:5.1f}s "
                   f"grade {row.get('reading_grade')} q={item['question'][:60]!r} → {row.get('section', '')[:40]} "
-                  f"missing={row.get('missing')}", flush=True)
+                  f"missing={row.get('missing')}"
+                  + (f" | picked → {row['picked'].get('section', '')[:30]}: {'ok' if row['picked'].get('answered') else '--'}"
+                     if row.get("picked") else ""), flush=True)
         if lesson is not None and item["id"] in args.transcripts:
             print(f"\n--- {item['id']} ({item['interest']}, grade {item['grade']}): {item['question']}\n"
                   f"{lesson.title}\n\n{lesson.transcript}\n\nQuiz:")
