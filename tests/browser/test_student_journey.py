@@ -95,6 +95,10 @@ def test_student_journey(page, student, tenant_a, mini_corpus, celery_worker_pro
     assert progress.watched_seconds >= 3
     assert progress.position_seconds >= 4
     assert progress.completed_at is None  # 5 s of a long video is not completion
+    # the other sections found for the question are offered, in case this one is not quite it
+    offer = page.get_by_role("form", name="Not quite what you asked?")
+    assert offer.is_visible()
+    assert offer.get_by_role("button").count() >= 1
     audit(page, "journey-lesson", fits_phone=True)
 
     # answer the quiz (multiple-choice questions) with instant feedback
