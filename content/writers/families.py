@@ -77,7 +77,8 @@ FAMILIES: dict[str, Family] = {f.id: f for f in [
            "combustion, oxidation and reduction, batteries, corrosion, electrochemistry",
            ("reaction", "equation", "stoichiometr", "mole", "yield", "rate", "catalys", "equilibri",
             "enthalpy", "exothermic", "endothermic", "combustion", "oxidation", "reduction", "redox",
-            "galvanic", "batter", "corrosion", "electroly", "free energy", "spontane", "le ch")),
+            "galvanic", "batter", "corrosion", "electroly", "electrode", "electrochem", "free energy", "spontane",
+            "le ch")),
     Family("acids_bases", "acids and bases",
            "acids, bases, pH and pOH, hydronium and hydroxide ions, neutralization, buffers, titration, "
            "proton donors and acceptors, strong and weak acids",
@@ -123,7 +124,7 @@ FAMILIES: dict[str, Family] = {f.id: f for f in [
            "system, reproduction and development, homeostasis",
            ("nerv", "neuron", "brain", "sens", "hormone", "endocrine", "muscle", "skelet", "bone", "digest",
             "respiratory", "breathing", "lung", "circulat", "heart", "blood", "kidney", "immun", "antibod",
-            "reproduct", "homeostasis", "pregnan", "embryo")),
+            "reproduct", "homeostasis", "pregnan", "embryo", "hearing", "vision", "osmoregul", "excret")),
     Family("plants", "plants",
            "plants, roots, stems, leaves, water transport in plants, plant nutrition and soil, plant hormones "
            "and responses, flowers, pollination, seeds and plant reproduction",
@@ -142,6 +143,19 @@ FAMILIES: dict[str, Family] = {f.id: f for f in [
            ("measure", "unit", "scientific method", "hypothes", "experiment", "significant figure",
             "accuracy", "precision", "uncertaint", "conversion", "dimensional analysis", "si unit")),
 ]}
+
+#: The families a book's sections belong to first. Words shared across the sciences ("cell" in
+#: galvanic cell, "force" in intermolecular forces, "light" in photosynthesis, "acid" in fatty acid)
+#: must not carry a section into another science's family: a galvanic cell is a reaction, not a cell.
+SUBJECT_FAMILIES = {
+    "physics": {"forces_motion", "energy_work", "waves_sound", "light_optics", "electricity_magnetism",
+                "heat_thermo", "atoms_nuclear", "measurement"},
+    "chemistry": {"atoms_nuclear", "matter_bonding", "reactions", "acids_bases", "solutions", "gases",
+                  "heat_thermo", "measurement"},
+    "biology": {"cells", "cell_energy", "genetics", "evolution", "body_systems", "plants", "ecology",
+                "matter_bonding", "measurement"},
+}
+SUBJECT_BONUS = 0.6
 
 _KEYWORD_PATTERNS = {
     fid: re.compile(r"\b(" + "|".join(re.escape(k) for k in fam.keywords) + r")", re.I)
@@ -177,8 +191,9 @@ def keyword_scores(title: str, key_terms: list[str], body: str) -> dict[str, flo
 
 
 def family_for(title: str, key_terms: list[str] | None = None, body: str = "",
-               section_vector: list[float] | None = None) -> str:
-    """The family id that fits a section best (keywords normalised + embedding similarity)."""
+               section_vector: list[float] | None = None, subject: str = "") -> str:
+    """The family id that fits a section best (keywords normalised + embedding similarity, and
+    SUBJECT_BONUS for the families of the section's own science when `subject` is given)."""
     key_terms = key_terms or []
     keywords = keyword_scores(title, key_terms, body)
     top = max(keywords.values(), default=0.0)
@@ -191,6 +206,7 @@ def family_for(title: str, key_terms: list[str] | None = None, body: str = "",
         similarity = {fid: cosine(section_vector, vector) for fid, vector in vectors.items()}
     except Exception:  # noqa: BLE001 - no embeddings available: keywords alone still decide
         similarity = {}
+    own = SUBJECT_FAMILIES.get(subject, set())
     combined = {fid: (keywords.get(fid, 0.0) / top if top else 0.0) + 2.0 * similarity.get(fid, 0.0)
-                for fid in FAMILIES}
+                + (SUBJECT_BONUS if fid in own else 0.0) for fid in FAMILIES}
     return max(combined, key=combined.get)

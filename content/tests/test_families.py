@@ -1,0 +1,21 @@
+"""Idea families (issue 18, item 2): a section maps onto the family of its own science first."""
+
+import pytest
+
+from content.writers.families import family_for
+
+
+@pytest.mark.parametrize(("title", "key_terms", "subject", "family"), [
+    # words shared across the sciences must not carry a section into another science's family
+    ("Galvanic Cells", ["galvanic cell", "anode", "cathode", "salt bridge"], "chemistry", "reactions"),
+    ("The Light-Dependent Reactions of Photosynthesis", ["photosystem", "chlorophyll", "reaction center"],
+     "biology", "cell_energy"),
+    ("Intermolecular Forces", ["dipole-dipole attraction", "hydrogen bonding", "dispersion force"], "chemistry",
+     "matter_bonding"),
+    ("Hearing and Vestibular Sensation", ["cochlea", "hair cell", "vestibular sense"], "biology", "body_systems"),
+    # and a section of its own science's vocabulary keeps its family
+    ("Refraction", ["refraction", "index of refraction", "speed of light"], "physics", "light_optics"),
+    ("Newton's Second Law of Motion", ["net force", "acceleration", "mass"], "physics", "forces_motion"),
+])
+def test_a_section_maps_onto_a_family_of_its_own_science(title, key_terms, subject, family):
+    assert family_for(title, key_terms, subject=subject) == family
