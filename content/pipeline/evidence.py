@@ -25,6 +25,7 @@ MAIN_PASSAGES = 14  # passages of the chosen section, nearest the question first
 OTHER_SECTIONS = 3  # further sections among the question's retrieval results
 OTHER_PASSAGES = 3  # passages from each of them
 RUNNER_UP_PASSAGES = 5  # passages from the first of them
+THIN_SECTION = 2  # passages a section needs to be taught without the others
 SCIENCE_SUBJECTS = ("physics", "chemistry", "biology")
 _SUMMARY = re.compile(r"^(section|sections|chapter)? ?summary$|^key concepts and summary$", re.I)
 
@@ -59,17 +60,19 @@ def _main_chunks(topic: Topic, question: str) -> list:
     return sorted(rows[:MAIN_PASSAGES], key=lambda chunk: chunk.ordinal)
 
 
-def _other_sections(topic: Topic, question: str) -> list:
+def _other_sections(topic: Topic, question: str, main_count: int) -> list:
     """The best text passages of the next sections retrieval ranks for the question (the runner-up
     gets RUNNER_UP_PASSAGES: a close second section often holds the answer's key concept).
 
     None when retrieval ranks another section first: the student picked this one over it (from the
-    choice of sections, or "Not quite? Try …" on a lesson), so the lesson teaches the section they
-    picked. On the dev eval with each question's labelled section picked, lessons answering 75 % → 85 %.
+    choice of sections, or "Not quite what you asked?" on a lesson), so the lesson teaches the section
+    they picked. On the dev eval with each question's labelled section picked, lessons answering
+    75 % → 85 %. A section of fewer than THIN_SECTION passages still gets the others: alone it cannot
+    carry a lesson and three quiz questions (every section of the three books has four or more).
     """
     ranked = [h for h in search_sections(question, k=OTHER_SECTIONS + 1, passages_per_section=RUNNER_UP_PASSAGES)
               if h.subject in SCIENCE_SUBJECTS]
-    if ranked and ranked[0].module_id != topic.module_id:
+    if ranked and ranked[0].module_id != topic.module_id and main_count >= THIN_SECTION:
         return []
     hits = [h for h in ranked if h.module_id != topic.module_id][:OTHER_SECTIONS]
     return [p for rank, hit in enumerate(hits)
@@ -81,7 +84,7 @@ def lesson_passages(topic: Topic, question: str) -> list[SourcePassage]:
 
     try:
         main = _main_chunks(topic, question)
-        others = _other_sections(topic, question) if main else []
+        others = _other_sections(topic, question, len(main)) if main else []
     except ProviderError as exc:
         logger.warning("lesson passages fell back to section passages", extra={"error": str(exc)[:200]})
         main, others = [], []

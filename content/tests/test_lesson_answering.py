@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from content.pipeline.evidence import lesson_passages
+from content.pipeline.evidence import THIN_SECTION, lesson_passages
 from content.writers import LessonBrief, SourcePassage, narration_of, validate_script
 from content.writers.answer import Candidate, Embedder, Selection, _definition_sentence, select
 from content.writers.concept import name_it_early, name_the_concept
@@ -49,6 +49,18 @@ def test_a_section_the_student_picked_over_retrievals_first_is_taught_alone(mini
     # then the lesson is written from the section they picked, not pulled back to retrieval's first
     assert [p for p in passages if p.kind == "text"]
     assert {p.module_id for p in passages} == {"m90101"}
+
+
+def test_a_one_passage_section_picked_still_gets_the_next_sections_passages(mini_corpus):
+    _index_built_by_the_torch_minilm()
+    # given a section of a single passage, picked for a question retrieval ranks elsewhere first
+    question = "How does force change motion?"
+    topic = mini_corpus.topic("m90201")
+    assert search_sections(question, k=2)[0].module_id != "m90201"
+    passages = lesson_passages(topic, question)
+    assert len([p for p in passages if p.module_id == "m90201" and p.kind == "text"]) < THIN_SECTION
+    # then the others' passages still come: one passage alone cannot carry a lesson and its quiz
+    assert any(p.module_id != "m90201" for p in passages)
 
 
 def test_openers_and_definitions_read_as_sentences():

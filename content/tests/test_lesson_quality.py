@@ -43,8 +43,9 @@ def _facts(scene):
     ("m90102", "Why would an astronaut weigh less on the Moon?", "gravitational force a planet exerts"),
     ("m90201", "If a car goes twice as fast, how much more kinetic energy does it have?", "four times the kinetic"),
     ("m91102", "How does a buffer keep the pH from changing?", "weak acid"),
-    # the answer lives in the next section retrieval ranks, not the one the lesson is about
-    ("m90101", "Why would an astronaut weigh less on the Moon?", "gravitational force a planet exerts"),
+    # (a section the student picked over retrieval's first is taught on its own, so the astronaut's
+    # question asked of the second-law section no longer opens with "Mass and Weight":
+    # test_lesson_answering.test_a_section_the_student_picked_over_retrievals_first_is_taught_alone)
 ])
 def test_the_lesson_opens_with_the_sentence_that_answers_the_question(mini_corpus, module_id, question, expected):
     # given a section and a student's question
