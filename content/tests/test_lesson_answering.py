@@ -302,3 +302,22 @@ def test_an_example_answered_first_is_followed_by_the_principle_the_book_states_
     fact = Candidate("A sealed bag of crisps puffs up where the air pressure is lower.", section[1], (1, 2), True,
                      similarity=0.8, score=1.0)
     assert select([fact, later, law], question, answer_words=50, why_words=60).answer == [fact]
+
+
+def test_a_concepts_statement_unrelated_to_the_question_names_no_concept():
+    passage = SourcePassage(id="p1", topic_id=1, module_id="m1", text="")
+    answer = Candidate("A door turns easily when you push it far from its hinges.", passage, (0, 1), True,
+                       score=0.9, similarity=0.8, vector=[1.0, 0.0])
+    kinematics = Candidate("Rotational motion is described by angles, angular speeds and times.", passage, (0, 5),
+                           True, score=0.2, similarity=0.05, vector=[0.0, 1.0])
+    brief = LessonBrief(topic_id=1, topic_title="Rotational Motion", subject="physics",
+                        question="Why is a door easier to open far from its hinges?", interest="art",
+                        grade_band="6-8", passages=[])
+    # given the section's concept, whose only statement has nothing to do with the question
+    selection = Selection([answer], [], [answer, kinematics])
+    # then the lesson does not name it through that statement (it would take the short answer's place)
+    assert name_the_concept(selection, brief, brief.question, Embedder()) == []
+    assert selection.why == []
+    # while a statement whose similarity is unknown (no embeddings) is still taken
+    blind = Candidate(kinematics.text, passage, (0, 5), True, score=0.2)
+    assert name_the_concept(Selection([answer], [], [answer, blind]), brief, brief.question, Embedder()) == [blind]
