@@ -311,3 +311,44 @@ def test_the_short_answer_does_not_open_with_an_examples_prop():
     # then the general statement is the answer; the example's sentence may still explain in the why
     assert selection.answer == [law]
     assert prop in selection.why
+
+
+def test_an_example_answered_first_is_followed_by_the_principle_the_book_states_after_it():
+    section = [SourcePassage(id=f"p{n}", topic_id=1, module_id="m1", text="") for n in range(4)]
+    example = Candidate("If we carry a sealed bag of crisps up a mountain, the bag puffs up.", section[1], (1, 2),
+                        True, similarity=0.8, score=1.0)
+    # the book's generalisation shares no word with the question, so it is far from it
+    law = Candidate("Boyle's law states that a gas takes up more room when the pressure on it is lower.",
+                    section[2], (2, 0), True, similarity=0.2, score=0.4)
+    later = Candidate("The ideal gas law states that pressure, volume and temperature are linked.",
+                      section[3], (3, 1), True, similarity=0.3, score=0.45)
+    question = "Why does a bag of crisps puff up in the mountains?"
+    # given an example as the best answer and no principle close to the question
+    selection = select([example, later, law], question, answer_words=50, why_words=60)
+    # then the principle the book states right after the example completes the short answer
+    assert selection.answer == [example, law]
+    # but not a principle further on in the section
+    assert select([example, later], question, answer_words=50, why_words=60).answer == [example]
+    # and a general statement answered first is not an example: nothing is added to it
+    fact = Candidate("A sealed bag of crisps puffs up where the air pressure is lower.", section[1], (1, 2), True,
+                     similarity=0.8, score=1.0)
+    assert select([fact, later, law], question, answer_words=50, why_words=60).answer == [fact]
+
+
+def test_a_concepts_statement_unrelated_to_the_question_names_no_concept():
+    passage = SourcePassage(id="p1", topic_id=1, module_id="m1", text="")
+    answer = Candidate("A door turns easily when you push it far from its hinges.", passage, (0, 1), True,
+                       score=0.9, similarity=0.8, vector=[1.0, 0.0])
+    kinematics = Candidate("Rotational motion is described by angles, angular speeds and times.", passage, (0, 5),
+                           True, score=0.2, similarity=0.05, vector=[0.0, 1.0])
+    brief = LessonBrief(topic_id=1, topic_title="Rotational Motion", subject="physics",
+                        question="Why is a door easier to open far from its hinges?", interest="art",
+                        grade_band="6-8", passages=[])
+    # given the section's concept, whose only statement has nothing to do with the question
+    selection = Selection([answer], [], [answer, kinematics])
+    # then the lesson does not name it through that statement (it would take the short answer's place)
+    assert name_the_concept(selection, brief, brief.question, Embedder()) == []
+    assert selection.why == []
+    # while a statement whose similarity is unknown (no embeddings) is still taken
+    blind = Candidate(kinematics.text, passage, (0, 5), True, score=0.2)
+    assert name_the_concept(Selection([answer], [], [answer, blind]), brief, brief.question, Embedder()) == [blind]
