@@ -62,6 +62,18 @@ def test_the_lesson_opens_with_the_sentence_that_answers_the_question(mini_corpu
     assert expected in opening
 
 
+def test_a_leading_pronoun_is_resolved_only_when_the_subject_is_the_one_thing_it_can_mean():
+    # the previous sentence's subject, also when the sentence only says what the subject is
+    assert make_standalone("It is stored in the muscles and the liver.",
+                           previous="Glycogen is a polysaccharide.").text.startswith("Glycogen is stored")
+    # another thing named after the subject could be what "It" means: a guess could state something
+    # false ("Work also has a small amount of kinetic energy"), so the sentence is not used alone
+    assert make_standalone("It also has a small amount of kinetic energy.",
+                           previous="Work is done on an object that moves slowly.") is None
+    assert make_standalone("They fill with blood between beats.",
+                           previous="Veins carry blood back to the chambers of the heart.") is None
+
+
 def test_sentences_must_stand_alone():
     previous = "Enzymes are proteins that speed up chemical reactions."
     # a bare leading pronoun is resolved from the previous sentence's subject, or the sentence is dropped

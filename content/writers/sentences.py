@@ -120,6 +120,33 @@ def _drop_parentheticals(text: str) -> str:
     return clean(_PARENTHETICAL.sub(replace, text))
 
 
+#: A noun phrase after the subject that a leading "It" (singular) or "They" (plural) could mean instead.
+_OTHER_SINGULAR = re.compile(r"\b(a|an|the|this|that|its|his|her|one)\s+(?:[a-z][\w-]*\s+){0,2}?[a-z][\w-]*[^s\W]\b")
+_COPULA_PREDICATE = re.compile(r"^\s*(?:is|are|was|were)\s+(?:(?:a|an|the)\s+)?(?:[\w-]+\s+){0,3}?[\w-]+"
+                               r"(?=\s+(?:that|which|who|of|in|on|at|for|with|when|where|because|by|to|from)\b|\s*[,.;]|$)")
+_OTHER_PLURAL = re.compile(r"\b(the|these|those|their|its|many|some|two|three|several|both)\s+(?:[a-z][\w-]*\s+){0,2}?"
+                           r"[a-z][\w-]*s\b")
+
+
+def antecedent(pronoun: str, previous: str) -> str | None:
+    """The previous sentence's subject when it is the only noun phrase a leading "It"/"They" can mean.
+
+    "Enzymes are proteins that speed up chemical reactions. They lower ..." → "Enzymes". With another
+    candidate after the subject ("Work is done on an object ... It moves") the reference is ambiguous
+    and a wrong guess would state something false ("Work moves"), so None."""
+    subject = subject_of(previous)
+    if subject is None:
+        return None
+    plural = subject.split()[-1].lower().endswith("s")
+    if (pronoun == "They") != plural:
+        return None
+    rest = previous[previous.find(subject) + len(subject):]
+    rest = _COPULA_PREDICATE.sub("", rest, count=1)  # "is a muscle": the subject itself, not another thing
+    if (_OTHER_PLURAL if plural else _OTHER_SINGULAR).search(rest):
+        return None
+    return subject
+
+
 def subject_of(sentence: str) -> str | None:
     """A short noun-phrase subject ("The heart", "Enzymes") of a sentence, or None."""
     match = _SUBJECT.match(sentence)
@@ -191,9 +218,8 @@ def make_standalone(sentence: str, *, previous: str = "", context: str = "", adj
             return None
     pronoun = _PRONOUN.match(text)
     if pronoun and not adjacent:
-        subject = subject_of(previous) if pronoun.group(1) in ("It", "They") else None
-        plural = subject is not None and subject.split()[-1].lower().endswith("s")
-        if subject is None or (pronoun.group(1) == "They") != plural:
+        subject = antecedent(pronoun.group(1), previous) if pronoun.group(1) in ("It", "They") else None
+        if subject is None:
             return None
         text, edited = subject + text[pronoun.end():], True
     text = _drop_parentheticals(text)
