@@ -74,6 +74,18 @@ def test_a_leading_pronoun_is_resolved_only_when_the_subject_is_the_one_thing_it
                            previous="Veins carry blood back to the chambers of the heart.") is None
 
 
+def test_hands_on_activity_steps_are_not_lesson_facts_and_a_box_title_is_dropped():
+    # a box's title run into its sentence goes; the statement stays
+    assert make_standalone("Bent Straw: A classic sign of refraction is a straw that looks broken in a glass of "
+                           "water.").text == "A classic sign of refraction is a straw that looks broken in a glass of water."
+    # materials lists, procedure steps and instructions are not statements about the world
+    assert make_standalone("One straw; One clear glass; Water Procedure: Stand the straw in the glass.") is None
+    assert make_standalone("Do this and watch the shape of the straw from the side.") is None
+    assert make_standalone("In this activity the class measures how fast a cart rolls.") is None
+    # the words alone do not reject a statement
+    assert make_standalone("The materials in antifreeze lower the freezing point of water.") is not None
+
+
 def test_sentences_must_stand_alone():
     previous = "Enzymes are proteins that speed up chemical reactions."
     # a bare leading pronoun is resolved from the previous sentence's subject, or the sentence is dropped

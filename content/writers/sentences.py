@@ -37,7 +37,13 @@ _STUB = re.compile(r"\b(in|see|of|to|from|and)\s*[,.;:)]|\(\s*\)|\(\s*(see|a|b|c
 #: Instructions to the reader (activities, exercises), not statements.
 _IMPERATIVE = re.compile(r"^(try|imagine|suppose|consider|think|look|use|compare|calculate|find|explain|describe|"
                          r"predict|draw|make|place|observe|record|repeat|measure|write|list|identify|discuss|"
-                         r"determine|assume|recall|review|go|click|open|set|take|put|hold|turn|add|mix)\b", re.I)
+                         r"determine|assume|recall|review|go|click|open|set|take|put|hold|turn|add|mix|do|tie|"
+                         r"build|choose|pour|fill|attach|connect|hang)\b", re.I)
+#: Hands-on activity boxes: materials lists ("1 ball; 1 board; ..."), procedure steps, instructions.
+_ACTIVITY = re.compile(r"\b(procedure|instructions|materials)\s*:|\binstructions\s+procedure\b|"
+                       r"\bin this (activity|lab)\b|;[^;]*;", re.I)
+#: A box's title run into its first sentence ("Bent Pencil: A classic observation of refraction ...").
+_BOX_TITLE = re.compile(r"^(?:[A-Z][\w'’-]*\s+){0,4}[A-Z][\w'’-]*:\s+")
 _PRONOUN = re.compile(r"^(It|They|He|She|We|Its|Their|His|Her|Our)\b")
 _DEMONSTRATIVE = re.compile(r"^(This|These|That|Those|Such)\b\s*(\w+)?")
 _LEAD_INS = re.compile(
@@ -184,12 +190,16 @@ def make_standalone(sentence: str, *, previous: str = "", context: str = "", adj
     title, lesson so far), `adjacent` whether the lesson places it right after `previous`.
     """
     text = _drop_parentheticals(clean(sentence))
+    titled = _BOX_TITLE.match(text)
+    if titled:
+        text = text[titled.end():]
     if (not text or not text[0].isupper() or not text.endswith((".", "!")) or "?" in text
+            or _ACTIVITY.search(text)
             or "[[EQ" in text or re.search(r"[=^_]|\\|\w:\s*$", text) or _OFF_TOPIC.search(text)
             or _STUB.search(text) or text.count("(") != text.count(")") or text.count('"') % 2
             or _IMPERATIVE.match(text)):
         return None
-    edited = False
+    edited = bool(titled)
     stripped = _LEAD_INS.sub("", text)
     if stripped != text:
         text, edited = _upper_first(stripped), True
