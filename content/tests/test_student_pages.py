@@ -145,10 +145,14 @@ def test_missing_video_is_a_friendly_page(client, student, topics, settings, tmp
 
 def test_vivid_now_shows_script_before_video(client, student, topics):
     lesson = make_lesson(topics["newton1"], ready=False)
-    req = make_request(student, lesson, status=RequestStatus.NARRATING)
+    req = make_request(student, lesson, status=RequestStatus.NARRATING,
+                       choices=[{"topic_id": topics["newton2"].pk, "title": topics["newton2"].title}])
     html = client.get(reverse("student:lesson", args=[req.pk])).content.decode()
     assert "Vivid Now" in html
     assert "Imagine a basketball at rest on the court." in html
+    # while it is being made, the student can already switch to another section found for the question
+    assert "Not quite what you asked?" in html
+    assert reverse("student:after-lesson", args=[req.pk, "other-section"]) in html
     polled = client.get(reverse("student:lesson", args=[req.pk]) + "?had_lesson=True", HTTP_HX_REQUEST="true")
     assert polled.status_code == 204
     assert "HX-Refresh" not in polled
