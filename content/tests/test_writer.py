@@ -122,3 +122,15 @@ def test_a_worked_solution_is_the_explanation():
                           choices=["its colour", "the net force on it and its mass", "its age"], answer="b",
                           solution="Solution The acceleration is the net force divided by the mass.")
     assert _practice_question(item, "p1")["explanation"] == "The acceleration is the net force divided by the mass."
+
+
+def test_quiz_distractors_differ_in_more_than_singular_and_plural():
+    from content.writers.answer import Embedder  # noqa: PLC0415 - the quiz's own embedder
+    from content.writers.quiz import _distractors  # noqa: PLC0415 - the private builder under test
+
+    pool = ["adhesive force", "adhesive forces", "cohesive forces", "cohesive force"]
+    options = _distractors("surface tension", pool, Embedder())
+    # options a student can tell apart: never one term twice in two forms (two terms here, so two options)
+    assert len({o.rstrip("s") for o in options}) == len(options) == 2
+    # while terms that differ in a short word stay apart
+    assert len(_distractors("telophase", ["G1 phase", "S phase", "G2 phase"], Embedder())) == 3

@@ -91,7 +91,22 @@ def _distractors(answer: str, pool: list[str], embedder: Embedder, *, avoid: str
     vectors = embedder.documents(options)
     target = embedder.documents([answer])[0]
     scored = sorted(zip(options, vectors, strict=True), key=lambda ov: -cosine(target, ov[1]))
-    return [o for o, v in scored if cosine(target, v) < 0.92][:count] or options[:count]
+    return _distinct([o for o, v in scored if cosine(target, v) < 0.92], count) or _distinct(options, count)
+
+
+def _distinct(options: list[str], count: int) -> list[str]:
+    """The first `count` options that differ in more than form ("adhesive force" / "adhesive forces")."""
+    out: list[str] = []
+    seen: set[frozenset[str]] = set()
+    for option in options:
+        key = frozenset(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
+                        for w in re.findall(r"\w+", option.lower()))  # every word counts: "G1 phase" ≠ "S phase"
+        if key not in seen:
+            seen.add(key)
+            out.append(option)
+        if len(out) == count:
+            break
+    return out
 
 
 def _choices(answer: str, distractors: list[str], rng: random.Random) -> list[str]:
