@@ -352,3 +352,18 @@ def test_a_concepts_statement_unrelated_to_the_question_names_no_concept():
     # while a statement whose similarity is unknown (no embeddings) is still taken
     blind = Candidate(kinematics.text, passage, (0, 5), True, score=0.2)
     assert name_the_concept(Selection([answer], [], [answer, blind]), brief, brief.question, Embedder()) == [blind]
+
+
+def test_the_textbook_example_comes_from_a_section_the_lesson_teaches():
+    from content.writers.local import _example_sentence  # noqa: PLC0415 - the private picker under test
+
+    def candidate(text, module_id, similarity):
+        passage = SourcePassage(id=f"p-{module_id}", topic_id=1, module_id=module_id, text=text, kind="text")
+        return Candidate(text, passage, (1, 0), module_id == "m-taught", similarity=similarity, score=similarity)
+
+    # given an example of another section that shares the question's words, and a weaker one of the taught section
+    elsewhere = candidate("For example, a polished spoon shows both kinds of mirror curvature.", "m-other", 0.7)
+    taught = candidate("For example, a straw in a glass of water looks broken at the surface.", "m-taught", 0.4)
+    # then the lesson's example is the taught section's
+    assert _example_sentence([elsewhere, taught], set(), {"m-taught"}) is taught
+    assert _example_sentence([elsewhere], set(), {"m-taught"}) is None

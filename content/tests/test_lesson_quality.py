@@ -84,6 +84,9 @@ def test_hands_on_activity_steps_are_not_lesson_facts_and_a_box_title_is_dropped
     assert make_standalone("In this activity the class measures how fast a cart rolls.") is None
     # the words alone do not reject a statement
     assert make_standalone("The materials in antifreeze lower the freezing point of water.") is not None
+    # "You may have noticed that ..." is a lead-in, not part of the statement
+    assert make_standalone("You may have noticed that ice cubes float at the top of a glass of water.").text == (
+        "Ice cubes float at the top of a glass of water.")
 
 
 def test_sentences_must_stand_alone():

@@ -167,10 +167,12 @@ def _relationship_fact(pool: list[Candidate], worked: WorkedExample, used: set[i
     return best if best_hits >= 2 else None
 
 
-def _example_sentence(pool: list[Candidate], used: set[int]) -> Candidate | None:
-    """A concrete textbook example close to the question (framing alone when there is none)."""
+def _example_sentence(pool: list[Candidate], used: set[int], sections: set[str]) -> Candidate | None:
+    """A concrete textbook example close to the question, from a section the lesson already teaches
+    (`sections`: another section's example shares the question's words, not its idea: a polished spoon's
+    curvature in a lesson on why a spoon looks bent). Framing alone when there is none."""
     for c in pool[:25]:
-        if id(c) not in used and c.passage.kind != "glossary" and re.search(
+        if id(c) not in used and c.passage.kind != "glossary" and c.passage.module_id in sections and re.search(
                 r"\b(for example|for instance|such as|example)\b", c.text, re.I) and c.similarity > 0.3:
             return c
     return None
@@ -247,7 +249,8 @@ def compose_script(brief: LessonBrief) -> dict[str, Any]:
                        "visual_description": f"The equation {worked.equation} with the numbers of the {interest} "
                                              f"example: {'; '.join(worked.givens)}; {worked.result}."})
     else:
-        concrete = _example_sentence(selection.ranked, used)
+        concrete = _example_sentence(selection.ranked, used,
+                                     {c.passage.module_id for c in [*selection.answer, *selection.why]})
         example = list(map(_framing, _joined(frame["bring"].format(interest=interest), picture, notice, plain=plain)))
         if concrete is not None:
             used.add(id(concrete))

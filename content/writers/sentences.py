@@ -47,7 +47,8 @@ _BOX_TITLE = re.compile(r"^(?:[A-Z][\w'’-]*\s+){0,4}[A-Z][\w'’-]*:\s+")
 _PRONOUN = re.compile(r"^(It|They|He|She|We|Its|Their|His|Her|Our)\b")
 _DEMONSTRATIVE = re.compile(r"^(This|These|That|Those|Such)\b\s*(\w+)?")
 _LEAD_INS = re.compile(
-    r"^(note that|recall that|remember that|notice that|it is (important|useful|interesting) to "
+    r"^(note that|recall that|remember that|notice that|(you )?(may|might) (already )?have noticed that|"
+    r"it is (important|useful|interesting) to "
     r"(note|remember|realize|understand|point out) that|we should (also )?note(, however,)? that|keep in mind that|it turns out that|in fact,|of course,|"
     r"in general,|generally,|basically,|importantly,|interestingly,|surprisingly,|clearly,|"
     r"as (it|you) turns? out,|as (we|you) (all )?(may |might |probably )?know,)\s*", re.I)
