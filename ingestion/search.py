@@ -29,7 +29,10 @@ How a question is scored (chosen on the dev questions of bench/section_eval.py, 
   Measured on the same dev sets and left out (none moved review/student/lesson-eval R@1 by more than one
   or two questions): a wider pool (8–40 sections), the best glossary chunk, section-level BM25, the
   section summary or title or objectives or single glossary terms embedded apart, and sentence-level
-  evidence (the best single sentence of a section, for the whole pool or its best 2–5).
+  evidence (the best single sentence of a section, for the whole pool or its best 2–5). Also left out
+  (issue 18, stop 25; none moved lesson-eval dev R@1 0.60 by more than one question or held on the other
+  sets): a linear query adapter fitted on the indexed review questions, pseudo-relevance feedback, the
+  lesson writer's own best-answer score per candidate section, a chapter prior and a book prior.
 The confidence is the best chunk's cosine similarity, so thresholds keep one meaning.
 """
 

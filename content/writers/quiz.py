@@ -21,7 +21,7 @@ from typing import Any
 
 from . import LessonBrief, PracticeSource, SourcePassage
 from .answer import Candidate, Embedder, Selection, cosine, stems
-from .sentences import clean, words
+from .sentences import clean, singular, words
 from .worked import WorkedExample
 
 PRACTICE_FIT = 0.45  # cosine of a practice item to the question (+ answer) for it to count as fitting
@@ -99,8 +99,9 @@ def _distinct(options: list[str], count: int) -> list[str]:
     out: list[str] = []
     seen: set[frozenset[str]] = set()
     for option in options:
-        key = frozenset(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
-                        for w in re.findall(r"\w+", option.lower()))  # every word counts: "G1 phase" ≠ "S phase"
+        # every word counts ("G1 phase" ≠ "S phase"; `stems` drops short words and cuts "forces" and
+        # "force" differently), in its singular form
+        key = frozenset(singular(w) for w in re.findall(r"\w+", option.lower()))
         if key not in seen:
             seen.add(key)
             out.append(option)

@@ -289,6 +289,11 @@ _NOT_THINGS = frozenset({"same", "other", "first", "second", "third", "last", "n
                          "rest", "time", "way", "number", "amount", "end", "top", "bottom", "case", "one", "two"})
 
 
+def singular(word: str) -> str:
+    """A plural noun's singular, crudely: "forces" → "force", "wagons" → "wagon"; "mass" and "gas" stay."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
 def continues_example(parts: list[str], index: int, context: str = "", elsewhere: str = "") -> bool:
     """Whether sentence `index` of a passage (`parts`) goes on about a particular thing the passage
     introduced ("the wagon is not accelerating ..." after "For example, two children push a third child
@@ -303,7 +308,7 @@ def continues_example(parts: list[str], index: int, context: str = "", elsewhere
     earlier = " ".join(parts[:index])
     said = context.lower()
     for noun in nouns:
-        single = noun[:-1] if noun.endswith("s") and not noun.endswith("ss") else noun
+        single = singular(noun)
         if (len(single) < 3 or single in _NOT_THINGS or re.search(rf"\b{re.escape(single[:6])}", said)
                 or (elsewhere and re.search(rf"\b{re.escape(single)}", elsewhere))):
             continue
