@@ -18,7 +18,7 @@ from content.writers import (
 )
 from content.writers.answer import Candidate, Embedder, Selection
 from content.writers.concept import name_the_concept, title_concepts
-from content.writers.local import compose_script
+from content.writers.local import _fit_length, compose_script
 from content.writers.reading import flesch_kincaid_grade, simpler_question, split_simpler
 from content.writers.sentences import make_standalone, split_long
 from content.writers.worked import find_relationships, worked_example
@@ -114,6 +114,29 @@ def test_sentences_must_stand_alone():
                        "its unusually high boiling point for such a small molecule.", 12)
     assert parts[0].endswith("strongly.")
     assert parts[1].startswith("This attraction")
+    # ", and" closing a "such as" list is not a boundary: the halves would be fragments
+    listed = ("Other organisms, such as animals, fungi, and most other bacteria, are termed heterotrophs because they "
+              "must rely on the sugars that photosynthetic organisms produce.")
+    assert split_long(listed, 12) == [listed]
+
+
+def test_sentences_about_the_reader_or_the_book_are_not_lesson_facts():
+    # the reader's tasks and the book's plans are not statements about the world
+    assert make_standalone("Have your partner bounce the ball while walking forward at a steady pace.") is None
+    assert make_standalone("Before discussing the steps a cell must undertake to replicate its DNA, a deeper "
+                           "understanding of the structure of DNA is necessary.") is None
+    assert make_standalone("Before proceeding, be sure you understand the distinctions among force and work.") is None
+    # a sentence that compares with the one before it in the book leans on a sentence the lesson lacks
+    assert make_standalone("Other safety features, such as airbags, are less visible but also effective.") is None
+    assert make_standalone("Another way that people make sounds is through playing musical instruments.") is None
+    # ... unless the lesson says it right after that sentence
+    assert make_standalone("Another way that people make sounds is through playing musical instruments.",
+                           adjacent=True) is not None
+    # a fact about a stage that comes before another stays
+    assert make_standalone("Before dividing, a cell copies every one of its chromosomes.") is not None
+    # "You already know that ..." is a lead-in, not part of the statement
+    assert make_standalone("You already know that tissue is a group of similar cells working together.").text == (
+        "Tissue is a group of similar cells working together.")
 
 
 def test_no_stock_transitions_and_every_fact_is_cited(mini_corpus):
@@ -261,3 +284,26 @@ def test_the_lesson_names_the_concept_its_section_teaches():
     assert selection.why == [law, why]
     # and a lesson that already names it is left alone
     assert name_the_concept(Selection([law], [why], [law, why, weak]), brief, brief.question, Embedder()) == []
+
+
+def test_sentences_added_to_fill_a_short_lesson_follow_the_why_in_textbook_order():
+    passages = [SourcePassage(id=f"p{i}", topic_id=1, module_id="m1", text="", order=i) for i in range(4)]
+
+    def candidate(text: str, order: int, similarity: float) -> Candidate:
+        return Candidate(text, passages[order], (order, 0), True, similarity=similarity)
+
+    answer = candidate("Friction is a force that opposes the motion of one surface across another surface.", 0, 0.7)
+    why = candidate("Rough surfaces have more friction than smooth surfaces because their bumps catch.", 1, 0.6)
+    later = candidate("Friction between tires and the road lets a car speed up, slow down and turn corners.", 3, 0.5)
+    earlier = candidate("Static friction keeps a resting object still until a big enough push moves it.", 2, 0.45)
+    selection = Selection([answer], [why], [answer, why, later, earlier])
+    scenes = [{"kind": "hook", "sentences": [{"text": answer.text, "citation": "p0", "framing": False}],
+               "bullets": []},
+              {"kind": "explanation", "sentences": [{"text": "So what is going on?", "citation": None, "framing": True},
+                                                     {"text": why.text, "citation": "p1", "framing": False}],
+               "bullets": []}]
+    _fit_length(scenes, selection, {id(answer), id(why)})
+    said = [s["text"] for s in scenes[1]["sentences"] if not s["framing"]]
+    # the why stays first; the added sentences (the better one ranked first) are said in the book's order
+    assert said == [why.text, earlier.text, later.text]
+    assert all(s["citation"] for s in scenes[1]["sentences"] if not s["framing"])

@@ -352,6 +352,12 @@ def _principle_after(best: Candidate, ranked: list[Candidate], *, answer_words: 
     return min(after, key=lambda c: c.position, default=None)
 
 
+#: What a principle in the best sentence's own passage gains when the answer takes one: a small lead,
+#: not a trump (one that merely shares the passage lost to a definition of the asked-about concept:
+#: "chromium ... forms a passivating oxide layer" over "chemical change means ...").
+SAME_PASSAGE_PRINCIPLE = 0.05
+
+
 @dataclass
 class Selection:
     answer: list[Candidate]
@@ -384,8 +390,8 @@ def select(found: list[Candidate], question: str, *, answer_words: int, why_word
                 and best.words + c.words <= answer_words
                 and (c.passage.module_id == best.passage.module_id or c.main) and not near_duplicate(best, c)
                 and c.similarity >= min(best.similarity - 0.2, 0.4) and c.score >= best.score - 0.35]
-        if near:  # the principle nearest the answer in the book, then the most similar to the question
-            answer.append(max(near, key=lambda c: (c.passage.id == best.passage.id, c.similarity)))
+        if near:  # the principle most similar to the question, one in the answer's own passage a little ahead
+            answer.append(max(near, key=lambda c: c.similarity + SAME_PASSAGE_PRINCIPLE * (c.passage.id == best.passage.id)))
         elif is_example(best):  # none close to the question: the one the book states right after its example
             after = _principle_after(best, ranked, answer_words=answer_words)
             if after is not None:

@@ -31,7 +31,11 @@ _OFF_TOPIC = re.compile(
     r"the following|as follows|below|above|appendix|exercise|problem|solution|strategy|discussion|"
     r"check your understanding|khan academy|simulation|visit (this|the) (site|website|page)|worked example|let us|let's|we will|we'll|"
     r"as we (saw|have seen|have just seen|learned|discussed)|recall from|in this (case|example)|micrograph|visual connection|everyday connection|career connection|(section|chapter|figure|table|example|equation) \d+(\.\d+)*|"
-    r"this fact|these facts|in spite of this|despite this|our theme|the above)\b|\[[A-Z]{2}\]", re.I)
+    r"this fact|these facts|in spite of this|despite this|our theme|the above|"
+    r"before (we|proceeding|discussing|learning|applying|considering|examining|exploring|describing|studying|"
+    r"going on|moving on|turning to|looking at)|be sure (that )?you|it is (important|necessary|helpful) to "
+    r"(become familiar|first understand|review)|a (deeper|better|good|basic) understanding of)\b|\[[A-Z]{2}\]",
+    re.I)
 #: A figure/table reference whose target was stripped by the ingester ("shown in , which").
 _STUB = re.compile(r"\b(in|see|of|to|from|and)\s*[,.;:)]|\(\s*\)|\(\s*(see|a|b|c)\b[^)]*\)|\s,\s*,")
 #: Instructions to the reader (activities, exercises), not statements.
@@ -41,9 +45,12 @@ _IMPERATIVE = re.compile(r"^(try|imagine|suppose|consider|think|look|use|compare
                          r"build|choose|pour|fill|attach|connect|hang)\b", re.I)
 #: Hands-on activity boxes: materials lists ("1 ball; 1 board; ..."), procedure steps, instructions.
 _ACTIVITY = re.compile(r"\b(procedure|instructions|materials)\s*:|\binstructions\s+procedure\b|"
-                       r"\bin this (activity|lab)\b|;[^;]*;", re.I)
+                       r"\bin this (activity|lab)\b|;[^;]*;|\byour (lab )?partner\b|^have your\b", re.I)
 #: A box's title run into its first sentence ("Bent Pencil: A classic observation of refraction ...").
 _BOX_TITLE = re.compile(r"^(?:[A-Z][\w'’-]*\s+){0,4}[A-Z][\w'’-]*:\s+")
+#: A sentence that compares with what the book said just before ("Another way ...", "Other safety
+#: features, such as airbags, ...", "The same is true ..."): it leans on a sentence the lesson lacks.
+_COMPARES_BACK = re.compile(r"^(another|other|the other)\b|^the same (is|holds)\b", re.I)
 _PRONOUN = re.compile(r"^(It|They|He|She|We|Its|Their|His|Her|Our)\b")
 _DEMONSTRATIVE = re.compile(r"^(This|These|That|Those|Such)\b\s*(\w+)?")
 _LEAD_INS = re.compile(
@@ -51,7 +58,8 @@ _LEAD_INS = re.compile(
     r"it is (important|useful|interesting) to "
     r"(note|remember|realize|understand|point out) that|we should (also )?note(, however,)? that|keep in mind that|it turns out that|in fact,|of course,|"
     r"in general,|generally,|basically,|importantly,|interestingly,|surprisingly,|clearly,|"
-    r"as (it|you) turns? out,|as (we|you) (all )?(may |might |probably )?know,)\s*", re.I)
+    r"as (it|you) turns? out,|as (we|you) (all )?(may |might |probably )?know,|(you|we) (already |probably )?know that)\s*",
+    re.I)
 #: Discourse markers that tie a sentence to the one before it in the book.
 DISCOURSE = re.compile(
     r"^(however|thus|therefore|hence|consequently|as a result|also|in addition|additionally|furthermore|"
@@ -219,6 +227,8 @@ def make_standalone(sentence: str, *, previous: str = "", context: str = "", adj
         text, edited = _upper_first(rest), True
         if _IMPERATIVE.match(text):
             return None
+    if not adjacent and _COMPARES_BACK.match(text):
+        return None
     demonstrative = _DEMONSTRATIVE.match(text)
     if demonstrative and not adjacent:
         noun = (demonstrative.group(2) or "").lower()
@@ -239,6 +249,10 @@ def make_standalone(sentence: str, *, previous: str = "", context: str = "", adj
     return Standalone(text, edited, relation)
 
 
+#: A list still open at the end of a sentence's head ("Other organisms, such as animals, fungi").
+_LIST_OPEN = re.compile(r"\b(such as|including|like|namely)\b[^;:]*$", re.I)
+
+
 def split_long(text: str, max_words: int) -> list[str]:
     """Split a long sentence at safe boundaries ("; ", ", but ", ", so ") into shorter ones."""
     if words(text) <= max_words:
@@ -248,6 +262,8 @@ def split_long(text: str, max_words: int) -> list[str]:
         parts = re.split(pattern, text, maxsplit=1)
         if len(parts) > 1:
             head, tail = parts[0], parts[-1]
+            if "and" in pattern and _LIST_OPEN.search(head):
+                continue  # ", and" closing a list ("such as animals, fungi, and most bacteria, are ..."): no boundary
             if words(head) >= 5 and words(tail) >= 5 and _VERB.search(tail):
                 tail = joiner + (_lower_first(tail) if joiner else _upper_first(tail))
                 head = head.rstrip(",;: ") + "."
