@@ -134,6 +134,10 @@ def test_sentences_about_the_reader_or_the_book_are_not_lesson_facts():
                            adjacent=True) is not None
     # a fact about a stage that comes before another stays
     assert make_standalone("Before dividing, a cell copies every one of its chromosomes.") is not None
+    # the book's word-like abbreviations are said in full; an equation's symbols are not sentences at all
+    assert make_standalone("As the car descends the first slope, its PE is converted to KE.").text == (
+        "As the car descends the first slope, its potential energy is converted to kinetic energy.")
+    assert make_standalone("Then KE1 + PE1 = KE2 + PE2 for the car.") is None
     # "You already know that ..." is a lead-in, not part of the statement
     assert make_standalone("You already know that tissue is a group of similar cells working together.").text == (
         "Tissue is a group of similar cells working together.")

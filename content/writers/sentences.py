@@ -191,6 +191,19 @@ def _upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+#: Abbreviations the physics book uses as words across sections, defining them once chapters earlier
+#: ("As the car descends the first slope, its PE is converted to KE."): a lesson says them in full, as a
+#: teacher reading aloud would. Hand-written: a few symbols, not a general acronym expander.
+SPOKEN_IN_FULL = {"KE": "kinetic energy", "PE": "potential energy", "IMA": "ideal mechanical advantage",
+                  "AMA": "actual mechanical advantage", "EM": "electromagnetic"}
+_SPOKEN = re.compile(r"\b(" + "|".join(SPOKEN_IN_FULL) + r")\b(?![\d_=])")
+
+
+def spell_out(text: str) -> str:
+    """`text` with the book's word-like abbreviations (SPOKEN_IN_FULL) said in full."""
+    return _SPOKEN.sub(lambda m: SPOKEN_IN_FULL[m.group(1)], text)
+
+
 def make_standalone(sentence: str, *, previous: str = "", context: str = "", adjacent: bool = False,
                     max_words: int = 40) -> Standalone | None:
     """The sentence edited to stand on its own in a lesson, or None if it cannot.
@@ -198,7 +211,7 @@ def make_standalone(sentence: str, *, previous: str = "", context: str = "", adj
     `previous` is the sentence before it in the book, `context` the words already in play (question,
     title, lesson so far), `adjacent` whether the lesson places it right after `previous`.
     """
-    text = _drop_parentheticals(clean(sentence))
+    text = spell_out(_drop_parentheticals(clean(sentence)))
     titled = _BOX_TITLE.match(text)
     if titled:
         text = text[titled.end():]
