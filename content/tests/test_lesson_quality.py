@@ -16,7 +16,7 @@ from content.writers import (
     supports,
     validate_script,
 )
-from content.writers.answer import Candidate, Embedder, Selection
+from content.writers.answer import Candidate, Embedder, Selection, select
 from content.writers.concept import name_the_concept, title_concepts
 from content.writers.local import _fit_length, compose_script
 from content.writers.reading import flesch_kincaid_grade, simpler_question, split_simpler
@@ -311,3 +311,17 @@ def test_sentences_added_to_fill_a_short_lesson_follow_the_why_in_textbook_order
     # the why stays first; the added sentences (the better one ranked first) are said in the book's order
     assert said == [why.text, earlier.text, later.text]
     assert all(s["citation"] for s in scenes[1]["sentences"] if not s["framing"])
+
+
+def test_a_sentence_that_leans_on_the_text_around_it_never_explains():
+    passage = SourcePassage(id="p0", topic_id=1, module_id="m1", text="", order=0)
+    answer = Candidate("Friction opposes the motion of a cart rolling across the floor.", passage, (0, 0), True,
+                       similarity=0.7, score=1.0, vector=[1.0, 0.0, 0.0])
+    leaning = Candidate("For the cart, this assumption introduces some error into the calculation.", passage, (0, 2),
+                        True, similarity=0.6, score=0.85, vector=[0.6, 0.8, 0.0])
+    plain = Candidate("Rough floors slow a rolling cart more quickly than smooth floors do.", passage, (0, 4), True,
+                      similarity=0.5, score=0.8, vector=[0.6, 0.0, 0.8])
+    selection = select([answer, leaning, plain], "Why does a rolling cart slow down?", answer_words=50,
+                       why_words=115)
+    assert selection.answer == [answer]
+    assert selection.why == [plain]

@@ -17,7 +17,7 @@ from typing import Any
 from vividly.providers.base import ProviderFatal, Usage
 
 from . import MAX_WORDS, MIN_WORDS, LessonBrief, SourcePassage, narration_of, word_count
-from .answer import Candidate, Embedder, score_candidates, select, stems
+from .answer import Candidate, Embedder, leans_on_context, score_candidates, select, stems
 from .answer import candidates as find_candidates
 from .concept import name_it_early, name_the_concept
 from .families import family_for
@@ -371,7 +371,8 @@ def _fit_length(scenes: list[dict[str, Any]], selection, used: set[int], *, keep
     drop the longest why sentences when long."""
     explanation = next((s for s in scenes if s["kind"] == "explanation"), None)
     best = selection.ranked[0].similarity if selection.ranked else 0.0
-    spare = [c for c in selection.ranked if id(c) not in used and (c.main or c.similarity >= best - 0.1)][:12]
+    spare = [c for c in selection.ranked if id(c) not in used and not leans_on_context(c)
+             and (c.main or c.similarity >= best - 0.1)][:12]
     added: list[Candidate] = []
     while _total_words(scenes) < FILL_WORDS and spare:
         candidate = spare.pop(0)
