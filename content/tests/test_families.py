@@ -19,3 +19,17 @@ from content.writers.families import family_for
 ])
 def test_a_section_maps_onto_a_family_of_its_own_science(title, key_terms, subject, family):
     assert family_for(title, key_terms, subject=subject) == family
+
+
+def test_the_students_question_picks_among_the_ideas_a_section_teaches():
+    water = ("Water", ["oxygen", "hydrophilic", "hydrophobic", "specific heat capacity", "calorie",
+                       "heat of vaporization", "evaporation", "solvent", "sphere of hydration", "dissociation",
+                       "cohesion", "surface tension", "adhesion", "capillary action", "litmus", "acid", "base",
+                       "pH scale", "buffers"])
+    beach = "Why does the sand at the beach get burning hot while the ocean water stays cool?"
+    # the section alone reads as another of its ideas; asked about heating, the scenario pictures heat
+    assert family_for(*water, subject="biology") != "heat_thermo"
+    assert family_for(*water, subject="biology", question=beach) == "heat_thermo"
+    # a question that fits the section's idea leaves its family alone
+    assert family_for("Refraction", ["refraction", "index of refraction"], subject="physics",
+                      question="Why does a spoon look bent when it sits in a glass of water?") == "light_optics"

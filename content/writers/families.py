@@ -190,10 +190,18 @@ def keyword_scores(title: str, key_terms: list[str], body: str) -> dict[str, flo
     return scores
 
 
-def family_for(title: str, key_terms: list[str] | None = None, body: str = "",
-               section_vector: list[float] | None = None, subject: str = "") -> str:
+#: How much the student's question counts beside the section: a section teaches several ideas (Water:
+#: hydrogen bonds, and why water heats slowly), the scenario should picture the one asked about. At 1.0
+#: to 2.0 one dev lesson of 53 changes ("why does the sand get hot while the ocean stays cool?": matter
+#: and bonding → heat); none that already fitted.
+QUESTION_WEIGHT = 1.0
+
+
+def family_for(title: str, key_terms: list[str] | None = None, body: str = "", *,
+               section_vector: list[float] | None = None, subject: str = "", question: str = "") -> str:
     """The family id that fits a section best (keywords normalised + embedding similarity, and
-    SUBJECT_BONUS for the families of the section's own science when `subject` is given)."""
+    SUBJECT_BONUS for the families of the section's own science when `subject` is given); with the
+    student's `question`, its similarity to each family counts too (QUESTION_WEIGHT)."""
     key_terms = key_terms or []
     keywords = keyword_scores(title, key_terms, body)
     top = max(keywords.values(), default=0.0)
@@ -204,6 +212,10 @@ def family_for(title: str, key_terms: list[str] | None = None, body: str = "",
         if section_vector is None:
             section_vector = provider.embed_query(f"{title}. {', '.join(key_terms[:12])}")
         similarity = {fid: cosine(section_vector, vector) for fid, vector in vectors.items()}
+        if question:
+            asked = provider.embed_query(question)
+            for fid, vector in vectors.items():
+                similarity[fid] += QUESTION_WEIGHT * cosine(asked, vector)
     except Exception:  # noqa: BLE001 - no embeddings available: keywords alone still decide
         similarity = {}
     own = SUBJECT_FAMILIES.get(subject, set())

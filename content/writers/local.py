@@ -204,7 +204,8 @@ def compose_script(brief: LessonBrief) -> dict[str, Any]:
     name_it_early(selection, concepts, answer_words=60 if brief.simpler else 75)
     used = {id(c) for c in [*selection.answer, *selection.why]}
     main_texts = [p.text for p in brief.passages if p.topic_id == brief.topic_id and p.kind != "glossary"]
-    family = family_for(brief.topic_title, brief.key_terms, " ".join(main_texts)[:20000], subject=brief.subject)
+    family = family_for(brief.topic_title, brief.key_terms, " ".join(main_texts)[:20000], subject=brief.subject,
+                        question=question)
     picture, notice = scenario_sentences(family, match)
 
     worked: WorkedExample | None = None

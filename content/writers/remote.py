@@ -86,7 +86,8 @@ def framing_guidance(brief: LessonBrief) -> dict[str, str]:
 
     match = match_world(brief.interest)
     main = [p.text for p in brief.passages if p.topic_id == brief.topic_id and p.kind != "glossary"]
-    family = family_for(brief.topic_title, brief.key_terms, " ".join(main)[:20000], subject=brief.subject)
+    family = family_for(brief.topic_title, brief.key_terms, " ".join(main)[:20000], subject=brief.subject,
+                        question=brief.question)
     picture, notice = scenario_sentences(family, match)
     guidance = {"Interest scenario (framing)": f"{picture} {notice}"}
     for key in find_relationships(main, focus=brief.question, family=family)[:1]:
