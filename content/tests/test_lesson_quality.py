@@ -78,6 +78,8 @@ def test_hands_on_activity_steps_are_not_lesson_facts_and_a_box_title_is_dropped
     # a box's title run into its sentence goes; the statement stays
     assert make_standalone("Bent Straw: A classic sign of refraction is a straw that looks broken in a glass of "
                            "water.").text == "A classic sign of refraction is a straw that looks broken in a glass of water."
+    assert make_standalone("Engineering: Saving Lives Using the Concept of Impulse: Cars during the past several decades have "
+                           "gotten much safer.").text == "Cars during the past several decades have gotten much safer."
     # materials lists, procedure steps and instructions are not statements about the world
     assert make_standalone("One straw; One clear glass; Water Procedure: Stand the straw in the glass.") is None
     assert make_standalone("Do this and watch the shape of the straw from the side.") is None

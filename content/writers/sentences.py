@@ -47,7 +47,8 @@ _IMPERATIVE = re.compile(r"^(try|imagine|suppose|consider|think|look|use|compare
 _ACTIVITY = re.compile(r"\b(procedure|instructions|materials)\s*:|\binstructions\s+procedure\b|"
                        r"\bin this (activity|lab)\b|;[^;]*;|\byour (lab )?partner\b|^have your\b", re.I)
 #: A box's title run into its first sentence ("Bent Pencil: A classic observation of refraction ...").
-_BOX_TITLE = re.compile(r"^(?:[A-Z][\w'’-]*\s+){0,4}[A-Z][\w'’-]*:\s+")
+_BOX_TITLE = re.compile(r"^(?:[A-Z][\w'’-]*\s+(?:(?:of|the|and|a|an|in|on|to|for|with|by|at|from|as)\s+)*){0,6}"
+                        r"[A-Z][\w'’-]*:\s+(?=[A-Z])")
 #: A sentence that compares with what the book said just before ("Another way ...", "Other safety
 #: features, such as airbags, ...", "The same is true ..."): it leans on a sentence the lesson lacks.
 _COMPARES_BACK = re.compile(r"^(another|other|the other)\b|^the same (is|holds)\b", re.I)
@@ -212,9 +213,9 @@ def make_standalone(sentence: str, *, previous: str = "", context: str = "", adj
     title, lesson so far), `adjacent` whether the lesson places it right after `previous`.
     """
     text = spell_out(_drop_parentheticals(clean(sentence)))
-    titled = _BOX_TITLE.match(text)
-    if titled:
-        text = text[titled.end():]
+    titled = False
+    while match := _BOX_TITLE.match(text):  # a feature's kind, then its title ("Engineering: Saving Lives ...: ")
+        text, titled = text[match.end():], True
     if (not text or not text[0].isupper() or not text.endswith((".", "!")) or "?" in text
             or _ACTIVITY.search(text)
             or "[[EQ" in text or re.search(r"[=^_]|\\|\w:\s*$", text) or _OFF_TOPIC.search(text)
