@@ -327,3 +327,20 @@ def test_a_sentence_that_leans_on_the_text_around_it_never_explains():
                        why_words=115)
     assert selection.answer == [answer]
     assert selection.why == [plain]
+
+
+def test_another_sections_sentence_explains_only_from_a_passage_about_the_question():
+    main = SourcePassage(id="p0", topic_id=1, module_id="m1", text="", order=0, relevance=0.6)
+    breathing = SourcePassage(id="p1", topic_id=2, module_id="m2", text="", order=20, relevance=0.22)
+    crashes = SourcePassage(id="p2", topic_id=3, module_id="m3", text="", order=30, relevance=0.55)
+    answer = Candidate("Airbags let the force on a rider act over a longer time, so the force is smaller.", main,
+                       (0, 0), True, similarity=0.7, score=1.0, vector=[1.0, 0.0, 0.0, 0.0])
+    # shares the question's words ("deadly" ~ "dead"), but its passage is about breathing
+    dead_spaces = Candidate("Dead spaces can severely impact breathing because they reduce the surface area.",
+                            breathing, (20, 0), False, similarity=0.45, score=0.8, vector=[0.5, 0.85, 0.0, 0.0])
+    inflated = Candidate("An airbag must inflate within a fraction of a second when a collision happens.", crashes,
+                         (30, 0), False, similarity=0.45, score=0.8, vector=[0.5, 0.0, 0.85, 0.0])
+    selection = select([answer, dead_spaces, inflated], "How do airbags make crashes less deadly?",
+                       answer_words=50, why_words=115)
+    assert selection.answer == [answer]
+    assert selection.why == [inflated]
