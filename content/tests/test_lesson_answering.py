@@ -9,7 +9,7 @@ from content.pipeline.evidence import THIN_SECTION, lesson_passages
 from content.writers import LessonBrief, SourcePassage, narration_of, validate_script
 from content.writers.answer import Candidate, Embedder, Selection, _definition_sentence, select
 from content.writers.concept import name_it_early, name_the_concept
-from content.writers.local import _facts, compose_script
+from content.writers.local import _example_sentence, _facts, compose_script
 from content.writers.sentences import make_standalone
 from ingestion.models import Chunk, IndexVersion
 from ingestion.search import search_sections
@@ -355,8 +355,6 @@ def test_a_concepts_statement_unrelated_to_the_question_names_no_concept():
 
 
 def test_the_textbook_example_comes_from_a_section_the_lesson_teaches():
-    from content.writers.local import _example_sentence  # noqa: PLC0415 - the private picker under test
-
     def candidate(text, module_id, similarity):
         passage = SourcePassage(id=f"p-{module_id}", topic_id=1, module_id=module_id, text=text, kind="text")
         return Candidate(text, passage, (1, 0), module_id == "m-taught", similarity=similarity, score=similarity)
@@ -367,3 +365,20 @@ def test_the_textbook_example_comes_from_a_section_the_lesson_teaches():
     # then the lesson's example is the taught section's
     assert _example_sentence([elsewhere, taught], set(), {"m-taught"}) is taught
     assert _example_sentence([elsewhere], set(), {"m-taught"}) is None
+
+
+def test_the_principle_after_the_answer_is_the_one_nearest_the_question():
+    own, other = (SourcePassage(id=p, topic_id=1, module_id="m1", text="") for p in ("p-own", "p-other"))
+    best = Candidate("Iron will rust when it is left out in wet air for a few weeks.", own, (0, 0), True,
+                     similarity=0.8, score=1.0)
+    # the answer's own passage states a principle that is about something else ...
+    chromium = Candidate("Chromium tends to collect near the surface, where it forms a protective layer.", own,
+                         (0, 3), True, similarity=0.5, score=0.8)
+    # ... and another passage of the section defines the asked-about change
+    rusting = Candidate("Rusting is called corrosion: a metal slowly reacts with oxygen and water.", other,
+                        (2, 0), True, similarity=0.7, score=0.9)
+    question = "Why does iron rust when it's left outside?"
+    assert select([best, chromium, rusting], question, answer_words=50, why_words=60).answer == [best, rusting]
+    # while of two about as close, the answer's own passage's is said (it continues the answer)
+    closer = Candidate(chromium.text, own, (0, 3), True, similarity=0.68, score=0.8)
+    assert select([best, closer, rusting], question, answer_words=50, why_words=60).answer == [best, closer]

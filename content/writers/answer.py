@@ -370,9 +370,9 @@ BORROWED_PASSAGE_RELEVANCE = 0.3
 
 
 def borrowable(c: Candidate, similarity: float) -> bool:
-    """Whether a sentence from a section the lesson does not teach may help explain it: close to the
-    question (`similarity`, at most 0.4 needed) in a passage that is about the question too."""
-    return c.similarity >= min(similarity, 0.4) and c.passage.relevance >= BORROWED_PASSAGE_RELEVANCE
+    """Whether a sentence from a section the lesson does not teach may help explain it: at least
+    `similarity` to the question, in a passage that is about the question too."""
+    return c.similarity >= similarity and c.passage.relevance >= BORROWED_PASSAGE_RELEVANCE
 
 
 #: What a principle in the best sentence's own passage gains when the answer takes one: a small lead,
@@ -446,7 +446,7 @@ def select(found: list[Candidate], question: str, *, answer_words: int, why_word
     floor = max(0.2, min(best.similarity - 0.3, 0.35))
     # greedy maximal marginal relevance: each next sentence must add something the chosen ones lack
     eligible = [c for c in pool if not leans_on_context(c) and c.similarity >= floor
-                and (c.main or c.passage.module_id in sections or borrowable(c, best.similarity - 0.1))]
+                and (c.main or c.passage.module_id in sections or borrowable(c, min(best.similarity - 0.1, 0.4)))]
     base = {id(c): why_score(c) for c in eligible}
     why: list[Candidate] = []
     used = 0

@@ -18,9 +18,9 @@ from vividly.providers.base import ProviderFatal, Usage
 
 from . import MAX_WORDS, MIN_WORDS, LessonBrief, SourcePassage, narration_of, word_count
 from .answer import (
-    BORROWED_PASSAGE_RELEVANCE,
     Candidate,
     Embedder,
+    borrowable,
     leans_on_context,
     score_candidates,
     select,
@@ -381,7 +381,7 @@ def _fit_length(scenes: list[dict[str, Any]], selection, used: set[int], *, keep
     explanation = next((s for s in scenes if s["kind"] == "explanation"), None)
     best = selection.ranked[0].similarity if selection.ranked else 0.0
     spare = [c for c in selection.ranked if id(c) not in used and not leans_on_context(c)
-             and (c.main or (c.similarity >= best - 0.1 and c.passage.relevance >= BORROWED_PASSAGE_RELEVANCE))][:12]
+             and (c.main or borrowable(c, best - 0.1))][:12]
     added: list[Candidate] = []
     while _total_words(scenes) < FILL_WORDS and spare:
         candidate = spare.pop(0)

@@ -263,7 +263,9 @@ def make_standalone(sentence: str, *, previous: str = "", context: str = "", adj
     return Standalone(text, edited, relation)
 
 
-#: A list still open at the end of a sentence's head ("Other organisms, such as animals, fungi").
+#: ", and" before a new clause's subject: a split point, unless it closes a list still open in the head
+#: (`_LIST_OPEN`: "Other organisms, such as animals, fungi").
+_AND_CLAUSE = r",\s+and\s+(?=(the|a|an|this|these|it|they|each|most|many|some|[A-Z])\b)"
 _LIST_OPEN = re.compile(r"\b(such as|including|like|namely)\b[^;:]*$", re.I)
 
 
@@ -271,12 +273,11 @@ def split_long(text: str, max_words: int) -> list[str]:
     """Split a long sentence at safe boundaries ("; ", ", but ", ", so ") into shorter ones."""
     if words(text) <= max_words:
         return [text]
-    for pattern, joiner in ((r";\s+", ""), (r",\s+but\s+", "But "), (r",\s+so\s+", "So "),
-                            (r",\s+and\s+(?=(the|a|an|this|these|it|they|each|most|many|some|[A-Z])\b)", "")):
+    for pattern, joiner in ((r";\s+", ""), (r",\s+but\s+", "But "), (r",\s+so\s+", "So "), (_AND_CLAUSE, "")):
         parts = re.split(pattern, text, maxsplit=1)
         if len(parts) > 1:
             head, tail = parts[0], parts[-1]
-            if "and" in pattern and _LIST_OPEN.search(head):
+            if pattern is _AND_CLAUSE and _LIST_OPEN.search(head):
                 continue  # ", and" closing a list ("such as animals, fungi, and most bacteria, are ..."): no boundary
             if words(head) >= 5 and words(tail) >= 5 and _VERB.search(tail):
                 tail = joiner + (_lower_first(tail) if joiner else _upper_first(tail))
