@@ -18,7 +18,7 @@ from content.writers import (
 )
 from content.writers.answer import Candidate, Embedder, Selection, select
 from content.writers.concept import name_the_concept, title_concepts
-from content.writers.local import _fit_length, compose_script
+from content.writers.local import _fit_length, _recap, compose_script
 from content.writers.reading import flesch_kincaid_grade, simpler_question, split_simpler
 from content.writers.sentences import make_standalone, split_long
 from content.writers.worked import find_relationships, worked_example
@@ -143,6 +143,28 @@ def test_sentences_about_the_reader_or_the_book_are_not_lesson_facts():
     # "You already know that ..." is a lead-in, not part of the statement
     assert make_standalone("You already know that tissue is a group of similar cells working together.").text == (
         "Tissue is a group of similar cells working together.")
+
+
+def test_the_sciences_own_words_are_not_mistaken_for_the_books_apparatus():
+    # words a worked example, a figure or an exercise uses are science too: these are lesson facts
+    for fact in ("A solution is a homogeneous mixture of two or more substances.",
+                 "Elements in the same group of the periodic table have similar chemical properties.",
+                 "Sodium chloride, or table salt, dissolves readily in water.",
+                 "Seawater stays liquid at temperatures below freezing.",
+                 "During exercise, muscle cells use oxygen faster than the blood can deliver it.",
+                 "A magnifying glass forms an enlarged virtual image of a nearby object.",
+                 "The phase diagram of water shows the pressures and temperatures at which ice melts."):
+        assert make_standalone(fact) is not None, fact
+    # ... while the apparatus itself is not
+    for apparatus in ("Solution The molar mass of molecular nitrogen is 28.01 g/mol.",
+                      "Check Your Learning The boiling point of ether was measured at a base camp.",
+                      "Answer: 80 mL Distilled white vinegar is a solution of acetic acid in water.",
+                      "The data below are for the same reaction described earlier.",
+                      "Try this exercise with a partner before you read on."):
+        assert make_standalone(apparatus) is None, apparatus
+    # what the ingester left of "as Figure 2.3 shows" is taken out, not read aloud
+    assert make_standalone("The lower density of ice, as depicts, an anomaly, causes it to float on water.").text == (
+        "The lower density of ice, an anomaly, causes it to float on water.")
 
 
 def test_no_stock_transitions_and_every_fact_is_cited(mini_corpus):
@@ -344,3 +366,37 @@ def test_another_sections_sentence_explains_only_from_a_passage_about_the_questi
                        answer_words=50, why_words=115)
     assert selection.answer == [answer]
     assert selection.why == [inflated]
+
+
+def test_a_sentence_about_the_books_example_never_explains_or_recaps():
+    passage = SourcePassage(id="p0", topic_id=1, module_id="m1", text="", order=0)
+    answer = Candidate("Inertia, the tendency to resist a change in motion, is proportional to an object's mass.", passage,
+                       (0, 0), True, similarity=0.7, score=1.0, vector=[1.0, 0.0, 0.0])
+    # goes on about the passage's wagon, which the lesson never introduces
+    wagon = Candidate("The wagon is not accelerating vertically, so the normal force balances the weight.", passage,
+                      (0, 3), True, similarity=0.6, score=0.95, vector=[0.6, 0.8, 0.0], anecdote=True)
+    plain = Candidate("A loaded cart needs a bigger push than an empty cart to reach the same speed.", passage, (0, 5),
+                      True, similarity=0.5, score=0.9, vector=[0.6, 0.0, 0.8])
+    selection = select([answer, wagon, plain], "Why is a full cart harder to speed up?", answer_words=50,
+                       why_words=115)
+    assert selection.why == [plain]
+    assert _recap(selection, {id(answer), id(plain)}) == [answer]  # no runner-up but the wagon: the answer again
+
+
+def test_a_long_lesson_drops_its_least_relevant_why_sentence_not_its_longest():
+    passage = SourcePassage(id="p0", topic_id=1, module_id="m1", text="", order=0)
+    long_reason = ("Ice floats because its hydrogen bonds lock the molecules into an open lattice as water freezes, "
+                   "so the solid takes up more room than the liquid and is less dense than the water it sits on.")
+    answer = Candidate("Ice is less dense than liquid water, so it floats.", passage, (0, 0), True, similarity=0.7)
+    reason = Candidate(long_reason, passage, (0, 1), True, similarity=0.6)
+    aside = Candidate("A steel needle carefully placed on water will float.", passage, (0, 2), True, similarity=0.3)
+    padding = [{"text": " ".join(["word"] * 60) + ".", "citation": None, "framing": True} for _ in range(5)]
+    scenes = [{"kind": "hook", "sentences": [{"text": answer.text, "citation": "p0", "framing": False}]},
+              {"kind": "explanation", "bullets": [],
+               "sentences": [{"text": "So what is going on?", "citation": None, "framing": True},
+                             {"text": reason.text, "citation": "p0", "framing": False},
+                             {"text": aside.text, "citation": "p0", "framing": False}]},
+              {"kind": "recap", "sentences": padding}]
+    _fit_length(scenes, Selection([answer], [reason, aside], [answer, reason, aside]), {id(answer), id(reason), id(aside)})
+    said = [s["text"] for s in scenes[1]["sentences"] if not s["framing"]]
+    assert said == [reason.text]

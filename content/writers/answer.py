@@ -11,10 +11,11 @@ and penalties for sentences far above the target reading grade, sentences that l
 context ("this assumption"), and glossary lines for terms the question is not about. The best one or
 two sentences are the direct answer, which stands alone: not a sentence that goes on about a thing
 only its passage's example introduced ("The wagon is not accelerating vertically ...") or names
-quantities by their letters ("Friction f acting on the wheels ..."); those may still explain in the
-why. An example answered first is followed by the principle behind it: the one nearest the question,
-else the one the book states right after the example (`_principle_after`; dev: answers 72%→74%,
-within 90 words 49%→51%). The sentences nearest both the question and the answer, told in textbook order, are the "why".
+quantities by their letters ("Friction f acting on the wheels ..."); nor do those explain or recap
+(`explains`): heard without the example, they name a thing the lesson never introduced. An example
+answered first is followed by the principle behind it: the one nearest the question, else the one the
+book states right after the example (`_principle_after`; dev: answers 72%→74%, within 90 words
+49%→51%). The sentences nearest both the question and the answer, told in textbook order, are the "why".
 """
 
 from __future__ import annotations
@@ -136,14 +137,45 @@ class Candidate:
         return words(self.text)
 
 
+#: A glossary meaning that does not start with a noun ("of greater osmotic pressure", "having ...").
+_NOT_A_NOUN = re.compile(r"^(of|in|on|at|to|for|with|by|from|having|relating|referring|pertaining|describing|"
+                         r"used|able|capable|consisting|containing|being|when|where|how|what|which|that|"
+                         r"many|several|most|some|all|more|less|both|each|either|neither|any|every|only|also|"
+                         r"two|three|four|\w+ly|\w+ing)\b", re.I)
+_PLURAL = re.compile(r"(?<![su])s$")
+_NOT_SUPERLATIVE = frozenset({"interest", "forest", "test", "chest", "crest", "harvest", "request", "contest", "protest",
+                              "conquest", "nest", "quest", "rest", "west", "vest", "digest", "arrest"})
+
+
+def _copula(term: str, meaning: str) -> str:
+    """How a glossary term is joined to its meaning when the book gives a bare noun phrase: "Adhesion is an
+    attraction between ...", "Autotrophs are organisms that ...", not "Adhesion means attraction between
+    ..."; "means" where the phrase does not start with a singular noun ("Hypertonic means of greater ...")."""
+    word = meaning.split(" ", 1)[0]
+    first, plural_term = word.lower(), bool(_PLURAL.search(term.rsplit(maxsplit=1)[-1].lower()))
+    if plural_term and _PLURAL.search(first):
+        return "are"
+    if (_NOT_A_NOUN.match(first) or _PLURAL.search(first) or plural_term
+            or re.search(r"\b(is|are)\b", " ".join(meaning.split()[:5]))):
+        return "means"
+    if re.fullmatch(r"\w{3,}est", first) and first not in _NOT_SUPERLATIVE:
+        return "is the"  # "smallest unit of ..."
+    vowel_sound = (word[:1] in "AEFHILMNORSX" if word.isupper() and len(word) > 1  # "an RNA", "an ATP"
+                   else first[:1] in "aeiou" and not re.match(r"(uni|use|usu|uti|ure|eu|one)", first))
+    return "is an" if vowel_sound else "is a"
+
+
 def _definition_sentence(term: str, meaning: str) -> str:
-    meaning = clean(meaning).rstrip(".")
+    meaning = re.sub(r"^\([^)]*\)\s*", "", clean(meaning).rstrip("."))  # "(plural: atria) chamber of ..."
     first = meaning.split(" ", 1)[0]
     keep = len(first) > 1 and (first.isupper() or first[1:].lower() != first[1:])
     meaning = meaning if keep else meaning[:1].lower() + meaning[1:]
+    name = re.sub(r"\s*\([^)]*\)", "", term)  # "molarity (M)": its abbreviation is not its case
     verb = ("is" if re.match(r"^(a|an|the|one|any)\b", meaning, re.I)
-            else "" if re.match(r"^(states|says|describes|refers to|is|are)\b", meaning, re.I) else "means")
-    keep_case = len(term) > 1 and term[:1].islower() and any(ch.isupper() for ch in term[1:])  # pH, mRNA
+            else "" if re.match(r"^(states|says|describes|refers to|is|are)\b", meaning, re.I)
+            else _copula(name, meaning))
+    head = name.split(" ", 1)[0]
+    keep_case = len(head) > 1 and head[:1].islower() and any(ch.isupper() for ch in head[1:])  # pH, mRNA
     return " ".join(w for w in (term if keep_case else term[:1].upper() + term[1:], verb, meaning) if w) + "."
 
 
@@ -195,7 +227,7 @@ GLOSSARY_OFF_CONCEPT = 0.1
 #: A sentence that leans on the text around it ("this assumption", "the scenario", "similar to the").
 _CONTEXTUAL = re.compile(r"\b(this|these|that|those|the) (assumption|assumptions|scenario|case|situation|calculation|"
                          r"result|results|equation|value|values|problem|method|approach|experiment|observation|"
-                         r"setup|discussion|analysis)\b|\bsimilar to the\b", re.I)
+                         r"setup|discussion|analysis)\b|\b(this|these) solutions?\b|\bsimilar to the\b", re.I)
 CONTEXTUAL_PENALTY = 0.05
 
 
@@ -204,6 +236,13 @@ def leans_on_context(c: Candidate) -> bool:
     some inaccuracy to the calculation."): it may answer, penalised, but never explains or fills a lesson
     (such phrases in the dev eval's transcripts: 7 → 4)."""
     return bool(_CONTEXTUAL.search(c.text))
+
+
+def explains(c: Candidate) -> bool:
+    """Whether a sentence may explain (the why, a fill, a swap, the recap): it neither leans on its context
+    nor goes on about a thing only its passage's example introduced ("The wagon is not accelerating
+    vertically ..." heard without the wagon)."""
+    return not leans_on_context(c) and not c.anecdote
 
 
 #: What each of the section's key terms a sentence names adds (up to MAX_TERMS): a sentence that
@@ -445,7 +484,7 @@ def select(found: list[Candidate], question: str, *, answer_words: int, why_word
     sections = {a.passage.module_id for a in answer}
     floor = max(0.2, min(best.similarity - 0.3, 0.35))
     # greedy maximal marginal relevance: each next sentence must add something the chosen ones lack
-    eligible = [c for c in pool if not leans_on_context(c) and c.similarity >= floor
+    eligible = [c for c in pool if explains(c) and c.similarity >= floor
                 and (c.main or c.passage.module_id in sections or borrowable(c, min(best.similarity - 0.1, 0.4)))]
     base = {id(c): why_score(c) for c in eligible}
     why: list[Candidate] = []

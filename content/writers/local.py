@@ -21,7 +21,7 @@ from .answer import (
     Candidate,
     Embedder,
     borrowable,
-    leans_on_context,
+    explains,
     score_candidates,
     select,
     stems,
@@ -362,7 +362,7 @@ def _recap(selection, used: set[int]) -> list[Candidate]:
         return []
     glossary = best.passage.kind == "glossary"  # a definition answered "what is"; otherwise no glossary line
     for c in selection.ranked[:12]:
-        if (c is not best and id(c) not in used and c.score >= best.score - 0.06 and c.words <= 26
+        if (c is not best and id(c) not in used and explains(c) and c.score >= best.score - 0.06 and c.words <= 26
                 and (glossary or c.passage.kind != "glossary")):
             used.add(id(c))
             return [c]
@@ -380,7 +380,7 @@ def _fit_length(scenes: list[dict[str, Any]], selection, used: set[int], *, keep
     drop the longest why sentences when long."""
     explanation = next((s for s in scenes if s["kind"] == "explanation"), None)
     best = selection.ranked[0].similarity if selection.ranked else 0.0
-    spare = [c for c in selection.ranked if id(c) not in used and not leans_on_context(c)
+    spare = [c for c in selection.ranked if id(c) not in used and explains(c)
              and (c.main or borrowable(c, best - 0.1))][:12]
     added: list[Candidate] = []
     while _total_words(scenes) < FILL_WORDS and spare:
@@ -403,11 +403,15 @@ def _fit_length(scenes: list[dict[str, Any]], selection, used: set[int], *, keep
         if _total_words(scenes) >= MIN_WORDS:
             break
         scenes[-1]["sentences"].append(_framing(text))
+    def relevance(sentence: dict[str, Any]) -> float:
+        return next((c.similarity for c in selection.ranked if _is(sentence, {c.text})), 0.0)
+
     while _total_words(scenes) > MAX_WORDS and explanation is not None:
         facts = [s for s in explanation["sentences"] if not s["framing"] and not _is(s, keep)]
         if len(facts) <= 1:
             break
-        explanation["sentences"].remove(max(facts, key=lambda s: word_count(s["text"])))
+        # the least relevant goes (not the longest: that was often the one saying why)
+        explanation["sentences"].remove(min(facts, key=relevance))
 
 
 def _said_in_order(explanation: dict[str, Any], added: list[Candidate], previous: Candidate | None) -> None:
@@ -435,7 +439,7 @@ def _fit_reading_level(scenes: list[dict[str, Any]], selection, used: set[int], 
         if grade < goal - 1.5 and facts:  # too plain for the grade: trade the plainest for a fuller one
             plainest = min(facts, key=lambda s: by_text[s["text"]].grade)
             current = by_text[plainest["text"]]
-            fuller = next((c for c in selection.ranked[:30] if id(c) not in used and c.grade > current.grade + 2
+            fuller = next((c for c in selection.ranked[:30] if id(c) not in used and explains(c) and c.grade > current.grade + 2
                            and c.score >= current.score - 0.05 and c.passage.kind != "glossary"
                            and _total_words(scenes) + c.words - current.words <= MAX_WORDS), None)
             if fuller is None:
@@ -447,7 +451,7 @@ def _fit_reading_level(scenes: list[dict[str, Any]], selection, used: set[int], 
             return
         hardest = max(facts, key=lambda s: by_text[s["text"]].grade)
         current = by_text[hardest["text"]]
-        easier = next((c for c in selection.ranked[:30] if id(c) not in used and c.grade < current.grade - 2
+        easier = next((c for c in selection.ranked[:30] if id(c) not in used and explains(c) and c.grade < current.grade - 2
                        and c.score >= current.score - 0.1 and c.passage.kind != "glossary"), None)
         index = explanation["sentences"].index(hardest)
         if easier is not None:

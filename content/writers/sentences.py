@@ -22,19 +22,30 @@ _ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "approx.", "Fig.", "Dr.", "Mr."
 _SPLIT = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“(]?[A-Z0-9]|\[\[EQ)")
 _EQUATION = re.compile(r"(?<![\w=])([A-Za-z](?:_\w+)?\s*=\s*[^\s.=][^=]*?)(?=\s+[A-Z][a-z]|\s*$|\.\s)")
 
-#: Sentences about the book, figures, media or the reader's tasks rather than the science.
+#: Sentences about the book, figures, media or the reader's tasks rather than the science. Words the
+#: science uses too are matched only as the book's apparatus: "solution" as a worked example's label (not
+#: "a solution of salt"), "table" but not the periodic table or table salt, "image" as a picture on the
+#: page (not a lens's image), "above"/"below" as a pointer ("described below", not "below freezing"),
+#: "exercise" as the reader's (not "during exercise").
 _OFF_TOPIC = re.compile(
-    r"\b(figure|fig\.|table|click|https?:|www\.|link to learning|this (section|chapter|module|video|activity|lab)|"
-    r"you will|you'll|learning objectives?|see (the )?(figure|table|example|appendix)|credit|shown|pictured|"
-    r"illustrated|illustrations?|depicted|photo|image|arrows?|labell?ed|diagram|drawing|graph|sketch|video|watch|teacher|students? (should|will|can)|"
+    r"\b(figure|fig\.|(?<!periodic )(?<!periodic-)table(?! salt| sugar)|click|https?:|www\.|link to learning|"
+    r"this (section|chapter|module|video|activity|lab)|"
+    r"you will|you'll|learning objectives?|see (the )?(figure|table|example|appendix)|credit|(?<!been )shown(?! that)|"
+    r"pictured|illustrated|illustrations?|depicted|photo|(left|right|top|bottom|middle)[- ](hand )?image|"
+    r"arrows?|labell?ed|(?<!phase )diagram|drawing|graph|sketch|video|watch|teacher|students? (should|will|can)|"
     r"(next|previous|following|preceding|last|earlier|later) (section|chapter|module|example|paragraph|equation|figure)|"
-    r"the following|as follows|below|above|appendix|exercise|problem|solution|strategy|discussion|"
-    r"check your understanding|khan academy|simulation|visit (this|the) (site|website|page)|worked example|let us|let's|we will|we'll|"
+    r"the following|as follows|(shown|listed|given|described|discussed|discuss|outlined|see|presented|mentioned|"
+    r"noted|summarized|defined|illustrated|derived|explained|explored?|examined?|introduced|provided|stated|"
+    r"indicated|data|table|list|steps|equations?|examples?|diagrams?) (above|below)|appendix|"
+    r"(this|the|following|these|each|in-text) exercises?|problem|solution (to|of) (this|the|each|part)|"
+    r"problem-solving|check your (understanding|learning)|"
+    r"discussion|khan academy|simulation|visit (this|the) (site|website|page)|worked example|let us|let's|we will|we'll|"
     r"as we (saw|have seen|have just seen|learned|discussed)|recall from|in this (case|example)|micrograph|visual connection|everyday connection|career connection|(section|chapter|figure|table|example|equation) \d+(\.\d+)*|"
     r"this fact|these facts|in spite of this|despite this|our theme|the above|"
     r"before (we|proceeding|discussing|learning|applying|considering|examining|exploring|describing|studying|"
     r"going on|moving on|turning to|looking at)|be sure (that )?you|it is (important|necessary|helpful) to "
-    r"(become familiar|first understand|review)|a (deeper|better|good|basic) understanding of)\b|\[[A-Z]{2}\]",
+    r"(become familiar|first understand|review)|a (deeper|better|good|basic) understanding of)\b|\[[A-Z]{2}\]|"
+    r"^(?-i:(Solution|Strategy|Answer)\s+[A-Z(])|\b(answer|result):",
     re.I)
 #: A figure/table reference whose target was stripped by the ingester ("shown in , which").
 _STUB = re.compile(r"\b(in|see|of|to|from|and)\s*[,.;:)]|\(\s*\)|\(\s*(see|a|b|c)\b[^)]*\)|\s,\s*,")
@@ -133,7 +144,11 @@ def _drop_parentheticals(text: str) -> str:
                 or words(inner) >= 4):
             return ""
         return match.group(0)
-    return clean(_PARENTHETICAL.sub(replace, text))
+    return clean(_FIGURE_POINTER.sub("", _PARENTHETICAL.sub(replace, text)))
+
+
+#: What is left of "as Figure 2.3 shows" once the ingester strips the figure: ", as shows," reads as nonsense.
+_FIGURE_POINTER = re.compile(r",?\s+as (shows|depicts|illustrates|indicates|summarizes)(?=\s*[,.;:])")
 
 
 #: A noun phrase after the subject that a leading "It" (singular) or "They" (plural) could mean instead.
