@@ -7,8 +7,9 @@ import pytest
 
 from content.pipeline.evidence import THIN_SECTION, lesson_passages
 from content.writers import LessonBrief, SourcePassage, narration_of, validate_script
-from content.writers.answer import Candidate, Embedder, Selection, _definition_sentence, select
+from content.writers.answer import Candidate, Embedder, Selection, select
 from content.writers.concept import name_it_early, name_the_concept
+from content.writers.definitions import definition_sentence
 from content.writers.local import _example_sentence, _facts, compose_script
 from content.writers.sentences import make_standalone
 from ingestion.models import Chunk, IndexVersion
@@ -67,21 +68,31 @@ def test_openers_and_definitions_read_as_sentences():
     assert make_standalone("As we know, oxygen is very important to life.").text == "Oxygen is very important to life."
     assert make_standalone("As you may know, metals conduct heat much better than wood does.").text == (
         "Metals conduct heat much better than wood does.")
-    assert _definition_sentence("law of conservation of energy", "states that energy is neither created nor "
+    assert definition_sentence("law of conservation of energy", "states that energy is neither created nor "
                                 "destroyed") == "Law of conservation of energy states that energy is neither created nor destroyed."
     # the book's bare noun phrase is joined as a teacher would say it
-    assert _definition_sentence("adhesion", "attraction between water molecules and other molecules") == (
+    assert definition_sentence("adhesion", "attraction between water molecules and other molecules") == (
         "Adhesion is an attraction between water molecules and other molecules.")
-    assert _definition_sentence("autotrophs", "organisms that make their own food") == (
+    assert definition_sentence("autotrophs", "organisms that make their own food") == (
         "Autotrophs are organisms that make their own food.")
-    assert _definition_sentence("atom", "smallest unit of matter") == "Atom is the smallest unit of matter."
-    assert _definition_sentence("mRNA", "RNA that carries the code") == "mRNA is an RNA that carries the code."
-    assert _definition_sentence("atrium", "(plural: atria) chamber of the heart") == "Atrium is a chamber of the heart."
+    assert definition_sentence("atom", "smallest unit of matter") == "Atom is the smallest unit of matter."
+    assert definition_sentence("mRNA", "RNA that carries the code") == "mRNA is an RNA that carries the code."
+    assert definition_sentence("atrium", "(plural: atria) chamber of the heart") == "Atrium is a chamber of the heart."
+    assert definition_sentence("mitochondria", "cellular organelles responsible for respiration") == (
+        "Mitochondria are cellular organelles responsible for respiration.")
+    assert definition_sentence("acidic", "solution in which hydronium outnumbers hydroxide") == (
+        "Acidic describes a solution in which hydronium outnumbers hydroxide.")
+    assert definition_sentence("photosystem", "group of proteins and pigments") == (
+        "Photosystem is a group of proteins and pigments.")
+    assert definition_sentence("refraction", "bending of a wave as it passes into another medium") == (
+        "Refraction is the bending of a wave as it passes into another medium.")
+    assert definition_sentence("osmosis", "transport of water through a membrane") == (
+        "Osmosis is the transport of water through a membrane.")
     # ... and with "means" where the phrase does not start with a singular noun
-    assert _definition_sentence("hypertonic", "of greater osmotic pressure") == "Hypertonic means of greater osmotic pressure."
+    assert definition_sentence("hypertonic", "of greater osmotic pressure") == "Hypertonic means of greater osmotic pressure."
     # a term's abbreviation does not make it a lower-case name like pH or mRNA
-    assert _definition_sentence("molarity (M)", "unit of concentration") == "Molarity (M) is a unit of concentration."
-    assert _definition_sentence("pH", "logarithmic measure of acidity") == "pH is a logarithmic measure of acidity."
+    assert definition_sentence("molarity (M)", "unit of concentration") == "Molarity (M) is a unit of concentration."
+    assert definition_sentence("pH", "logarithmic measure of acidity") == "pH is a logarithmic measure of acidity."
 
 
 def _candidate(text: str, *, kind: str, score: float, position: int) -> Candidate:

@@ -28,13 +28,13 @@ from vividly.providers import registry
 from vividly.providers.base import ProviderError
 
 from . import LessonBrief, SourcePassage
+from .definitions import definition_sentence
 from .reading import sentence_grade
 from .sentences import (
     CAUSE,
     DEFINITION,
     EXAMPLE,
     Standalone,
-    clean,
     continues_example,
     make_standalone,
     names_by_symbol,
@@ -137,48 +137,6 @@ class Candidate:
         return words(self.text)
 
 
-#: A glossary meaning that does not start with a noun ("of greater osmotic pressure", "having ...").
-_NOT_A_NOUN = re.compile(r"^(of|in|on|at|to|for|with|by|from|having|relating|referring|pertaining|describing|"
-                         r"used|able|capable|consisting|containing|being|when|where|how|what|which|that|"
-                         r"many|several|most|some|all|more|less|both|each|either|neither|any|every|only|also|"
-                         r"two|three|four|\w+ly|\w+ing)\b", re.I)
-_PLURAL = re.compile(r"(?<![su])s$")
-_NOT_SUPERLATIVE = frozenset({"interest", "forest", "test", "chest", "crest", "harvest", "request", "contest", "protest",
-                              "conquest", "nest", "quest", "rest", "west", "vest", "digest", "arrest"})
-
-
-def _copula(term: str, meaning: str) -> str:
-    """How a glossary term is joined to its meaning when the book gives a bare noun phrase: "Adhesion is an
-    attraction between ...", "Autotrophs are organisms that ...", not "Adhesion means attraction between
-    ..."; "means" where the phrase does not start with a singular noun ("Hypertonic means of greater ...")."""
-    word = meaning.split(" ", 1)[0]
-    first, plural_term = word.lower(), bool(_PLURAL.search(term.rsplit(maxsplit=1)[-1].lower()))
-    if plural_term and _PLURAL.search(first):
-        return "are"
-    if (_NOT_A_NOUN.match(first) or _PLURAL.search(first) or plural_term
-            or re.search(r"\b(is|are)\b", " ".join(meaning.split()[:5]))):
-        return "means"
-    if re.fullmatch(r"\w{3,}est", first) and first not in _NOT_SUPERLATIVE:
-        return "is the"  # "smallest unit of ..."
-    vowel_sound = (word[:1] in "AEFHILMNORSX" if word.isupper() and len(word) > 1  # "an RNA", "an ATP"
-                   else first[:1] in "aeiou" and not re.match(r"(uni|use|usu|uti|ure|eu|one)", first))
-    return "is an" if vowel_sound else "is a"
-
-
-def _definition_sentence(term: str, meaning: str) -> str:
-    meaning = re.sub(r"^\([^)]*\)\s*", "", clean(meaning).rstrip("."))  # "(plural: atria) chamber of ..."
-    first = meaning.split(" ", 1)[0]
-    keep = len(first) > 1 and (first.isupper() or first[1:].lower() != first[1:])
-    meaning = meaning if keep else meaning[:1].lower() + meaning[1:]
-    name = re.sub(r"\s*\([^)]*\)", "", term)  # "molarity (M)": its abbreviation is not its case
-    verb = ("is" if re.match(r"^(a|an|the|one|any)\b", meaning, re.I)
-            else "" if re.match(r"^(states|says|describes|refers to|is|are)\b", meaning, re.I)
-            else _copula(name, meaning))
-    head = name.split(" ", 1)[0]
-    keep_case = len(head) > 1 and head[:1].islower() and any(ch.isupper() for ch in head[1:])  # pH, mRNA
-    return " ".join(w for w in (term if keep_case else term[:1].upper() + term[1:], verb, meaning) if w) + "."
-
-
 def candidates(brief: LessonBrief, *, max_words: int, tolerance: int = 8) -> list[Candidate]:
     """Every standalone sentence of the brief's passages, deduplicated, in textbook order."""
     found: list[Candidate] = []
@@ -190,7 +148,7 @@ def candidates(brief: LessonBrief, *, max_words: int, tolerance: int = 8) -> lis
         if passage.kind == "glossary":
             term, _, meaning = passage.text.partition(":")
             if term.strip() and 4 <= words(meaning) <= max_words:
-                text = _definition_sentence(term.strip(), meaning)
+                text = definition_sentence(term.strip(), meaning)
                 if text.lower() not in seen:
                     seen.add(text.lower())
                     found.append(Candidate(text, passage, (passage.order, 0), main))

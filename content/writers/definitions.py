@@ -1,0 +1,101 @@
+"""A glossary entry said as a sentence: "adhesion: attraction between water molecules and other
+molecules" → "Adhesion is an attraction between water molecules and other molecules."
+
+The books give each meaning as a bare phrase. Joined with "means" it reads like a dictionary
+("Adhesion means attraction between ..."); a teacher says "is a", "is the", "are" or "describes".
+Hand-written on purpose: the choice needs only the phrase's first words, and the inflection libraries
+(inflect, pattern) still guess at "mitochondria" and "bacteria", which `_LATIN_PLURAL` names.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .sentences import clean
+
+#: A meaning that does not start with a noun phrase ("of greater osmotic pressure", "having ...").
+_NOT_A_NOUN = re.compile(r"^(of|in|on|at|to|for|with|by|from|having|relating|referring|pertaining|describing|"
+                         r"used|able|capable|consisting|containing|being|when|where|how|what|which|that|"
+                         r"many|several|most|some|all|more|less|both|each|either|neither|any|every|only|also|"
+                         r"two|three|four|\w+ly)\b", re.I)
+#: A meaning that starts "the …" without saying it: "first of the three bones", "rate at which …",
+#: "bending of a wave …" (a gerund of), "smallest unit of …" (a superlative).
+_THE = re.compile(r"^((first|second|third|fourth|last|final|only|main|total|entire|whole|same|sum|\w+most)\b|"
+                  r"\w+ \w*(at|in|by) which\b|\w+ing of\b|"
+                  # an action or measure of something: "the transport of water", "the study of ..."
+                  r"(\w+(tion|sion|ment|ance|ence)|transport|act|process|study|rate|amount|number|loss|gain|flow|"
+                  r"use|ability|tendency|capacity|release|breakdown|uptake|spread|exchange|change) of\b)", re.I)
+#: Where a meaning's head noun ends: "cellular organelles | responsible for", "group | of proteins".
+_AFTER_HEAD = re.compile(r"^(of|that|which|who|whose|in|on|at|to|for|with|by|from|between|within|among|per|as|or|and|"
+                         r"responsible|used|when|where|containing|consisting|\w+ed|\w+ing)$", re.I)
+#: A meaning that opens with its verb.
+_VERB = re.compile(r"^(occurs|forms|acts|consists|results|allows|contains|carries|connects|produces|causes|involves|"
+                   r"includes|indicates|represents|measures|helps|lies|exists|moves|serves|converts|transports|"
+                   r"surrounds|covers|protects|controls|regulates|binds|separates|links|joins|stores|determines)"
+                   r" (?!of\b)", re.I)
+_PLURAL = re.compile(r"(?<![sui'])s$")  # not -ss, -us, -is (osmosis)
+_LATIN_PLURAL = frozenset({"mitochondria", "bacteria", "data", "phenomena", "criteria", "media", "stomata", "atria",
+                           "nuclei", "fungi", "stimuli", "alveoli", "bronchi", "cilia", "flagella", "villi", "algae",
+                           "larvae", "vertebrae", "protozoa", "chromatids", "spectra"})
+#: A one-word term that names a property, not a thing ("acidic", "endergonic", "porous").
+_ADJECTIVE = re.compile(r"^[a-z-]+(ic|ous|ive|ible|able)$", re.I)
+_NOT_SUPERLATIVE = frozenset({"interest", "forest", "test", "chest", "crest", "harvest", "request", "contest", "protest",
+                              "conquest", "nest", "quest", "rest", "west", "vest", "digest", "arrest"})
+
+
+def _plural(word: str) -> bool:
+    word = word.lower().strip(",;:")
+    return word in _LATIN_PLURAL or bool(_PLURAL.search(word))
+
+
+def _head(meaning: str) -> str:
+    """The noun a meaning's opening phrase is about: the last word before its first preposition,
+    relative pronoun or participle."""
+    words = meaning.split()
+    head = words[0] if words else ""
+    for index, word in enumerate(words[:6]):
+        if index and (_AFTER_HEAD.match(word.strip(",;:")) or word.endswith(",")):
+            break
+        head = word
+    return head
+
+
+def _copula(term: str, meaning: str) -> str:
+    """How a term is joined to a bare-phrase meaning: "is a", "is an", "is the", "are", "describes" or,
+    where the phrase is no noun phrase, "means" ("Hypertonic means of greater osmotic pressure")."""
+    word = meaning.split(" ", 1)[0]
+    first = word.lower()
+    before_relative = re.split(r"\b(?:that|which|who)\b", " ".join(meaning.split()[:5]))[0]
+    if _NOT_A_NOUN.match(first) or re.search(r"\b(is|are)\b", before_relative):
+        return "means"
+    if re.match(r"^\w+ed (of|by|in|from|to|with|into)\b", meaning):
+        return "is"  # "composed of the bones of ..."
+    if _VERB.match(meaning):
+        return ""  # "occurs in the walls of hollow organs"
+    plural_meaning = _plural(_head(meaning))
+    if _ADJECTIVE.match(term):
+        return "describes" + ("" if plural_meaning else " an" if first[:1] in "aeiou" else " a")
+    if plural_meaning:
+        return "are" if _plural(term.rsplit(maxsplit=1)[-1]) else "means"
+    if _plural(term.rsplit(maxsplit=1)[-1]):
+        return "means"
+    if _THE.match(meaning) or (re.fullmatch(r"\w{3,}est", first) and first not in _NOT_SUPERLATIVE):
+        return "is the"
+    vowel_sound = (word[:1] in "AEFHILMNORSX" if word.isupper() and len(word) > 1  # "an RNA", "an ATP"
+                   else first[:1] in "aeiou" and not re.match(r"(uni|use|usu|uti|ure|eu|one)", first))
+    return "is an" if vowel_sound else "is a"
+
+
+def definition_sentence(term: str, meaning: str) -> str:
+    """The glossary entry `term: meaning` as one sentence a lesson can say."""
+    meaning = re.sub(r"^\([^)]*\)\s*", "", clean(meaning).rstrip("."))  # "(plural: atria) chamber of ..."
+    first = meaning.split(" ", 1)[0]
+    keep = len(first) > 1 and (first.isupper() or first[1:].lower() != first[1:])
+    meaning = meaning if keep else meaning[:1].lower() + meaning[1:]
+    name = re.sub(r"\s*\([^)]*\)", "", term)  # "molarity (M)": its abbreviation is not its case
+    verb = ("is" if re.match(r"^(a|an|the|one|any)\b", meaning, re.I)
+            else "" if re.match(r"^(states|says|describes|refers to|is|are)\b", meaning, re.I)
+            else _copula(name, meaning))
+    head = name.split(" ", 1)[0]
+    keep_case = len(head) > 1 and head[:1].islower() and any(ch.isupper() for ch in head[1:])  # pH, mRNA
+    return " ".join(w for w in (term if keep_case else term[:1].upper() + term[1:], verb, meaning) if w) + "."
