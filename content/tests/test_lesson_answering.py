@@ -7,7 +7,7 @@ import pytest
 
 from content.pipeline.evidence import THIN_SECTION, lesson_passages
 from content.writers import LessonBrief, SourcePassage, narration_of, validate_script
-from content.writers.answer import Candidate, Embedder, Selection, select
+from content.writers.answer import Candidate, Embedder, Selection, select, stems
 from content.writers.concept import name_it_early, name_the_concept
 from content.writers.definitions import definition_sentence
 from content.writers.local import _example_sentence, _facts, compose_script
@@ -406,3 +406,10 @@ def test_the_principle_after_the_answer_is_the_one_nearest_the_question():
     # while of two about as close, the answer's own passage's is said (it continues the answer)
     closer = Candidate(chromium.text, own, (0, 3), True, similarity=0.68, score=0.8)
     assert select([best, closer, rusting], question, answer_words=50, why_words=60).answer == [best, closer]
+
+
+def test_the_questions_words_meet_the_books_in_their_stems():
+    # "2 molar" asks about molarity; a crude suffix cut kept "molari" and "molar" apart
+    asked = stems("What does it mean when a solution is 2 molar?")
+    assert "molar" in asked & stems("The molarity of a solution is the number of moles of solute per liter.")
+    assert stems("Why is energy conserved?") & stems("the law of conservation of energy") == {"energi", "conserv"}

@@ -24,6 +24,8 @@ import math
 import re
 from dataclasses import dataclass, field
 
+import Stemmer
+
 from vividly.providers import registry
 from vividly.providers.base import ProviderError
 
@@ -58,14 +60,12 @@ PRINCIPLE = re.compile(r"\b(law|principle|states? that|tends? to|always|never|in
 _NUMBERS = re.compile(r"\d+(\.\d+)?\s*(%|°|kg|g|m|s|mol|l|ml|n|j|w|v|hz|k)\b", re.I)
 
 
+_SNOWBALL = Stemmer.Stemmer("english")
+
+
 def stem(word: str) -> str:
-    """A crude stem: lower case, plural/verb endings off, long words cut to 6 letters."""
-    w = word.lower().strip("'-")
-    for suffix in ("ies", "es", "s", "ing", "ed", "ly"):
-        if len(w) > len(suffix) + 3 and w.endswith(suffix):
-            w = w[: -len(suffix)] + ("y" if suffix == "ies" else "")
-            break
-    return w[:6] if len(w) > 6 else w
+    """The Snowball (Porter 2) stem, as BM25 search uses: "molarity" and "molar" meet at "molar"."""
+    return _SNOWBALL.stemWord(word.lower().strip("'-"))
 
 
 def stems(text: str) -> set[str]:
@@ -217,7 +217,7 @@ def _term(candidate: Candidate) -> str:
 
 def vocabulary(brief: LessonBrief) -> list[set[str]]:
     """The section's key terms and glossary terms, each as its set of stems ("carrying capacity (K)"
-    → {"carryi", "capaci"})."""
+    → {"carri", "capac"})."""
     terms = {re.sub(r"\s*\([^)]*\)", "", t).strip().lower()
              for t in [*brief.key_terms, *(g.get("term", "") for g in brief.glossary)] if t}
     found = [stems(t) for t in sorted(terms) if t and len(t.split()) <= 4]
