@@ -16,7 +16,7 @@ from content.writers import (
     supports,
     validate_script,
 )
-from content.writers.answer import Candidate, Embedder, Selection, select
+from content.writers.answer import Candidate, Embedder, Selection, leans_on_context, select
 from content.writers.concept import name_the_concept, title_concepts
 from content.writers.local import _fit_length, _recap, compose_script
 from content.writers.reading import flesch_kincaid_grade, simpler_question, split_simpler
@@ -120,6 +120,10 @@ def test_sentences_must_stand_alone():
     listed = ("Other organisms, such as animals, fungi, and most other bacteria, are termed heterotrophs because they "
               "must rely on the sugars that photosynthetic organisms produce.")
     assert split_long(listed, 12) == [listed]
+    # nor is ", but" when what follows shares the subject: "But have little effect ..." would have none
+    shared = ("Injected vaccines stimulate the systemic immune system and its antibodies, but have little effect on "
+              "the mucosal response where many pathogens enter.")
+    assert split_long(shared, 12) == [shared]
 
 
 def test_sentences_about_the_reader_or_the_book_are_not_lesson_facts():
@@ -349,6 +353,12 @@ def test_a_sentence_that_leans_on_the_text_around_it_never_explains():
                        why_words=115)
     assert selection.answer == [answer]
     assert selection.why == [plain]
+    # other back-references the lesson cannot resolve; a sentence using such a word on its own is fine
+    assert leans_on_context(Candidate("For these applications, compounds such as glycol are often used.", passage,
+                                      (0, 5), True))
+    assert leans_on_context(Candidate("The concept behind this is that immunity is boosted.", passage, (0, 6), True))
+    assert not leans_on_context(Candidate("The purpose of a microscope is to magnify small objects.", passage, (0, 7),
+                                          True))
 
 
 def test_another_sections_sentence_explains_only_from_a_passage_about_the_question():

@@ -284,6 +284,11 @@ _AND_CLAUSE = r",\s+and\s+(?=(the|a|an|this|these|it|they|each|most|many|some|[A
 _LIST_OPEN = re.compile(r"\b(such as|including|like|namely)\b[^;:]*$", re.I)
 
 
+#: A clause that starts with its verb: split off, it would have no subject ("But have little effect ...").
+_NO_SUBJECT = re.compile(r"^(have|has|had|is|are|was|were|can|could|will|would|may|might|must|do|does|did|be|been|"
+                         r"also|still|not|often|usually|only|then|\w+ed)\b", re.I)
+
+
 def split_long(text: str, max_words: int) -> list[str]:
     """Split a long sentence at safe boundaries ("; ", ", but ", ", so ") into shorter ones."""
     if words(text) <= max_words:
@@ -294,6 +299,8 @@ def split_long(text: str, max_words: int) -> list[str]:
             head, tail = parts[0], parts[-1]
             if pattern is _AND_CLAUSE and _LIST_OPEN.search(head):
                 continue  # ", and" closing a list ("such as animals, fungi, and most bacteria, are ..."): no boundary
+            if _NO_SUBJECT.match(tail):
+                continue  # ", but have little effect on ...": the tail shares the head's subject
             if words(head) >= 5 and words(tail) >= 5 and _VERB.search(tail):
                 tail = joiner + (_lower_first(tail) if joiner else _upper_first(tail))
                 head = head.rstrip(",;: ") + "."
