@@ -88,6 +88,9 @@ def test_openers_and_definitions_read_as_sentences():
         "Refraction is the bending of a wave as it passes into another medium.")
     assert definition_sentence("osmosis", "transport of water through a membrane") == (
         "Osmosis is the transport of water through a membrane.")
+    # a law's meaning that is itself a statement is what the law states
+    assert definition_sentence("Le Châtelier's principle", "an equilibrium subjected to stress will shift to counter "
+                               "it") == "Le Châtelier's principle states that an equilibrium subjected to stress will shift to counter it."
     # ... and with "means" where the phrase does not start with a singular noun
     assert definition_sentence("hypertonic", "of greater osmotic pressure") == "Hypertonic means of greater osmotic pressure."
     # a term's abbreviation does not make it a lower-case name like pH or mRNA

@@ -135,6 +135,10 @@ def test_sentences_about_the_reader_or_the_book_are_not_lesson_facts():
     # a sentence that compares with the one before it in the book leans on a sentence the lesson lacks
     assert make_standalone("Other safety features, such as airbags, are less visible but also effective.") is None
     assert make_standalone("Another way that people make sounds is through playing musical instruments.") is None
+    assert make_standalone("The same reasoning holds for voltage in going around an electric circuit.") is None
+    assert make_standalone("The same force acts on both carts during the collision.") is not None
+    # a simulation's instruction is the reader's task too
+    assert make_standalone("See how the current is affected by modifying the resistance and the voltage.") is None
     # ... unless the lesson says it right after that sentence
     assert make_standalone("Another way that people make sounds is through playing musical instruments.",
                            adjacent=True) is not None

@@ -186,7 +186,7 @@ GLOSSARY_OFF_CONCEPT = 0.1
 _CONTEXTUAL = re.compile(r"\b(this|these|that|those|the) (assumption|assumptions|scenario|case|situation|calculation|"
                          r"result|results|equation|value|values|problem|method|approach|experiment|observation|"
                          r"setup|discussion|analysis)\b|\b(this|these|those) (solutions?|applications?|purposes?|conditions|"
-                         r"circumstances|instances)\b|\bbehind this\b|\bsimilar to the\b", re.I)
+                         r"circumstances|instances)\b|\bbehind this\b|\bto (understand|see|explain|show) this\b|\bsimilar to the\b", re.I)
 CONTEXTUAL_PENALTY = 0.05
 
 

@@ -60,13 +60,23 @@ def _head(meaning: str) -> str:
     return head
 
 
+_LAW = re.compile(r"\b(law|principle|rule|theorem|hypothesis|theory)\b", re.I)
+
+
+def _is_clause(meaning: str) -> bool:
+    """Whether the meaning is a statement with its own verb ("diploid stage is the dominant stage")."""
+    before_relative = re.split(r"\b(?:that|which|who)\b", " ".join(meaning.split()[:8]))[0]
+    return bool(re.search(r"\b(is|are|will|can|may|must|would|should|does|do)\b", before_relative))
+
+
 def _copula(term: str, meaning: str) -> str:
     """How a term is joined to a bare-phrase meaning: "is a", "is an", "is the", "are", "describes" or,
     where the phrase is no noun phrase, "means" ("Hypertonic means of greater osmotic pressure")."""
     word = meaning.split(" ", 1)[0]
     first = word.lower()
-    before_relative = re.split(r"\b(?:that|which|who)\b", " ".join(meaning.split()[:5]))[0]
-    if _NOT_A_NOUN.match(first) or re.search(r"\b(is|are)\b", before_relative):
+    if _is_clause(meaning):
+        return "means"
+    if _NOT_A_NOUN.match(first):
         return "means"
     if re.match(r"^\w+ed (of|by|in|from|to|with|into)\b", meaning):
         return "is"  # "composed of the bones of ..."
@@ -93,7 +103,8 @@ def definition_sentence(term: str, meaning: str) -> str:
     keep = len(first) > 1 and (first.isupper() or first[1:].lower() != first[1:])
     meaning = meaning if keep else meaning[:1].lower() + meaning[1:]
     name = re.sub(r"\s*\([^)]*\)", "", term)  # "molarity (M)": its abbreviation is not its case
-    verb = ("is" if re.match(r"^(a|an|the|one|any)\b", meaning, re.I)
+    verb = ("states that" if _LAW.search(name) and _is_clause(meaning)  # "an equilibrium subjected to ... will shift"
+            else "is" if re.match(r"^(a|an|the|one|any)\b", meaning, re.I)
             else "" if re.match(r"^(states|says|describes|refers to|is|are)\b", meaning, re.I)
             else _copula(name, meaning))
     head = name.split(" ", 1)[0]

@@ -50,7 +50,7 @@ _OFF_TOPIC = re.compile(
 #: A figure/table reference whose target was stripped by the ingester ("shown in , which").
 _STUB = re.compile(r"\b(in|see|of|to|from|and)\s*[,.;:)]|\(\s*\)|\(\s*(see|a|b|c)\b[^)]*\)|\s,\s*,")
 #: Instructions to the reader (activities, exercises), not statements.
-_IMPERATIVE = re.compile(r"^(try|imagine|suppose|consider|think|look|use|compare|calculate|find|explain|describe|"
+_IMPERATIVE = re.compile(r"^(try|imagine|suppose|consider|think|look|see|use|compare|calculate|find|explain|describe|"
                          r"predict|draw|make|place|observe|record|repeat|measure|write|list|identify|discuss|"
                          r"determine|assume|recall|review|go|click|open|set|take|put|hold|turn|add|mix|do|tie|"
                          r"build|choose|pour|fill|attach|connect|hang)\b", re.I)
@@ -62,7 +62,8 @@ _BOX_TITLE = re.compile(r"^(?:[A-Z][\w'’-]*\s+(?:(?:of|the|and|a|an|in|on|to|f
                         r"[A-Z][\w'’-]*:\s+(?=[A-Z])")
 #: A sentence that compares with what the book said just before ("Another way ...", "Other safety
 #: features, such as airbags, ...", "The same is true ..."): it leans on a sentence the lesson lacks.
-_COMPARES_BACK = re.compile(r"^(another|other|the other)\b|^the same (is|holds)\b", re.I)
+_COMPARES_BACK = re.compile(r"^(another|other|the other)\b|^the same (\w+ )?(is|holds|applies)\b|"
+                            r"^the same (reasoning|logic|argument|idea|approach|analysis|method)\b", re.I)
 _PRONOUN = re.compile(r"^(It|They|He|She|We|Its|Their|His|Her|Our)\b")
 _DEMONSTRATIVE = re.compile(r"^(This|These|That|Those|Such)\b\s*(\w+)?")
 _LEAD_INS = re.compile(
