@@ -298,6 +298,8 @@ def test_the_lesson_names_the_concept_its_section_teaches():
     assert title_concepts("Newton's First Law of Motion: Inertia") == ["Inertia", "Newton's First Law of Motion"]
     assert title_concepts("Phase Change and Latent Heat") == ["Phase Change", "Latent Heat"]
     assert title_concepts("Introduction to Work and Energy") == ["Work", "Energy"]
+    # a word joined to the concept names none of its own ("in response to light" names no "Responses")
+    assert title_concepts("Plant Sensory Systems and Responses") == ["Plant Sensory Systems"]
     # given an answer and a why chosen for the question that never name the section's concept
     passage = SourcePassage(id="p1", topic_id=1, module_id="m1", text="")
     other = SourcePassage(id="p2", topic_id=2, module_id="m2", text="")

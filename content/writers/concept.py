@@ -26,6 +26,12 @@ from .sentences import DEFINITION
 _GENERIC_TITLE = re.compile(r"^(introduction( to)?|overview( of)?|the|an?|some|more|basics of|applications? of|"
                             r"types of|properties of|structure of|further applications of)\s+", re.I)
 MAX_TERM_WORDS = 5
+#: Words a title joins to its concept that name no concept of their own ("Plant Sensory Systems and
+#: Responses": any sentence saying "in response to" would name "Responses").
+_NOT_CONCEPTS = frozenset({"introduction", "summary", "responses", "response", "properties", "applications", "uses",
+                           "types", "functions", "function", "structure", "structures", "processes", "effects",
+                           "factors", "systems", "methods", "changes", "characteristics", "examples", "behavior",
+                           "regulation", "control", "organization"})
 #: Similarity to the question below which a concept's statement is unrelated to it ("Kinematics of rotational
 #: motion is the relationships between rotation angle, ..." for "Why is a door easier to open far from
 #: its hinges?"): it would take the short answer's place and say nothing the student asked.
@@ -43,7 +49,7 @@ def title_concepts(title: str) -> list[str]:
             piece = raw.strip()
             while _GENERIC_TITLE.match(piece):
                 piece = _GENERIC_TITLE.sub("", piece, count=1)
-            if piece and len(piece.split()) <= MAX_TERM_WORDS and piece.lower() not in ("introduction", "summary"):
+            if piece and len(piece.split()) <= MAX_TERM_WORDS and piece.lower() not in _NOT_CONCEPTS:
                 found.append(piece)
     return found
 
