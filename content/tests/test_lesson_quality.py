@@ -18,7 +18,7 @@ from content.writers import (
 )
 from content.writers.answer import Candidate, Embedder, Selection, leans_on_context, select
 from content.writers.concept import name_the_concept, title_concepts
-from content.writers.local import _fit_length, _recap, compose_script
+from content.writers.local import _fit_length, _fit_reading_level, _recap, compose_script
 from content.writers.reading import flesch_kincaid_grade, simpler_question, split_simpler
 from content.writers.sentences import make_standalone, split_long
 from content.writers.worked import find_relationships, worked_example
@@ -194,6 +194,7 @@ def test_no_stock_transitions_and_every_fact_is_cited(mini_corpus):
     ("ohm", "robotics", "I = 12 V ÷ 3.0 Ω ≈ 4.0 A", "4.0 A"),
     ("ph", "cooking", "pH = −log(5.0 × 10⁻³) ≈ 2.3", "2.3"),
     ("ideal_gas", "basketball", "n = PV ÷ RT ≈ 0.47 mol", "0.47 mol"),
+    ("charles", "basketball", "V₂ = V₁ × T₂ ÷ T₁ ≈ 6.5 L", "6.5 L"),
     ("kinetic", "athletics", "KE = ½ × 65 kg × (10 m/s)² ≈ 3,200 J", "3,200 J"),
 ])
 def test_worked_examples_compute_numbers_and_units(key, world, result, answer):
@@ -204,6 +205,20 @@ def test_worked_examples_compute_numbers_and_units(key, world, result, answer):
     assert answer not in example.distractors
     assert example.equation
     assert example.givens
+
+
+def test_the_worked_example_is_the_relationship_the_question_is_about():
+    gas_laws = ["Boyle's law: P1V1 = P2V2 at constant temperature. Charles's law: (V1)/(T1) = (V2)/(T2) at "
+                "constant pressure. Together they give the ideal gas law, PV = nRT."]
+    # a balloon shrinking in the freezer is about temperature and volume: Charles's law
+    assert find_relationships(gas_laws, focus="Why does a balloon shrink when you put it in the freezer?",
+                              family="gases")[0] == "charles"
+    # squeezing a gas is about pressure and volume
+    assert find_relationships(gas_laws, focus="What happens to the pressure when you squeeze a gas into a smaller "
+                              "volume?", family="gases")[0] in ("boyle", "ideal_gas")
+    example = worked_example("charles", world_slug="basketball", who="a player", place="in the gym",
+                             interest="basketball")
+    assert "shrinks to about 6.5 liters" in example.working
 
 
 def test_a_section_with_an_equation_gets_a_worked_example_on_the_slide(mini_corpus):
@@ -416,3 +431,26 @@ def test_a_long_lesson_drops_its_least_relevant_why_sentence_not_its_longest():
     _fit_length(scenes, Selection([answer], [reason, aside], [answer, reason, aside]), {id(answer), id(reason), id(aside)})
     said = [s["text"] for s in scenes[1]["sentences"] if not s["framing"]]
     assert said == [reason.text]
+
+
+def test_an_easier_sentence_swapped_in_comes_from_a_section_the_lesson_teaches():
+    main = SourcePassage(id="p0", topic_id=1, module_id="m1", text="", order=0)
+    elsewhere = SourcePassage(id="p9", topic_id=2, module_id="m2", text="", order=90)
+    answer = Candidate("A balloon shrinks in the cold because the gas inside takes up less room.", main, (0, 0),
+                       True, similarity=0.7, score=1.0)
+    hard = Candidate("Thermodynamically, isobaric contraction of an idealized gaseous constituent proportionally "
+                     "diminishes volumetric occupancy.", main, (0, 1), True, similarity=0.5, score=0.9, grade=20.0)
+    unrelated = Candidate("Cells survive freezing if glycerol replaces their water.", elsewhere, (90, 0), False,
+                          similarity=0.5, score=0.9, grade=4.0)
+    selection = Selection([answer], [hard], [answer, hard, unrelated])
+    scenes = [{"kind": "hook", "sentences": [{"text": answer.text, "citation": "p0", "framing": False}]},
+              {"kind": "explanation", "bullets": [],
+               "sentences": [{"text": "So what is going on?", "citation": None, "framing": True},
+                             {"text": hard.text, "citation": "p0", "framing": False}]}]
+    _fit_reading_level(scenes, selection, {id(answer), id(hard)}, goal=8.0)
+    assert unrelated.text not in [s["text"] for s in scenes[1]["sentences"]]
+    # the same sentence from the lesson's own section would have been swapped in
+    unrelated.passage, unrelated.main = main, True
+    _fit_reading_level(scenes, Selection([answer], [hard], [answer, hard, unrelated]), {id(answer), id(hard)},
+                       goal=8.0)
+    assert unrelated.text in [s["text"] for s in scenes[1]["sentences"]]

@@ -220,7 +220,9 @@ def compose_script(brief: LessonBrief) -> dict[str, Any]:
     relationship: Candidate | None = None
     for key in find_relationships(main_texts, focus=question, family=family)[:1]:
         worked = worked_example(key, world_slug=world.slug, who=world.actor, place=world.place, interest=interest)
-        relationship = _relationship_fact(selection.ranked, worked, used)
+        said = " ".join(c.text for c in [*selection.answer, *selection.why]).lower().replace("’", "'")
+        relationship = (None if worked.title.lower() in said  # the lesson already states it ("Charles's law states ...")
+                        else _relationship_fact(selection.ranked, worked, used))
         if relationship is not None:
             used.add(id(relationship))
 
@@ -374,14 +376,21 @@ def _is(sentence: dict[str, Any], texts: set[str]) -> bool:
     return any(text and sentence["text"].endswith(text[1:]) for text in texts)
 
 
+def _taught(selection) -> set[str]:
+    """The sections the short answer and the why draw on: a sentence added later comes from one of them
+    ("Cells can only survive freezing if ..." from a section on water is no step in why a balloon shrinks)."""
+    return {c.passage.module_id for c in [*selection.answer, *selection.why]}
+
+
 def _fit_length(scenes: list[dict[str, Any]], selection, used: set[int], *, keep: set[str] = frozenset()) -> None:
     """Bring the narration within MIN_WORDS..MAX_WORDS: add the next-best why sentences while it is
     shorter than FILL_WORDS (each that still fits: more of the section's explanation, not filler);
     drop the longest why sentences when long."""
     explanation = next((s for s in scenes if s["kind"] == "explanation"), None)
     best = selection.ranked[0].similarity if selection.ranked else 0.0
+    taught = _taught(selection)
     spare = [c for c in selection.ranked if id(c) not in used and explains(c)
-             and (c.main or borrowable(c, best - 0.1))][:12]
+             and (c.main or (c.passage.module_id in taught and borrowable(c, best - 0.1)))][:12]
     added: list[Candidate] = []
     while _total_words(scenes) < FILL_WORDS and spare:
         candidate = spare.pop(0)
@@ -432,6 +441,9 @@ def _fit_reading_level(scenes: list[dict[str, Any]], selection, used: set[int], 
     if explanation is None:
         return
     by_text = {c.text: c for c in selection.ranked}
+    taught = _taught(selection)
+    swappable = [c for c in selection.ranked[:30] if explains(c) and c.passage.kind != "glossary"
+                 and (c.main or c.passage.module_id in taught)]
     for _ in range(6):
         grade = flesch_kincaid_grade(_narration(scenes))
         facts = [s for s in explanation["sentences"] if not s["framing"] and s["text"] in by_text
@@ -439,8 +451,8 @@ def _fit_reading_level(scenes: list[dict[str, Any]], selection, used: set[int], 
         if grade < goal - 1.5 and facts:  # too plain for the grade: trade the plainest for a fuller one
             plainest = min(facts, key=lambda s: by_text[s["text"]].grade)
             current = by_text[plainest["text"]]
-            fuller = next((c for c in selection.ranked[:30] if id(c) not in used and explains(c) and c.grade > current.grade + 2
-                           and c.score >= current.score - 0.05 and c.passage.kind != "glossary"
+            fuller = next((c for c in swappable if id(c) not in used and c.grade > current.grade + 2
+                           and c.score >= current.score - 0.05
                            and _total_words(scenes) + c.words - current.words <= MAX_WORDS), None)
             if fuller is None:
                 return
@@ -451,8 +463,8 @@ def _fit_reading_level(scenes: list[dict[str, Any]], selection, used: set[int], 
             return
         hardest = max(facts, key=lambda s: by_text[s["text"]].grade)
         current = by_text[hardest["text"]]
-        easier = next((c for c in selection.ranked[:30] if id(c) not in used and explains(c) and c.grade < current.grade - 2
-                       and c.score >= current.score - 0.1 and c.passage.kind != "glossary"), None)
+        easier = next((c for c in swappable if id(c) not in used and c.grade < current.grade - 2
+                       and c.score >= current.score - 0.1), None)
         index = explanation["sentences"].index(hardest)
         if easier is not None:
             used.add(id(easier))

@@ -143,6 +143,7 @@ class WorkedExample:
     distractors: list[str]
     terms: tuple[str, ...]  # words the textbook's own statement of the relationship uses
     extra: dict[str, Any] = field(default_factory=dict)
+    cues: tuple[str, ...] = ()  # a student's words for what the relationship is about (ranks it for a question)
 
     def slide(self) -> dict[str, Any]:
         return {"equation": self.equation, "givens": list(self.givens), "result": self.result}
@@ -481,6 +482,27 @@ def _boyle(t: Things, who: str, place: str, interest: str) -> WorkedExample:
         ("pressure", "volume"))
 
 
+def _charles(t: Things, who: str, place: str, interest: str) -> WorkedExample:
+    warm, cold = 293.0, 253.0  # 20 °C and −20 °C (a winter day, a freezer)
+    v2 = t.gas_liters * cold / warm
+    ans = f"{sig(v2)} L"
+    return WorkedExample(
+        "charles", "Charles's law", "V₁/T₁ = V₂/T₂", "at constant pressure, volume divided by kelvin temperature "
+        "stays the same",
+        f"Say the air in a {t.gas} {place} fills {sig(t.gas_liters)} liters at 20 degrees Celsius, which is 293 "
+        "kelvin, and it is cooled to minus 20 degrees Celsius, which is 253 kelvin, at the same pressure.",
+        f"Volume divided by kelvin temperature stays the same, so the air shrinks to about {_spoken(sig(v2))} liters.",
+        [f"V₁ = {sig(t.gas_liters)} L, T₁ = 293 K", "T₂ = 253 K"],
+        f"V₂ = V₁ × T₂ ÷ T₁ ≈ {ans}",
+        f"A gas fills {sig(t.gas_liters)} L at 293 K. At the same pressure it is cooled to 253 K. What is its new "
+        "volume?", ans,
+        _unique(ans, [f"{sig(t.gas_liters * warm / cold)} L", f"{sig(t.gas_liters)} L", f"{sig(t.gas_liters / 2)} L"]),
+        ("volume", "temperature"),
+        # a student's words for what it is about: a balloon in the freezer, a tire on a cold morning
+        cues=("cold", "colder", "cools", "cooled", "freezer", "hot", "warm", "heated", "shrink", "shrinks", "expand",
+              "expands"))
+
+
 def _ph(t: Things, who: str, place: str, interest: str) -> WorkedExample:
     ph = -math.log10(t.hydronium)
     ans = f"{ph:.1f}"
@@ -598,6 +620,7 @@ RELATIONSHIPS: list[Relationship] = [
     Relationship("molarity", "solutions", r"M=\(molsolute\)/\(Lsolution\)", _molarity),
     Relationship("ideal_gas", "gases", r"PV=nRT", _ideal_gas),
     Relationship("boyle", "gases", r"P1V1=P2V2", _boyle),
+    Relationship("charles", "gases", r"\(V_?1\)/\(T_?1\)=\(V_?2\)/\(T_?2\)|V_?1/T_?1=V_?2/T_?2", _charles),
     Relationship("ph", "acids_bases", r"pH=−log\[H3O", _ph),
     Relationship("half_life", "atoms_nuclear", r"half-li(fe|ves)", _half_life),
     Relationship("mendel", "genetics", r"3:1|1:2:1", _mendel),
@@ -630,7 +653,7 @@ def find_relationships(texts: list[str], *, focus: str = "", family: str | None 
 
     def relevance(rel: Relationship) -> int:
         example = rel.build(DEFAULT_THINGS, "someone", "here", "life")
-        return -sum(1 for term in example.terms if set(term.split()) & focus_words)
+        return -sum(1 for term in (*example.terms, *example.cues) if set(term.split()) & focus_words)
 
     return [r.key for r in sorted(found, key=relevance)]
 
