@@ -66,9 +66,9 @@ seed: migrate
 
 # Synchronous ingest (admins, scripts): every stage in this process, then exits.
 ingest: migrate
-	@if [ -d "$${OER_SOURCE_DIR:-../shared/oer/openstax}" ]; then \
+	@if $(BIN)/python -c "from vividly.settings.components.corpus import OER_SOURCE_DIR as d; exit(not d.is_dir())"; then \
 	  $(BIN)/python manage.py ingest --book all; \
-	else echo "Skipping ingest (no corpus)."; fi
+	else echo "Skipping ingest (no corpus): set OER_SOURCE_DIR to the OpenStax CNXML folder."; fi
 
 # Queue the new or changed textbooks for the background worker (Physics first); about a second.
 library: migrate

@@ -61,3 +61,23 @@ def test_production_honours_only_the_metrics_token_and_keeps_api_docs_private():
 def test_production_may_run_without_metrics_when_they_are_off():
     result = _import_production(**{**NO_METRICS_TOKEN, "METRICS_ENABLED": "false"})
     assert result.returncode == 0, result.stderr
+
+
+def test_the_textbooks_are_found_beside_the_checkout_a_folder_above_or_the_checkout_it_was_cloned_from(tmp_path):
+    from vividly.settings.components.corpus import default_corpus  # noqa: PLC0415 - the function, not the settings
+
+    books = tmp_path / "work" / "shared" / "oer" / "openstax"
+    books.mkdir(parents=True)
+    original = tmp_path / "work" / "main"
+    original.mkdir()
+    # beside the checkout, or beside a folder above it (a clone in work/scratch/x/v)
+    assert default_corpus(original) == books
+    assert default_corpus(tmp_path / "work" / "scratch" / "x" / "v") == books
+    # a clone somewhere else altogether: beside the checkout it was cloned from
+    clone = tmp_path / "elsewhere" / "v"
+    (clone / ".git").mkdir(parents=True)
+    (clone / ".git" / "config").write_text(f'[core]\n\tbare = false\n[remote "origin"]\n\turl = {original}\n')
+    assert default_corpus(clone) == books
+    # and none at all: the documented place, for the "not found" message
+    (clone / ".git" / "config").write_text('[remote "origin"]\n\turl = https://example.org/vividly.git\n')
+    assert default_corpus(clone) == tmp_path / "elsewhere" / "shared" / "oer" / "openstax"

@@ -1,10 +1,38 @@
 """The OpenStax corpus (issue 10): where the books come from and the limits on unpacking them."""
 
+import configparser
 from pathlib import Path
 
 from .environment import BASE_DIR, VAR_DIR, env
 
-OER_SOURCE_DIR = Path(env.str("OER_SOURCE_DIR", default=str(BASE_DIR.parent / "shared" / "oer" / "openstax")))
+_CORPUS = Path("shared") / "oer" / "openstax"
+
+
+def _cloned_from(checkout: Path) -> Path | None:
+    """The local checkout this one was cloned from (its git "origin" when that is a folder), if any."""
+    config = configparser.ConfigParser(strict=False)
+    try:
+        config.read(checkout / ".git" / "config")
+        url = config.get('remote "origin"', "url", fallback="")
+    except (configparser.Error, OSError):
+        return None
+    path = Path(url.removeprefix("file://")) if url.startswith(("/", "file://")) else None
+    return path if path is not None and path.is_dir() else None
+
+
+def default_corpus(checkout: Path) -> Path:
+    """Where the OpenStax books are unless OER_SOURCE_DIR says: ../shared/oer/openstax beside this checkout
+    or beside a folder above it, else beside the checkout this one was cloned from (a fresh clone in a
+    scratch folder finds the books of the machine it was cloned on). The first candidate when none exists,
+    so the "not found" message names the documented place."""
+    candidates = [folder / _CORPUS for folder in checkout.parents]
+    origin = _cloned_from(checkout)
+    if origin is not None:
+        candidates += [folder / _CORPUS for folder in origin.parents]
+    return next((c for c in candidates if c.is_dir()), candidates[0])
+
+
+OER_SOURCE_DIR = Path(env.str("OER_SOURCE_DIR", default=str(default_corpus(BASE_DIR))))
 OER_CACHE_DIR = Path(env.str("OER_CACHE_DIR", default=str(BASE_DIR / ".var" / "oer-cache")))
 OER_ARCHIVE_MAX_BYTES = env.int("OER_ARCHIVE_MAX_BYTES", default=200 * 1024 * 1024)  # download size cap
 OER_EXTRACT_MAX_BYTES = env.int("OER_EXTRACT_MAX_BYTES", default=500 * 1024 * 1024)  # zip-bomb cap
