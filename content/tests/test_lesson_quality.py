@@ -18,7 +18,13 @@ from content.writers import (
 )
 from content.writers.answer import Candidate, Embedder, Selection, leans_on_context, select
 from content.writers.concept import name_the_concept, title_concepts
-from content.writers.local import _fit_length, _fit_reading_level, _recap, compose_script
+from content.writers.local import (
+    _fit_length,
+    _fit_reading_level,
+    _recap,
+    _relationship_fact,
+    compose_script,
+)
 from content.writers.reading import flesch_kincaid_grade, simpler_question, split_simpler
 from content.writers.sentences import make_standalone, split_long
 from content.writers.worked import find_relationships, worked_example
@@ -137,6 +143,7 @@ def test_sentences_about_the_reader_or_the_book_are_not_lesson_facts():
     assert make_standalone("Another way that people make sounds is through playing musical instruments.") is None
     assert make_standalone("The same reasoning holds for voltage in going around an electric circuit.") is None
     assert make_standalone("The same force acts on both carts during the collision.") is not None
+    assert make_standalone("The same force is exerted on both carts during the collision.") is not None
     # a simulation's instruction is the reader's task too
     assert make_standalone("See how the current is affected by modifying the resistance and the voltage.") is None
     # ... unless the lesson says it right after that sentence
@@ -219,6 +226,14 @@ def test_the_worked_example_is_the_relationship_the_question_is_about():
     example = worked_example("charles", world_slug="basketball", who="a player", place="in the gym",
                              interest="basketball")
     assert "shrinks to about 6.5 liters" in example.working
+    # the worked example says the law once: not again when the lesson already states it by name
+    section = SourcePassage(id="p0", topic_id=1, module_id="m1", text="", order=0)
+    law = Candidate("Charles's law states that the volume of a gas is proportional to its kelvin temperature.",
+                    section, (0, 0), True, score=1.0)
+    restated = Candidate("A gas takes up more volume as its temperature rises and less as it cools.", section, (0, 3),
+                         True, score=0.8)
+    assert _relationship_fact(Selection([law], [], [law, restated]), example, {id(law)}) is None
+    assert _relationship_fact(Selection([restated], [], [restated, law]), example, {id(restated)}) is law
 
 
 def test_a_section_with_an_equation_gets_a_worked_example_on_the_slide(mini_corpus):

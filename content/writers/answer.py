@@ -185,8 +185,9 @@ GLOSSARY_OFF_CONCEPT = 0.1
 #: A sentence that leans on the text around it ("this assumption", "the scenario", "similar to the").
 _CONTEXTUAL = re.compile(r"\b(this|these|that|those|the) (assumption|assumptions|scenario|case|situation|calculation|"
                          r"result|results|equation|value|values|problem|method|approach|experiment|observation|"
-                         r"setup|discussion|analysis)\b|\b(this|these|those) (solutions?|applications?|purposes?|conditions|"
-                         r"circumstances|instances)\b|\bbehind this\b|\bto (understand|see|explain|show) this\b|\bsimilar to the\b", re.I)
+                         r"setup|discussion|analysis)\b|"
+                         r"\b(this|these|those) (solutions?|applications?|purposes?|conditions|circumstances|instances)\b|"
+                         r"\bbehind this\b|\bto (understand|see|explain|show) this\b|\bsimilar to the\b", re.I)
 CONTEXTUAL_PENALTY = 0.05
 
 

@@ -3,8 +3,8 @@ molecules" → "Adhesion is an attraction between water molecules and other mole
 
 The books give each meaning as a bare phrase. Joined with "means" it reads like a dictionary
 ("Adhesion means attraction between ..."); a teacher says "is a", "is the", "are" or "describes".
-Hand-written on purpose: the choice needs only the phrase's first words, and the inflection libraries
-(inflect, pattern) still guess at "mitochondria" and "bacteria", which `_LATIN_PLURAL` names.
+Hand-written on purpose: the choice needs only the phrase's first words, and a part-of-speech tagger
+that could find them (spaCy's, NLTK's) needs a model download, which this offline product must not do.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ _VERB = re.compile(r"^(occurs|forms|acts|consists|results|allows|contains|carrie
 _PLURAL = re.compile(r"(?<![sui'])s$")  # not -ss, -us, -is (osmosis)
 _LATIN_PLURAL = frozenset({"mitochondria", "bacteria", "data", "phenomena", "criteria", "media", "stomata", "atria",
                            "nuclei", "fungi", "stimuli", "alveoli", "bronchi", "cilia", "flagella", "villi", "algae",
-                           "larvae", "vertebrae", "protozoa", "chromatids", "spectra"})
+                           "larvae", "vertebrae", "protozoa", "spectra"})
 #: A one-word term that names a property, not a thing ("acidic", "endergonic", "porous").
 _ADJECTIVE = re.compile(r"^[a-z-]+(ic|ous|ive|ible|able)$", re.I)
 _NOT_SUPERLATIVE = frozenset({"interest", "forest", "test", "chest", "crest", "harvest", "request", "contest", "protest",

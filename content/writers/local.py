@@ -163,10 +163,14 @@ def scenario_sentences(family: str, match: WorldMatch) -> tuple[str, str]:
 
 
 
-def _relationship_fact(pool: list[Candidate], worked: WorkedExample, used: set[int]) -> Candidate | None:
-    """The textbook's own statement of the relationship: the main-section sentence naming most of its terms."""
+def _relationship_fact(selection, worked: WorkedExample, used: set[int]) -> Candidate | None:
+    """The textbook's own statement of the relationship: the main-section sentence naming most of its terms;
+    none when the answer or the why already states the law by name ("Charles's law states that ...")."""
+    said = " ".join(c.text for c in [*selection.answer, *selection.why]).lower().replace("’", "'")
+    if worked.title.lower() in said:
+        return None
     best, best_hits = None, 0
-    for c in pool:
+    for c in selection.ranked:
         if id(c) in used or not c.main or c.passage.kind == "glossary" or re.search(r"\d", c.text):
             continue
         hits = sum(1 for term in worked.terms if all(s in stems(c.text) for s in stems(term)))
@@ -220,9 +224,7 @@ def compose_script(brief: LessonBrief) -> dict[str, Any]:
     relationship: Candidate | None = None
     for key in find_relationships(main_texts, focus=question, family=family)[:1]:
         worked = worked_example(key, world_slug=world.slug, who=world.actor, place=world.place, interest=interest)
-        said = " ".join(c.text for c in [*selection.answer, *selection.why]).lower().replace("’", "'")
-        relationship = (None if worked.title.lower() in said  # the lesson already states it ("Charles's law states ...")
-                        else _relationship_fact(selection.ranked, worked, used))
+        relationship = _relationship_fact(selection, worked, used)
         if relationship is not None:
             used.add(id(relationship))
 
@@ -385,9 +387,13 @@ def _taught(selection) -> set[str]:
 def _fit_length(scenes: list[dict[str, Any]], selection, used: set[int], *, keep: set[str] = frozenset()) -> None:
     """Bring the narration within MIN_WORDS..MAX_WORDS: add the next-best why sentences while it is
     shorter than FILL_WORDS (each that still fits: more of the section's explanation, not filler);
-    drop the longest why sentences when long."""
+    drop the least relevant why sentences when long (not the longest: that was often the one saying why)."""
     explanation = next((s for s in scenes if s["kind"] == "explanation"), None)
     best = selection.ranked[0].similarity if selection.ranked else 0.0
+
+    def relevance(sentence: dict[str, Any]) -> float:
+        return next((c.similarity for c in selection.ranked if _is(sentence, {c.text})), 0.0)
+
     taught = _taught(selection)
     spare = [c for c in selection.ranked if id(c) not in used and explains(c)
              and (c.main or (c.passage.module_id in taught and borrowable(c, best - 0.1)))][:12]
@@ -412,14 +418,10 @@ def _fit_length(scenes: list[dict[str, Any]], selection, used: set[int], *, keep
         if _total_words(scenes) >= MIN_WORDS:
             break
         scenes[-1]["sentences"].append(_framing(text))
-    def relevance(sentence: dict[str, Any]) -> float:
-        return next((c.similarity for c in selection.ranked if _is(sentence, {c.text})), 0.0)
-
     while _total_words(scenes) > MAX_WORDS and explanation is not None:
         facts = [s for s in explanation["sentences"] if not s["framing"] and not _is(s, keep)]
         if len(facts) <= 1:
             break
-        # the least relevant goes (not the longest: that was often the one saying why)
         explanation["sentences"].remove(min(facts, key=relevance))
 
 

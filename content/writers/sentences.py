@@ -62,7 +62,7 @@ _BOX_TITLE = re.compile(r"^(?:[A-Z][\w'’-]*\s+(?:(?:of|the|and|a|an|in|on|to|f
                         r"[A-Z][\w'’-]*:\s+(?=[A-Z])")
 #: A sentence that compares with what the book said just before ("Another way ...", "Other safety
 #: features, such as airbags, ...", "The same is true ..."): it leans on a sentence the lesson lacks.
-_COMPARES_BACK = re.compile(r"^(another|other|the other)\b|^the same (\w+ )?(is|holds|applies)\b|"
+_COMPARES_BACK = re.compile(r"^(another|other|the other)\b|^the same (is|holds|applies)\b|"
                             r"^the same (reasoning|logic|argument|idea|approach|analysis|method)\b", re.I)
 _PRONOUN = re.compile(r"^(It|They|He|She|We|Its|Their|His|Her|Our)\b")
 _DEMONSTRATIVE = re.compile(r"^(This|These|That|Those|Such)\b\s*(\w+)?")
