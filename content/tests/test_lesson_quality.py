@@ -155,6 +155,11 @@ def test_sentences_about_the_reader_or_the_book_are_not_lesson_facts():
     assert make_standalone("As the car descends the first slope, its PE is converted to KE.").text == (
         "As the car descends the first slope, its potential energy is converted to kinetic energy.")
     assert make_standalone("Then KE1 + PE1 = KE2 + PE2 for the car.") is None
+    # a word that opens a phrase the sentence needs is no discourse marker to drop
+    assert make_standalone("In addition to molarity, other concentration units are used in many applications.").text \
+        == "In addition to molarity, other concentration units are used in many applications."
+    assert make_standalone("First-order reactions have a constant half-life in every case.").text == (
+        "First-order reactions have a constant half-life in every case.")
     # "You already know that ..." is a lead-in, not part of the statement
     assert make_standalone("You already know that tissue is a group of similar cells working together.").text == (
         "Tissue is a group of similar cells working together.")

@@ -79,7 +79,9 @@ DISCOURSE = re.compile(
     r"moreover|similarly|likewise|instead|otherwise|then|next|finally|first|second|third|lastly|"
     r"in other words|that is|in contrast|on the other hand|by contrast|nevertheless|nonetheless|still|"
     r"meanwhile|so|and|but|yet|or|whereas|now|here|in turn|again|accordingly|in this way|this way|in short|in summary|"
-    r"overall|as such|for this reason|because of this|as mentioned|indeed|after all)\b,?\s*", re.I)
+    # not the start of a phrase the sentence needs: "In addition to molarity, ...", "First-order ...", "So far"
+    r"overall|as such|for this reason|because of this|as mentioned|indeed|after all)\b(?!-)(?!\s+(to|far|that|of)\b)"
+    r",?\s*", re.I)
 _REFERS_BACK = re.compile(r"^(for this reason|because of this|in this way|this way|as such|as mentioned|"
                           r"in turn|again|still|then)\b", re.I)
 CONTRAST = re.compile(r"\b(however|but|unlike|whereas|in contrast|on the other hand|instead|although|"
