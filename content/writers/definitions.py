@@ -25,14 +25,16 @@ _THE = re.compile(r"^((first|second|third|fourth|last|final|only|main|total|enti
                   # an action or measure of something: "the transport of water", "the study of ..."
                   r"(\w+(tion|sion|ment|ance|ence)|transport|act|process|study|rate|amount|number|loss|gain|flow|"
                   r"use|ability|tendency|capacity|release|breakdown|uptake|spread|exchange|change) of\b)", re.I)
-#: Where a meaning's head noun ends: "cellular organelles | responsible for", "group | of proteins".
-_AFTER_HEAD = re.compile(r"^(of|that|which|who|whose|in|on|at|to|for|with|by|from|between|within|among|per|as|or|and|"
-                         r"responsible|used|when|where|containing|consisting|\w+ed|\w+ing)$", re.I)
-#: A meaning that opens with its verb.
-_VERB = re.compile(r"^(occurs|forms|acts|consists|results|allows|contains|carries|connects|produces|causes|involves|"
-                   r"includes|indicates|represents|measures|helps|lies|exists|moves|serves|converts|transports|"
-                   r"surrounds|covers|protects|controls|regulates|binds|separates|links|joins|stores|determines)"
-                   r" (?!of\b)", re.I)
+#: Words after a meaning's head noun: "cellular organelles | responsible for", "group | of proteins".
+_AFTER_HEAD = frozenset({"of", "that", "which", "who", "whose", "in", "on", "at", "to", "for", "with", "by",
+                         "from", "between", "within", "among", "per", "as", "or", "and", "responsible", "used",
+                         "when", "where", "containing", "consisting"})
+#: Verbs a meaning may open with ("occurs in the walls of hollow organs").
+_OPENING_VERBS = frozenset({"occurs", "forms", "acts", "consists", "results", "allows", "contains", "carries",
+                            "connects", "produces", "causes", "involves", "includes", "indicates", "represents",
+                            "measures", "helps", "lies", "exists", "moves", "serves", "converts", "transports",
+                            "surrounds", "covers", "protects", "controls", "regulates", "binds", "separates",
+                            "links", "joins", "stores", "determines"})
 _PLURAL = re.compile(r"(?<![sui'])s$")  # not -ss, -us, -is (osmosis)
 _LATIN_PLURAL = frozenset({"mitochondria", "bacteria", "data", "phenomena", "criteria", "media", "stomata", "atria",
                            "nuclei", "fungi", "stimuli", "alveoli", "bronchi", "cilia", "flagella", "villi", "algae",
@@ -54,7 +56,8 @@ def _head(meaning: str) -> str:
     words = meaning.split()
     head = words[0] if words else ""
     for index, word in enumerate(words[:6]):
-        if index and (_AFTER_HEAD.match(word.strip(",;:")) or word.endswith(",")):
+        bare = word.strip(",;:").lower()
+        if index and (bare in _AFTER_HEAD or bare.endswith(("ed", "ing")) or word.endswith(",")):
             break
         head = word
     return head
@@ -80,7 +83,8 @@ def _copula(term: str, meaning: str) -> str:
         return "means"
     if re.match(r"^\w+ed (of|by|in|from|to|with|into)\b", meaning):
         return "is"  # "composed of the bones of ..."
-    if _VERB.match(meaning):
+    opening = meaning.lower().split()[:2]
+    if opening and opening[0] in _OPENING_VERBS and opening[1:] != ["of"]:
         return ""  # "occurs in the walls of hollow organs"
     plural_meaning = _plural(_head(meaning))
     if _ADJECTIVE.match(term):
