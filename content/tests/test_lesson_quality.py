@@ -3,6 +3,7 @@ examples, typed interests, quizzes and reading level — on the real ingested mi
 
 from __future__ import annotations
 
+import random
 import re
 
 import pytest
@@ -25,6 +26,7 @@ from content.writers.local import (
     _relationship_fact,
     compose_script,
 )
+from content.writers.quiz import _choices
 from content.writers.reading import flesch_kincaid_grade, simpler_question, split_simpler
 from content.writers.sentences import make_standalone, split_long
 from content.writers.worked import find_relationships, worked_example
@@ -474,3 +476,15 @@ def test_an_easier_sentence_swapped_in_comes_from_a_section_the_lesson_teaches()
     _fit_reading_level(scenes, Selection([answer], [hard], [answer, hard, unrelated]), {id(answer), id(hard)},
                        goal=8.0)
     assert unrelated.text in [s["text"] for s in scenes[1]["sentences"]]
+
+
+def test_quiz_choices_are_cased_alike_so_none_gives_the_answer_away():
+    rng = random.Random(7)  # noqa: S311 - shuffling quiz options, not security
+    # a term said mid-sentence: its options are lower-case too, but names and symbols keep their capitals
+    choices = _choices("rolling resistance", ["Coefficient of friction", "Velocity", "Newton's laws of motion", "ATP"],
+                       rng)
+    assert sorted(choices) == sorted(["rolling resistance", "coefficient of friction", "velocity",
+                                      "Newton's laws of motion", "ATP"])
+    # a blank that opens the sentence: every option is capitalised like the answer
+    assert sorted(_choices("Catalysts", ["reaction mechanism", "activation energy"], rng)) == [
+        "Activation energy", "Catalysts", "Reaction mechanism"]

@@ -111,21 +111,39 @@ def _distinct(options: list[str], count: int) -> list[str]:
 
 
 def _choices(answer: str, distractors: list[str], rng: random.Random) -> list[str]:
-    options = [answer, *distractors]
+    """The answer among its distractors, in shuffled order, all cased alike: the one capitalised option
+    ("Rolling resistance" among "friction", "velocity") must not give the answer away."""
+    options = [answer, *(_cased_like(answer, d) for d in distractors)]
     rng.shuffle(options)
     return options
 
 
+def _plain(term: str) -> bool:
+    """Whether a term's capital is only its first letter's (not "Newton's laws", "ATP", "pH")."""
+    first = term.split(" ", 1)[0]
+    return not (re.search(r"[A-Z]", term[1:]) or first.endswith(("'s", "’s")) or len(first) < 2)
+
+
+def _cased_like(answer: str, option: str) -> str:
+    if not (answer[:1].isalpha() and option[:1].isalpha() and _plain(option)):
+        return option
+    if answer[:1].isupper() and _plain(answer):
+        return option[:1].upper() + option[1:]
+    return option[:1].lower() + option[1:] if answer[:1].islower() else option
+
+
 def _blanks(candidate: Candidate, terms: list[str], question: str) -> list[tuple[str, str]]:
-    """(sentence with one key term blanked, the term), terms the question itself does not use first."""
+    """(sentence with one key term blanked, the term as the sentence says it), terms the question itself
+    does not use first."""
     asked = stems(question)
     present = [t for t in terms if re.search(rf"\b{re.escape(t)}\b", candidate.text, re.I)]
-    present.sort(key=lambda t: (bool(stems(t) & asked), -len(t)))
+    present.sort(key=lambda t: (bool(stems(t) & asked), -len(t), t.lower()))
     out = []
     for term in present:
-        blanked = re.sub(rf"\b{re.escape(term)}\b", "_____", candidate.text, count=1, flags=re.I)
+        found = re.search(rf"\b{re.escape(term)}\b", candidate.text, re.I)
+        blanked = candidate.text[:found.start()] + "_____" + candidate.text[found.end():]
         if blanked.count("_____") == 1 and words(blanked) >= 6:
-            out.append((blanked, term))
+            out.append((blanked, found.group(0)))
     return out
 
 
@@ -221,7 +239,8 @@ def build_quiz(brief: LessonBrief, selection: Selection, embedder: Embedder, *, 
     """Three multiple-choice questions, each with a cited explanation."""
     rng = random.Random(f"{brief.topic_id}:{question}")  # noqa: S311 - deterministic shuffling, not security
     pool = _term_pool(brief)
-    terms = sorted({*brief.key_terms, *[g.get("term", "") for g in brief.glossary]} - {""}, key=len, reverse=True)
+    terms = sorted({*brief.key_terms, *[g.get("term", "") for g in brief.glossary]} - {""},
+                   key=lambda t: (-len(t), t))  # the same order in every process (a set's is not)
     answer_text = " ".join(c.text for c in selection.answer)
     quiz: list[dict[str, Any]] = []
 
