@@ -77,22 +77,18 @@ def _copula(term: str, meaning: str) -> str:
     where the phrase is no noun phrase, "means" ("Hypertonic means of greater osmotic pressure")."""
     word = meaning.split(" ", 1)[0]
     first = word.lower()
-    if _is_clause(meaning):
-        return "means"
-    if _NOT_A_NOUN.match(first):
+    if _is_clause(meaning) or _NOT_A_NOUN.match(first):
         return "means"
     if re.match(r"^\w+ed (of|by|in|from|to|with|into)\b", meaning):
         return "is"  # "composed of the bones of ..."
     opening = meaning.lower().split()[:2]
     if opening and opening[0] in _OPENING_VERBS and opening[1:] != ["of"]:
         return ""  # "occurs in the walls of hollow organs"
-    plural_meaning = _plural(_head(meaning))
+    plural_meaning, plural_term = _plural(_head(meaning)), _plural(term.rsplit(maxsplit=1)[-1])
     if _ADJECTIVE.match(term):
         return "describes" + ("" if plural_meaning else " an" if first[:1] in "aeiou" else " a")
-    if plural_meaning:
-        return "are" if _plural(term.rsplit(maxsplit=1)[-1]) else "means"
-    if _plural(term.rsplit(maxsplit=1)[-1]):
-        return "means"
+    if plural_meaning or plural_term:  # "Autotrophs are organisms ..."; one plural alone: "means"
+        return "are" if plural_meaning and plural_term else "means"
     if _THE.match(meaning) or (re.fullmatch(r"\w{3,}est", first) and first not in _NOT_SUPERLATIVE):
         return "is the"
     vowel_sound = (word[:1] in "AEFHILMNORSX" if word.isupper() and len(word) > 1  # "an RNA", "an ATP"

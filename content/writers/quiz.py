@@ -136,11 +136,10 @@ def _blanks(candidate: Candidate, terms: list[str], question: str) -> list[tuple
     """(sentence with one key term blanked, the term as the sentence says it), terms the question itself
     does not use first."""
     asked = stems(question)
-    present = [t for t in terms if re.search(rf"\b{re.escape(t)}\b", candidate.text, re.I)]
-    present.sort(key=lambda t: (bool(stems(t) & asked), -len(t), t.lower()))
+    present = [(t, found) for t in terms if (found := re.search(rf"\b{re.escape(t)}\b", candidate.text, re.I))]
+    present.sort(key=lambda tf: (bool(stems(tf[0]) & asked), -len(tf[0]), tf[0].lower()))
     out = []
-    for term in present:
-        found = re.search(rf"\b{re.escape(term)}\b", candidate.text, re.I)
+    for _term, found in present:
         blanked = candidate.text[:found.start()] + "_____" + candidate.text[found.end():]
         if blanked.count("_____") == 1 and words(blanked) >= 6:
             out.append((blanked, found.group(0)))
