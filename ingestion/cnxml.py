@@ -13,7 +13,7 @@ from pathlib import Path
 
 from defusedxml import ElementTree as SafeET
 
-PARSER_VERSION = 3
+PARSER_VERSION = 4  # 4: a paragraph's own title is set off by a colon
 CNXML = "http://cnx.rice.edu/cnxml"
 MATHML = "http://www.w3.org/1998/Math/MathML"
 MDML = "http://cnx.rice.edu/mdml"
@@ -200,6 +200,15 @@ EXERCISE_SECTIONS = {
 }
 OPEN_KINDS = {"critical-thinking", "short-answer", "extended-response", "concept", "free-response",
               "visual-exercise", "check-understanding"}
+def titled(title: str, text: str) -> str:
+    """A paragraph's own title set off from its text ("A Boiling Point at Reduced Pressure: A typical ...",
+    "Solution: The graph ..."), so the title never reads as the start of its first sentence."""
+    title = clean(title)
+    if not title:
+        return text
+    return f"{title} {text}" if title.endswith((".", "?", "!", ":")) else f"{title}: {text}"
+
+
 SKIPPED_NOTES = {"os-teacher"}
 BLOCK_TEXT = {"para", "equation", "quote", "code", "preformat", "definition", "rule", "statement", "proof"}
 
@@ -284,7 +293,10 @@ class _ModuleWalker:
             self.add_block(clean(lead + " ; ".join(r for r in rows if r.strip(" |"))), path, element_id, "table")
             return
         if name in BLOCK_TEXT or name in {"media", "span", "emphasis", "term"}:
-            text = inline_text(el, skip={"exercise", "note"} if name == "para" else frozenset())
+            text = inline_text(el, skip={"exercise", "note", "title"} if name == "para" else frozenset())
+            title_el = el.find(_tag(CNXML, "title")) if name == "para" else None
+            if title_el is not None:
+                text = titled(inline_text(title_el), text)
             self.add_block(text, path, element_id)
             if name == "para":
                 # notes/exercises nested in a paragraph still count

@@ -179,11 +179,16 @@ def test_the_sciences_own_words_are_not_mistaken_for_the_books_apparatus():
         assert make_standalone(fact) is not None, fact
     # ... while the apparatus itself is not
     for apparatus in ("Solution The molar mass of molecular nitrogen is 28.01 g/mol.",
+                      "Solution: The molar mass of molecular nitrogen is 28.01 g/mol.",
                       "Check Your Learning The boiling point of ether was measured at a base camp.",
+                      "Check Your Learning: The boiling point of ether was measured at a base camp.",
                       "Answer: 80 mL Distilled white vinegar is a solution of acetic acid in water.",
                       "The data below are for the same reaction described earlier.",
                       "Try this exercise with a partner before you read on."):
         assert make_standalone(apparatus) is None, apparatus
+    # a worked example's own title is not read as the start of its first sentence
+    assert make_standalone("A Boiling Point at Reduced Pressure: Water boils at a lower temperature high up.").text == (
+        "Water boils at a lower temperature high up.")
     # what the ingester left of "as Figure 2.3 shows" is taken out, not read aloud
     assert make_standalone("The lower density of ice, as depicts, an anomaly, causes it to float on water.").text == (
         "The lower density of ice, an anomaly, causes it to float on water.")

@@ -60,6 +60,9 @@ _ACTIVITY = re.compile(r"\b(procedure|instructions|materials)\s*:|\binstructions
 #: A box's title run into its first sentence ("Bent Pencil: A classic observation of refraction ...").
 _BOX_TITLE = re.compile(r"^(?:[A-Z][\w'’-]*\s+(?:(?:of|the|and|a|an|in|on|to|for|with|by|at|from|as)\s+)*){0,6}"
                         r"[A-Z][\w'’-]*:\s+(?=[A-Z])")
+#: Titles of a worked example's parts: what follows works the book's problem, it states no fact.
+_APPARATUS_TITLE = re.compile(r"^(solution|strategy|answer|check your (learning|understanding)|significance|"
+                              r"discussion)\s*:", re.I)
 #: A sentence that compares with what the book said just before ("Another way ...", "Other safety
 #: features, such as airbags, ...", "The same is true ..."): it leans on a sentence the lesson lacks.
 _COMPARES_BACK = re.compile(r"^(another|other|the other)\b|^the same (is|holds|applies)\b|"
@@ -233,6 +236,8 @@ def make_standalone(sentence: str, *, previous: str = "", context: str = "", adj
     text = spell_out(_drop_parentheticals(clean(sentence)))
     titled = False
     while match := _BOX_TITLE.match(text):  # a feature's kind, then its title ("Engineering: Saving Lives ...: ")
+        if _APPARATUS_TITLE.match(match.group()):  # "Solution: ...", "Check Your Learning: ..." work a problem
+            return None
         text, titled = text[match.end():], True
     if (not text or not text[0].isupper() or not text.endswith((".", "!")) or "?" in text
             or _ACTIVITY.search(text)

@@ -65,7 +65,9 @@ def test_chemistry_math_abstract_and_example():
     assert parsed["objectives"] == ["Explain the pH and pOH scales", "Calculate pH from the hydronium ion concentration"]
     assert "H3O^+" in texts
     assert "2H2O ⇌ H3O^+ + OH^−" in texts
-    assert "Solution The negative logarithm" in texts
+    # an example's paragraph titles are set off from their text, never run into its first sentence
+    assert "Calculating pH: A sample of lemon juice" in texts
+    assert "Solution: The negative logarithm" in texts
     assert "Answer: pH = 3.00" in texts
     assert parsed["practice"][0]["kind"] == "problem"
 
