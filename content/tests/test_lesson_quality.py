@@ -493,3 +493,19 @@ def test_quiz_choices_are_cased_alike_so_none_gives_the_answer_away():
     # a blank that opens the sentence: every option is capitalised like the answer
     assert sorted(_choices("Catalysts", ["reaction mechanism", "activation energy"], rng)) == [
         "Activation energy", "Catalysts", "Reaction mechanism"]
+
+
+def test_a_belief_the_book_goes_on_to_reject_is_not_taught_as_fact():
+    # heard alone, an abandoned belief or a rejected model teaches the wrong idea
+    for superseded in ("Annelids and arthropods were once thought to be closely related.",
+                       "The dispersive model suggested that each copy would mix parental and new DNA.",
+                       "Scientists once believed that heat was an invisible fluid."):
+        assert make_standalone(superseded) is None, superseded
+    # one of the models a section compares is left out, unless the student asks about the models
+    compared = "In the conservative model of replication, the parental DNA is conserved."
+    assert make_standalone(compared) is None
+    assert make_standalone(compared, context="What models of DNA replication were there?") is not None
+    # ... unless the sentence itself says what is known now; and the accepted model's present tense stays
+    for fact in ("A fever that was once thought to be a complication of an infection is now understood to be a defense.",
+                 "The model for DNA replication suggests that the two strands of the double helix separate."):
+        assert make_standalone(fact) is not None, fact

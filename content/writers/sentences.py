@@ -67,6 +67,16 @@ _APPARATUS_TITLE = re.compile(r"^(solution|strategy|answer|check your (learning|
 #: features, such as airbags, ...", "The same is true ..."): it leans on a sentence the lesson lacks.
 _COMPARES_BACK = re.compile(r"^(another|other|the other)\b|^the same (is|holds|applies)\b|"
                             r"^the same (reasoning|logic|argument|idea|approach|analysis|method)\b", re.I)
+#: What scientists once believed, or a model the book goes on to reject ("Annelids and arthropods were once
+#: thought to be closely related", "The dispersive model suggested that ..."): heard alone, it teaches the
+#: wrong idea. It stays when the sentence itself says what is known now ("... until living specimens were found").
+_SUPERSEDED = re.compile(r"\b(was|were) (once |originally |long |previously |formerly |first )?(thought|believed)\b|"
+                         r"\b(it|scientists|people|researchers) (once )?(thought|believed)\b|"
+                         r"\bmodels? suggested\b", re.I)
+#: One of the models a section compares ("In the conservative model of replication, ..."): unless the
+#: student asks about models, it may well be one the book rejects.
+_ONE_MODEL = re.compile(r"^in (the|a|an) [\w-]+ model\b", re.I)
+_CORRECTED = re.compile(r"\b(now|today|until|but|however|instead|actually|in fact|later|turned out|is known)\b", re.I)
 _PRONOUN = re.compile(r"^(It|They|He|She|We|Its|Their|His|Her|Our)\b")
 _DEMONSTRATIVE = re.compile(r"^(This|These|That|Those|Such)\b\s*(\w+)?")
 _LEAD_INS = re.compile(
@@ -265,6 +275,10 @@ def make_standalone(sentence: str, *, previous: str = "", context: str = "", adj
         if _IMPERATIVE.match(text):
             return None
     if not adjacent and _COMPARES_BACK.match(text):
+        return None
+    if _SUPERSEDED.search(text) and not _CORRECTED.search(text):
+        return None
+    if _ONE_MODEL.match(text) and not re.search(r"\bmodels?\b", context, re.I):
         return None
     demonstrative = _DEMONSTRATIVE.match(text)
     if demonstrative and not adjacent:
