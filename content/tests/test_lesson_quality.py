@@ -509,3 +509,12 @@ def test_a_belief_the_book_goes_on_to_reject_is_not_taught_as_fact():
     for fact in ("A fever that was once thought to be a complication of an infection is now understood to be a defense.",
                  "The model for DNA replication suggests that the two strands of the double helix separate."):
         assert make_standalone(fact) is not None, fact
+
+
+def test_a_fact_the_book_recalls_stands_alone_without_the_pointer_back():
+    recalled = make_standalone("As discussed previously, polar covalent bonds connect two atoms with differing "
+                               "electronegativities.")
+    assert recalled.text == "Polar covalent bonds connect two atoms with differing electronegativities."
+    assert make_standalone("As described in the chapter on liquids and solids, the vapor pressure of a liquid "
+                           "rises with temperature.").text == "The vapor pressure of a liquid rises with temperature."
+    assert make_standalone("As shown in , the field lines point away from the north pole.") is None  # a figure

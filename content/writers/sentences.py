@@ -60,6 +60,12 @@ _ACTIVITY = re.compile(r"\b(procedure|instructions|materials)\s*:|\binstructions
 #: A box's title run into its first sentence ("Bent Pencil: A classic observation of refraction ...").
 _BOX_TITLE = re.compile(r"^(?:[A-Z][\w'’-]*\s+(?:(?:of|the|and|a|an|in|on|to|for|with|by|at|from|as)\s+)*){0,6}"
                         r"[A-Z][\w'’-]*:\s+(?=[A-Z])")
+#: "As discussed previously, ...", "As we have seen, ...": the book recalls a fact it stated earlier, and
+#: the fact itself stands alone (about 60 sentences of the three books). "As shown in [a figure]" is not one.
+_RECALLED = re.compile(r"^as (we )?(have )?(already |previously |earlier )?(discussed|mentioned|noted|described|seen|"
+                       r"saw|learned|explained|stated)( (previously|earlier|above|before|in (the|a|an) (previous|earlier|"
+                       r"other|another) (section|chapter)( of this (text|book))?|in the chapter on [^,]{1,40}))?,\s*",
+                       re.I)
 #: Titles of a worked example's parts: what follows works the book's problem, it states no fact.
 _APPARATUS_TITLE = re.compile(r"^(solution|strategy|answer|check your (learning|understanding)|significance|"
                               r"discussion)\s*:", re.I)
@@ -249,6 +255,8 @@ def make_standalone(sentence: str, *, previous: str = "", context: str = "", adj
         if _APPARATUS_TITLE.match(match.group()):  # "Solution: ...", "Check Your Learning: ..." work a problem
             return None
         text, titled = text[match.end():], True
+    if recalled := _RECALLED.match(text):  # "As discussed previously, polar bonds ...": the fact stands alone
+        text, titled = _upper_first(text[recalled.end():]), True
     if (not text or not text[0].isupper() or not text.endswith((".", "!")) or "?" in text
             or _ACTIVITY.search(text)
             or "[[EQ" in text or re.search(r"[=^_]|\\|\w:\s*$", text) or _OFF_TOPIC.search(text)
