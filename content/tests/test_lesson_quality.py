@@ -438,7 +438,28 @@ def test_a_sentence_about_the_books_example_never_explains_or_recaps():
     selection = select([answer, wagon, plain], "Why is a full cart harder to speed up?", answer_words=50,
                        why_words=115)
     assert selection.why == [plain]
-    assert _recap(selection, {id(answer), id(plain)}) == [answer]  # no runner-up but the wagon: the answer again
+    assert _recap(selection, {id(answer), id(plain)}, "Why is a full cart harder to speed up?") == [answer]  # no runner-up but the wagon: the answer again
+
+
+def test_the_recap_restates_the_answer_not_a_side_concepts_definition():
+    text = SourcePassage(id="p0", topic_id=1, module_id="m1", text="", order=0)
+    glossary = SourcePassage(id="p1", topic_id=1, module_id="m1", text="adhesion: attraction between water molecules "
+                             "and other molecules", order=1, kind="glossary")
+    answer = Candidate("Ice floats because its molecules are held farther apart than in liquid water, so it is "
+                       "less dense.", text, (0, 0), True, similarity=0.7, score=1.0)
+    adhesion = Candidate("Adhesion is an attraction between water molecules and other molecules.", glossary, (1, 0),
+                         True, similarity=0.4, score=0.7)
+    selection = Selection([answer, adhesion], [], [answer, adhesion])
+    question = "Why does ice float on water?"
+    assert _recap(selection, {id(answer), id(adhesion)}, question) == [answer]
+    # a definition of what the student asked about, or one that answered "what is ...?", may be the recap
+    density = Candidate("Density is the mass of a substance per unit volume.",
+                        SourcePassage(id="p2", topic_id=1, module_id="m1", text="density: mass per unit volume",
+                                      order=2, kind="glossary"), (2, 0), True, score=0.7)
+    assert _recap(Selection([answer, density], [], [answer, density]), {id(answer), id(density)},
+                  "Why does ice float, if density matters?") == [density]
+    assert _recap(Selection([density, answer], [], [density, answer]), {id(density), id(answer)},
+                  "What is density?") == [density]
 
 
 def test_a_long_lesson_drops_its_least_relevant_why_sentence_not_its_longest():

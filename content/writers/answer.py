@@ -217,6 +217,14 @@ def _term(candidate: Candidate) -> str:
     return candidate.passage.text.partition(":")[0].strip()
 
 
+def defines_asked_idea(c: Candidate, question: str) -> bool:
+    """Whether a glossary line states what the student asked about (its term is in the question) or a law."""
+    if c.passage.kind != "glossary":
+        return False
+    term = stems(_term(c))
+    return bool(term and term <= stems(question)) or bool(PRINCIPLE.search(c.text))
+
+
 def vocabulary(brief: LessonBrief) -> list[set[str]]:
     """The section's key terms and glossary terms, each as its set of stems ("carrying capacity (K)"
     → {"carri", "capac"})."""

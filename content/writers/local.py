@@ -21,6 +21,7 @@ from .answer import (
     Candidate,
     Embedder,
     borrowable,
+    defines_asked_idea,
     explains,
     score_candidates,
     select,
@@ -273,7 +274,7 @@ def compose_script(brief: LessonBrief) -> dict[str, Any]:
                        "equation": None,
                        "visual_description": f"A {interest} scene showing the idea: {picture} {notice}"})
 
-    recap = _recap(selection, used)
+    recap = _recap(selection, used, brief.question)
     scenes.append({"kind": "recap", "title": "Recap", "sentences": [_framing(frame["recap"]),
                                                                      *_facts(recap)],
                    "bullets": [_phrase(c.text) for c in recap], "equation": None,
@@ -359,7 +360,7 @@ def _equation_passage(brief: LessonBrief, worked: WorkedExample | None) -> Sourc
                  and re.search(pattern, compact(p.text))), None)
 
 
-def _recap(selection, used: set[int]) -> list[Candidate]:
+def _recap(selection, used: set[int], question: str) -> list[Candidate]:
     """One or two short sentences that restate the answer: a close runner-up if there is one."""
     best = selection.answer[0] if selection.answer else None
     if best is None:
@@ -370,7 +371,10 @@ def _recap(selection, used: set[int]) -> list[Candidate]:
                 and (glossary or c.passage.kind != "glossary")):
             used.add(id(c))
             return [c]
-    return [min(selection.answer, key=lambda c: c.words)]
+    # else the shorter answer sentence, but not a side concept's definition ("Adhesion is ..." for floating ice)
+    said = [c for c in selection.answer
+            if glossary or c.passage.kind != "glossary" or defines_asked_idea(c, question)] or selection.answer
+    return [min(said, key=lambda c: c.words)]
 
 
 def _is(sentence: dict[str, Any], texts: set[str]) -> bool:
