@@ -168,15 +168,37 @@ def test_the_concepts_name_is_said_in_the_short_answer():
     # given the section's statement of its concept, added because the answer never names it
     assert added == [law]
     # when it is said early
-    assert name_it_early(selection, added, answer_words=40) is law
+    assert name_it_early(selection, added, answer_words=40, titles=[brief.topic_title]) is law
     # then it follows the best sentence in the short answer; the second answer sentence joins the why in book order
     assert selection.answer == [answer, law]
     assert selection.why == [why, second]
     # and a statement that would make the short answer too long stays in the why
     long = Selection([answer], [law], [answer, law])
-    assert name_it_early(long, [law], answer_words=20) is None
+    assert name_it_early(long, [law], answer_words=20, titles=[brief.topic_title]) is None
     assert long.answer == [answer]
     assert long.why == [law]
+
+
+def test_a_side_concepts_definition_stays_out_of_the_short_answer():
+    text = SourcePassage(id="p1", topic_id=1, module_id="m1", text="")
+    glossary = SourcePassage(id="p2", topic_id=1, module_id="m1", kind="glossary",
+                             text="adhesion: attraction between water molecules and other molecules")
+    answer = Candidate("Ice floats because it is less dense than liquid water.", text, (0, 1), True, score=0.9)
+    adhesion = Candidate("Adhesion is an attraction between water molecules and other molecules.", glossary, (1, 0),
+                         True, score=0.5)
+    stipules = Candidate("Small green appendages at the base of the petiole are known as stipules.", text, (0, 5), True,
+                         score=0.4)
+    # neither states a law nor names the idea the section's title names ("Water")
+    selection = Selection([answer], [adhesion, stipules], [answer, adhesion, stipules])
+    assert name_it_early(selection, [adhesion, stipules], answer_words=60, titles=["Water"]) is None
+    assert selection.answer == [answer]
+    # a law, or the statement of the title's idea, is said early
+    law = Candidate("Archimedes' principle states that the buoyant force equals the weight of fluid displaced.", text,
+                    (0, 7), True, score=0.4)
+    density = Candidate("Density is mass per unit volume.", text, (0, 8), True, score=0.4)
+    assert name_it_early(Selection([answer], [law], [answer, law]), [law], answer_words=60, titles=["Water"]) is law
+    assert name_it_early(Selection([answer], [density], [answer, density]), [adhesion, density], answer_words=60,
+                         titles=["Density"]) is density
 
 
 def test_a_short_lesson_takes_more_of_the_sections_explanation():

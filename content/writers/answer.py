@@ -412,11 +412,16 @@ def select(found: list[Candidate], question: str, *, answer_words: int, why_word
     best = next((c for c in ranked if may_answer(c) and not c.anecdote),
                 next((c for c in ranked if may_answer(c)), ranked[0]))
     answer = [best]
+
+    def side_definition(c: Candidate) -> bool:
+        """A glossary line defining neither what was asked nor what the answer says ("Tissue is ...")."""
+        return c.passage.kind == "glossary" and not defines_asked_idea(c, f"{question} {best.text}")
+
     covered = stems(best.text)
     asked = stems(question)
     if not PRINCIPLE.search(best.text):  # an example or a fact answered first: add the principle behind it
         near = [c for c in ranked if c is not best and (PRINCIPLE.search(c.text) or DEFINITION.search(c.text))
-                and may_answer(c) and not c.anecdote
+                and may_answer(c) and not c.anecdote and not side_definition(c)
                 and best.words + c.words <= answer_words
                 and (c.passage.module_id == best.passage.module_id or c.main) and not near_duplicate(best, c)
                 and c.similarity >= min(best.similarity - 0.2, 0.4) and c.score >= best.score - 0.35]
@@ -428,6 +433,7 @@ def select(found: list[Candidate], question: str, *, answer_words: int, why_word
                 answer.append(after)
     for c in [c for c in ranked[:8] if c is not best] if len(answer) == 1 else []:
         if (c.score < best.score - 0.08 or best.words + c.words > answer_words or near_duplicate(best, c)
+                or side_definition(c)
                 or (c.anecdote and not best.anecdote)
                 or c.passage.module_id != best.passage.module_id or c.similarity < best.similarity - 0.08):
             continue

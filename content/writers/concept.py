@@ -36,6 +36,8 @@ _NOT_CONCEPTS = frozenset({"introduction", "summary", "responses", "response", "
 #: motion is the relationships between rotation angle, ..." for "Why is a door easier to open far from
 #: its hinges?"): it would take the short answer's place and say nothing the student asked.
 UNRELATED = 0.1
+#: A statement of a law or principle: the idea behind an answer, worth saying in the short answer.
+LAW = re.compile(r"\b(laws?|principle|theorem)\b|\bstates? that\b", re.I)
 
 
 def title_concepts(title: str) -> list[str]:
@@ -118,14 +120,28 @@ def name_the_concept(selection: Selection, brief: LessonBrief, question: str, em
     return added
 
 
-def name_it_early(selection: Selection, added: list[Candidate], *, answer_words: int) -> Candidate | None:
+def worth_saying_early(statement: Candidate, titles: list[str]) -> bool:
+    """Whether a concept's statement belongs in the short answer: it states a law or principle, or names
+    the idea a section title names (`titles`: the chosen section's and the closer sections'). The nearest
+    glossary term of a section is often a side concept ("Adhesion is ..." for floating ice, "... are known
+    as stipules" for green leaves): its statement stays in the why."""
+    if LAW.search(statement.text):
+        return True
+    concepts = [concept for title in titles for concept in title_concepts(title)]
+    named = statement.passage.text.partition(":")[0] if statement.passage.kind == "glossary" else statement.text
+    return any(names(named, concept) for concept in concepts)
+
+
+def name_it_early(selection: Selection, added: list[Candidate], *, answer_words: int,
+                  titles: list[str]) -> Candidate | None:
     """Say the concept's statement in the short answer, right after the best sentence, so the student
     hears the idea's name in the first seconds rather than at the end of the why. It takes the place of
-    a second answer sentence (which joins the why, in textbook order) when the two fit in `answer_words`;
-    returns the statement moved, if any."""
-    if not selection.answer or not added:
+    a second answer sentence (which joins the why, in textbook order) when the two fit in `answer_words`
+    and the statement is `worth_saying_early`; returns the statement moved, if any."""
+    early = [c for c in added if worth_saying_early(c, titles)]
+    if not selection.answer or not early:
         return None
-    best, statement = selection.answer[0], added[0]
+    best, statement = selection.answer[0], early[0]
     if best.words + statement.words > answer_words:
         return None
     selection.why.remove(statement)

@@ -28,7 +28,7 @@ from .answer import (
     stems,
 )
 from .answer import candidates as find_candidates
-from .concept import name_it_early, name_the_concept
+from .concept import closer_sections, name_it_early, name_the_concept
 from .families import family_for
 from .quiz import build_quiz
 from .reading import flesch_kincaid_grade, target_grade
@@ -214,7 +214,8 @@ def compose_script(brief: LessonBrief) -> dict[str, Any]:
                        why_words=60 if brief.simpler else 130 if brief.grade_band == "11-12" else 115,
                        why_max=3 if brief.simpler else 6)
     concepts = name_the_concept(selection, brief, question, embedder)
-    name_it_early(selection, concepts, answer_words=60 if brief.simpler else 75)
+    name_it_early(selection, concepts, answer_words=60 if brief.simpler else 75,
+                  titles=[brief.topic_title, *(title for _, title in closer_sections(brief))])
     used = {id(c) for c in [*selection.answer, *selection.why]}
     main_texts = [p.text for p in brief.passages if p.topic_id == brief.topic_id and p.kind != "glossary"]
     family = family_for(brief.topic_title, brief.key_terms, " ".join(main_texts)[:20000], subject=brief.subject,
