@@ -539,3 +539,9 @@ def test_a_fact_the_book_recalls_stands_alone_without_the_pointer_back():
     assert make_standalone("As described in the chapter on liquids and solids, the vapor pressure of a liquid "
                            "rises with temperature.").text == "The vapor pressure of a liquid rises with temperature."
     assert make_standalone("As shown in , the field lines point away from the north pole.") is None  # a figure
+
+
+def test_a_comparison_with_a_sentence_the_lesson_lacks_loses_its_pointer():
+    compared = "In the same way, speed can be different than the magnitude of velocity."
+    assert make_standalone(compared).text == "Speed can be different than the magnitude of velocity."
+    assert make_standalone(compared, adjacent=True).text == compared  # right after the sentence it compares with

@@ -95,7 +95,7 @@ _LEAD_INS = re.compile(
 #: Discourse markers that tie a sentence to the one before it in the book.
 DISCOURSE = re.compile(
     r"^(however|thus|therefore|hence|consequently|as a result|also|in addition|additionally|furthermore|"
-    r"moreover|similarly|likewise|instead|otherwise|then|next|finally|first|second|third|lastly|"
+    r"moreover|similarly|likewise|in (much )?(the same|a similar) (way|manner)|instead|otherwise|then|next|finally|first|second|third|lastly|"
     r"in other words|that is|in contrast|on the other hand|by contrast|nevertheless|nonetheless|still|"
     r"meanwhile|so|and|but|yet|or|whereas|now|here|in turn|again|accordingly|in this way|this way|in short|in summary|"
     # not the start of a phrase the sentence needs: "In addition to molarity, ...", "First-order ...", "So far"
