@@ -407,6 +407,16 @@ def test_a_sentence_that_leans_on_the_text_around_it_never_explains():
     assert leans_on_context(Candidate("The concept behind this is that immunity is boosted.", passage, (0, 6), True))
     assert not leans_on_context(Candidate("The purpose of a microscope is to magnify small objects.", passage, (0, 7),
                                           True))
+    # a demonstrative inside the sentence points at what the book said before, unless the sentence names it
+    for pointer in ("A considerable amount of heat energy is required to accomplish this change in water.",
+                    "Most people think of this portion of the ocean as a sandy beach.",
+                    "Plants like these use enzymes to break down their prey.",
+                    "A device such as this that converts mechanical energy into electrical energy is a generator."):
+        assert leans_on_context(Candidate(pointer, passage, (0, 8), True)), pointer
+    for named in ("In the reverse of these processes—freezing and condensation—energy is released.",
+                  "The leaves trap insects, and these insects supply the plant with nitrogen.",
+                  "This process uses oxygen and produces carbon dioxide."):  # the writer resolves an opening one
+        assert not leans_on_context(Candidate(named, passage, (0, 9), True)), named
 
 
 def test_another_sections_sentence_explains_only_from_a_passage_about_the_question():

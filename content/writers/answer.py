@@ -189,13 +189,31 @@ _CONTEXTUAL = re.compile(r"\b(this|these|that|those|the) (assumption|assumptions
                          r"\b(this|these|those) (solutions?|applications?|purposes?|conditions|circumstances|instances)\b|"
                          r"\bbehind this\b|\bto (understand|see|explain|show) this\b|\bsimilar to the\b", re.I)
 CONTEXTUAL_PENALTY = 0.05
+#: "this change", "these surfaces", "each of these" inside a sentence: a pointer to what the book said before.
+_POINTER = re.compile(r"\b(this|these|those)\b\s*([\w-]*)\s*([—–:(]?)", re.I)
+
+
+def _points_back(text: str) -> bool:
+    """Whether a demonstrative inside the sentence points at something it does not name itself ("... is
+    required to accomplish this change in water", "Plants like these ..."); "the insects ... these insects"
+    and "these processes—freezing and condensation" name it. A demonstrative opening the sentence is
+    `sentences.make_standalone`'s to resolve."""
+    for match in _POINTER.finditer(text):
+        if match.start() == 0 or match.group(3):  # opening the sentence, or named right after
+            continue
+        noun = match.group(2).lower()
+        if len(noun) > 3 and re.search(rf"\b{re.escape(noun[:-1] if noun.endswith('s') else noun)}",
+                                      text[:match.start()], re.I):
+            continue
+        return True
+    return False
 
 
 def leans_on_context(c: Candidate) -> bool:
     """Whether a sentence leans on the text around it ("For the roller coaster, this assumption introduces
-    some inaccuracy to the calculation."): it may answer, penalised, but never explains or fills a lesson
-    (such phrases in the dev eval's transcripts: 7 → 4)."""
-    return bool(_CONTEXTUAL.search(c.text))
+    some inaccuracy to the calculation.", "... to accomplish this change in water"): it may answer,
+    penalised, but never explains or fills a lesson (such phrases in the dev eval's transcripts: 7 → 4)."""
+    return bool(_CONTEXTUAL.search(c.text)) or _points_back(c.text)
 
 
 def explains(c: Candidate) -> bool:
@@ -301,7 +319,7 @@ def score_candidates(found: list[Candidate], brief: LessonBrief, question: str, 
             score -= GLOSSARY_OFF_CONCEPT  # a definition of a term the question is not about
         if _NUMBERS.search(c.text):
             score -= 0.03  # a worked example's numbers, not the idea
-        if _CONTEXTUAL.search(c.text):
+        if leans_on_context(c):
             score -= CONTEXTUAL_PENALTY
         if c.edited:
             score -= 0.01

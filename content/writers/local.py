@@ -23,6 +23,7 @@ from .answer import (
     borrowable,
     defines_asked_idea,
     explains,
+    leans_on_context,
     score_candidates,
     select,
     stems,
@@ -185,8 +186,9 @@ def _example_sentence(pool: list[Candidate], used: set[int], sections: set[str])
     (`sections`: another section's example shares the question's words, not its idea: a polished spoon's
     curvature in a lesson on why a spoon looks bent). Framing alone when there is none."""
     for c in pool[:25]:
-        if id(c) not in used and c.passage.kind != "glossary" and c.passage.module_id in sections and re.search(
-                r"\b(for example|for instance|such as|example)\b", c.text, re.I) and c.similarity > 0.3:
+        if (id(c) not in used and c.passage.kind != "glossary" and c.passage.module_id in sections
+                and re.search(r"\b(for example|for instance|such as|example)\b", c.text, re.I)
+                and c.similarity > 0.3 and not leans_on_context(c)):  # not "A device such as this ..."
             return c
     return None
 
