@@ -470,6 +470,12 @@ def test_the_recap_restates_the_answer_not_a_side_concepts_definition():
                   "Why does ice float, if density matters?") == [density]
     assert _recap(Selection([density, answer], [], [density, answer]), {id(density), id(answer)},
                   "What is density?") == [density]
+    # the law an answer states is the big idea; otherwise the direct answer, not a shorter side remark
+    law = Candidate("Archimedes' principle states that the buoyant force equals the weight of the fluid displaced.",
+                    text, (0, 2), True, score=0.8)
+    assert _recap(Selection([answer, law], [], [answer, law]), {id(answer), id(law)}, question) == [law]
+    aside = Candidate("Icebergs are common near the poles.", text, (0, 3), True, similarity=0.3, score=0.8)
+    assert _recap(Selection([answer, aside], [], [answer, aside]), {id(answer), id(aside)}, question) == [answer]
 
 
 def test_a_long_lesson_drops_its_least_relevant_why_sentence_not_its_longest():

@@ -29,7 +29,7 @@ from .answer import (
     stems,
 )
 from .answer import candidates as find_candidates
-from .concept import closer_sections, name_it_early, name_the_concept
+from .concept import LAW, closer_sections, name_it_early, name_the_concept
 from .families import family_for
 from .quiz import build_quiz
 from .reading import flesch_kincaid_grade, target_grade
@@ -363,6 +363,9 @@ def _equation_passage(brief: LessonBrief, worked: WorkedExample | None) -> Sourc
                  and re.search(pattern, compact(p.text))), None)
 
 
+RECAP_WORDS = 30  # a direct answer short enough to say again as the recap
+
+
 def _recap(selection, used: set[int], question: str) -> list[Candidate]:
     """One or two short sentences that restate the answer: a close runner-up if there is one."""
     best = selection.answer[0] if selection.answer else None
@@ -374,10 +377,15 @@ def _recap(selection, used: set[int], question: str) -> list[Candidate]:
                 and (glossary or c.passage.kind != "glossary")):
             used.add(id(c))
             return [c]
-    # else the shorter answer sentence, but not a side concept's definition ("Adhesion is ..." for floating ice)
+    # else an answer sentence, not a side concept's definition ("Adhesion is ..." for floating ice): the law
+    # it states, else the short one nearest the question, else the shorter one
     said = [c for c in selection.answer
             if glossary or c.passage.kind != "glossary" or defines_asked_idea(c, question)] or selection.answer
-    return [min(said, key=lambda c: c.words)]
+    law = next((c for c in said if LAW.search(c.text)), None)
+    if law is not None:
+        return [law]
+    short = [c for c in said if c.words <= RECAP_WORDS]
+    return [max(short, key=lambda c: c.similarity) if short else min(said, key=lambda c: c.words)]
 
 
 def _is(sentence: dict[str, Any], texts: set[str]) -> bool:
