@@ -465,7 +465,7 @@ def test_the_recap_restates_the_answer_not_a_side_concepts_definition():
     # a definition of what the student asked about, or one that answered "what is ...?", may be the recap
     density = Candidate("Density is the mass of a substance per unit volume.",
                         SourcePassage(id="p2", topic_id=1, module_id="m1", text="density: mass per unit volume",
-                                      order=2, kind="glossary"), (2, 0), True, score=0.7)
+                                      order=2, kind="glossary"), (2, 0), True, similarity=0.8, score=0.7)
     assert _recap(Selection([answer, density], [], [answer, density]), {id(answer), id(density)},
                   "Why does ice float, if density matters?") == [density]
     assert _recap(Selection([density, answer], [], [density, answer]), {id(density), id(answer)},
