@@ -561,3 +561,14 @@ def test_a_comparison_with_a_sentence_the_lesson_lacks_loses_its_pointer():
     compared = "In the same way, speed can be different than the magnitude of velocity."
     assert make_standalone(compared).text == "Speed can be different than the magnitude of velocity."
     assert make_standalone(compared, adjacent=True).text == compared  # right after the sentence it compares with
+
+
+def test_pointers_to_the_books_structure_and_unresolved_pronouns_are_not_said():
+    for unusable in ("The vertebrate in is a shared ancestral character.",  # "in [Figure]" stripped
+                     "Animal cells will be discussed as an example of how cells release materials.",
+                     "Because they use light to manufacture their own food, they are called photoautotrophs."):
+        assert make_standalone(unusable) is None, unusable
+    # a pronoun the main clause resolves, and the same clause right after the sentence it leans on, stay
+    assert make_standalone("When it reaches the lungs, the carbon dioxide can dissociate from the hemoglobin.")
+    assert make_standalone("Because they use light to manufacture their own food, they are called photoautotrophs.",
+                           adjacent=True)

@@ -38,6 +38,7 @@ _OFF_TOPIC = re.compile(
     r"noted|summarized|defined|illustrated|derived|explained|explored?|examined?|introduced|provided|stated|"
     r"indicated|data|table|list|steps|equations?|examples?|diagrams?) (above|below)|appendix|"
     r"(this|the|following|these|each|in-text) exercises?|problem|solution (to|of) (this|the|each|part)|"
+    r"(will|shall) be (discussed|described|covered|examined|explored|considered|presented|introduced|addressed)|"
     r"problem-solving|check your (understanding|learning)|"
     r"discussion|khan academy|simulation|visit (this|the) (site|website|page)|worked example|let us|let's|we will|we'll|"
     r"as we (saw|have seen|have just seen|learned|discussed)|recall from|in this (case|example)|micrograph|visual connection|everyday connection|career connection|(section|chapter|figure|table|example|equation) \d+(\.\d+)*|"
@@ -48,7 +49,8 @@ _OFF_TOPIC = re.compile(
     r"^(?-i:(Solution|Strategy|Answer)\s+[A-Z(])|\b(answer|result):",
     re.I)
 #: A figure/table reference whose target was stripped by the ingester ("shown in , which").
-_STUB = re.compile(r"\b(in|see|of|to|from|and)\s*[,.;:)]|\(\s*\)|\(\s*(see|a|b|c)\b[^)]*\)|\s,\s*,")
+_STUB = re.compile(r"\b(in|see|of|to|from|and)\s*[,.;:)]|\(\s*\)|\(\s*(see|a|b|c)\b[^)]*\)|\s,\s*,|"
+                   r"\b(in|of)\s+(is|are|was|were)\b")  # "The vertebrate in [Figure] is ..."
 #: Instructions to the reader (activities, exercises), not statements.
 _IMPERATIVE = re.compile(r"^(try|imagine|suppose|consider|think|look|see|use|compare|calculate|find|explain|describe|"
                          r"predict|draw|make|place|observe|record|repeat|measure|write|list|identify|discuss|"
@@ -84,6 +86,11 @@ _SUPERSEDED = re.compile(r"\b(was|were) (once |originally |long |previously |for
 _ONE_MODEL = re.compile(r"^in (the|a|an) [\w-]+ model\b", re.I)
 _CORRECTED = re.compile(r"\b(now|today|until|but|however|instead|actually|in fact|later|turned out|is known)\b", re.I)
 _PRONOUN = re.compile(r"^(It|They|He|She|We|Its|Their|His|Her|Our)\b")
+#: A pronoun in the opening clause that the main clause does not resolve either ("Because they use light
+#: to make their own food, they are called photoautotrophs"); "When it reaches the lungs, the carbon
+#: dioxide ..." names it.
+_CLAUSE_PRONOUN = re.compile(r"^(because|since|when|if|although|though|as|while|once|unless|until|after|before)\s+"
+                             r"(it|they|he|she)\b[^,]*,\s*(it|they|he|she|this|these)\b", re.I)
 _DEMONSTRATIVE = re.compile(r"^(This|These|That|Those|Such)\b\s*(\w+)?")
 _LEAD_INS = re.compile(
     r"^(note that|recall that|remember that|notice that|(you )?(may|might) (already )?have noticed that|"
@@ -296,6 +303,8 @@ def make_standalone(sentence: str, *, previous: str = "", context: str = "", adj
             text, edited = "The " + text[demonstrative.end(1):].lstrip(), True
         else:
             return None
+    if _CLAUSE_PRONOUN.match(text) and not adjacent:
+        return None
     pronoun = _PRONOUN.match(text)
     if pronoun and not adjacent:
         subject = antecedent(pronoun.group(1), previous) if pronoun.group(1) in ("It", "They") else None
