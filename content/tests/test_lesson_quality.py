@@ -28,6 +28,7 @@ from content.writers.local import (
 )
 from content.writers.quiz import _choices
 from content.writers.reading import flesch_kincaid_grade, simpler_question, split_simpler
+from content.writers.scenarios import GENERIC
 from content.writers.sentences import make_standalone, split_long
 from content.writers.worked import find_relationships, worked_example
 from content.writers.worlds import match_world
@@ -278,6 +279,14 @@ def test_typed_interests_map_to_a_world_or_a_named_generic_frame(mini_corpus):
         example = narration_of(next(s for s in script["scenes"] if s["kind"] == "example"))
         assert spoken in hook
         assert spoken in example
+
+
+def test_a_generic_frame_reads_right_for_any_interest_a_student_types():
+    # "doing horses", "in the middle of k-pop": an interest is a noun a frame must not treat as an activity
+    for family, (_, what, _) in GENERIC.items():
+        lead = what.split("{interest}")[0].split()
+        assert lead, family
+        assert lead[-1] in {"enjoying", "enjoy", "sharing", "on", "at", "from", "for", "with", "about"}, (family, what)
 
 
 def test_quiz_checks_understanding_without_always_true_items(mini_corpus):
