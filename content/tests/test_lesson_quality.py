@@ -271,6 +271,10 @@ def test_typed_interests_map_to_a_world_or_a_named_generic_frame(mini_corpus):
     assert match_world("Basketball").exact
     quilting = match_world("competitive quilting")
     assert quilting.world.generic
+    # a kind of a known world borrows it, and the lesson still says the student's word
+    for typed, world in (("k-pop", "music"), ("baking", "cooking"), ("horses", "biology"), ("anime", "movies")):
+        assert match_world(typed).world.slug == world, typed
+        assert match_world(typed).interest == typed
     for interest in ("gaming", "competitive quilting", "K-pop"):
         brief = _brief(mini_corpus.topic("m90201"), "Why does a faster car have more energy?", interest=interest)
         script = validate_script(compose_script(brief), brief.passages)
