@@ -568,6 +568,12 @@ def test_a_fact_the_book_recalls_stands_alone_without_the_pointer_back():
     assert make_standalone("As described in the chapter on liquids and solids, the vapor pressure of a liquid "
                            "rises with temperature.").text == "The vapor pressure of a liquid rises with temperature."
     assert make_standalone("As shown in , the field lines point away from the north pole.") is None  # a figure
+    assert make_standalone("Prokaryotes often colonize food-processing equipment as a biofilm, as we have discussed "
+                           "earlier.").text == "Prokaryotes often colonize food-processing equipment as a biofilm."
+    # the book telling its own story states no fact
+    for narrative in ("So far, we have discussed current that moves constantly in a single direction.",
+                      "Previously, we mentioned vacuoles as essential components of plant cells."):
+        assert make_standalone(narrative) is None, narrative
 
 
 def test_a_comparison_with_a_sentence_the_lesson_lacks_loses_its_pointer():

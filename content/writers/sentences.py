@@ -64,10 +64,15 @@ _BOX_TITLE = re.compile(r"^(?:[A-Z][\w'’-]*\s+(?:(?:of|the|and|a|an|in|on|to|f
                         r"[A-Z][\w'’-]*:\s+(?=[A-Z])")
 #: "As discussed previously, ...", "As we have seen, ...": the book recalls a fact it stated earlier, and
 #: the fact itself stands alone (about 60 sentences of the three books). "As shown in [a figure]" is not one.
-_RECALLED = re.compile(r"^as (we )?(have )?(already |previously |earlier )?(discussed|mentioned|noted|described|seen|"
+_RECALLED = re.compile(r"^as ((we|you) )?(have )?(already |previously |earlier )?(discussed|mentioned|noted|described|seen|"
                        r"saw|learned|explained|stated)( (previously|earlier|above|before|in (the|a|an) (previous|earlier|"
                        r"other|another) (section|chapter)( of this (text|book))?|in the chapter on [^,]{1,40}))?,\s*",
                        re.I)
+_RECALLED_AFTER = re.compile(r",\s*as (we|you) (have )?(already |previously )?(discussed|mentioned|noted|described|seen|saw|"
+                             r"learned|explained|stated)( (earlier|above|before|previously))?[.!]$", re.I)
+#: The book telling its own story ("we have discussed", "you have learned about"): about the book, not the science.
+_BOOK_NARRATIVE = re.compile(r"\b(we|you) (have )?(previously |already |just |briefly )?(mentioned|discussed|described|"
+                             r"saw|learned|noted|covered|studied|introduced|explored|examined)\b", re.I)
 #: Titles of a worked example's parts: what follows works the book's problem, it states no fact.
 _APPARATUS_TITLE = re.compile(r"^(solution|strategy|answer|check your (learning|understanding)|significance|"
                               r"discussion)\s*:", re.I)
@@ -264,6 +269,10 @@ def make_standalone(sentence: str, *, previous: str = "", context: str = "", adj
         text, titled = text[match.end():], True
     if recalled := _RECALLED.match(text):  # "As discussed previously, polar bonds ...": the fact stands alone
         text, titled = _upper_first(text[recalled.end():]), True
+    if trailing := _RECALLED_AFTER.search(text):  # "... in the form of a biofilm, as we have discussed earlier."
+        text, titled = text[:trailing.start()] + text[trailing.end() - 1:], True
+    if _BOOK_NARRATIVE.search(text):  # "So far, we have discussed current that ...", "Earlier, we examined graphs"
+        return None
     if (not text or not text[0].isupper() or not text.endswith((".", "!")) or "?" in text
             or _ACTIVITY.search(text)
             or "[[EQ" in text or re.search(r"[=^_]|\\|\w:\s*$", text) or _OFF_TOPIC.search(text)
