@@ -7,7 +7,15 @@ import pytest
 
 from content.pipeline.evidence import THIN_SECTION, lesson_passages
 from content.writers import LessonBrief, SourcePassage, narration_of, validate_script
-from content.writers.answer import Candidate, Embedder, Selection, select, stems
+from content.writers.answer import (
+    Candidate,
+    Embedder,
+    Selection,
+    asked_about,
+    defines,
+    select,
+    stems,
+)
 from content.writers.concept import name_it_early, name_the_concept
 from content.writers.definitions import definition_sentence
 from content.writers.local import _example_sentence, _facts, compose_script
@@ -438,3 +446,19 @@ def test_the_questions_words_meet_the_books_in_their_stems():
     asked = stems("What does it mean when a solution is 2 molar?")
     assert "molar" in asked & stems("The molarity of a solution is the number of moles of solute per liter.")
     assert stems("Why is energy conserved?") & stems("the law of conservation of energy") == {"energi", "conserv"}
+
+
+def test_what_is_x_is_answered_by_the_definition_of_x_itself():
+    text = SourcePassage(id="p1", topic_id=1, module_id="m1", text="")
+    substrate = SourcePassage(id="p2", topic_id=1, module_id="m1", kind="glossary",
+                              text="substrate: molecule on which the enzyme acts")
+    term = asked_about("What is an enzyme?")
+    assert term == asked_about("What are enzymes?")
+    assert asked_about("What is the difference between weather and climate and why does it matter?") == set()
+    assert defines(Candidate("Enzymes are usually proteins made of polypeptide chains.", text, (0, 0), True), term) == 1
+    assert defines(Candidate("Molecules that speed up reactions in cells are called enzymes.", text, (0, 1), True),
+                   term) == 1
+    assert defines(Candidate("A digestive enzyme is one that breaks down food.", text, (0, 2), True), term) == 0.5
+    assert defines(Candidate("Substrate is a molecule on which the enzyme acts.", substrate, (1, 0), True), term) == 0
+    assert defines(Candidate("The reactants to which an enzyme binds are its substrates.", text, (0, 3), True),
+                   term) == 0

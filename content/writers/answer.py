@@ -235,6 +235,35 @@ def _term(candidate: Candidate) -> str:
     return candidate.passage.text.partition(":")[0].strip()
 
 
+#: What a definition of the very term a "What is ...?" question names adds, over any definition.
+DEFINES_ASKED_BONUS = 0.1
+_WHAT_IS_TERM = re.compile(r"^\s*(what|who)\s+(is|are)\s+(an?\s+|the\s+)?(?P<term>[\w' -]+?)\s*\??\s*$", re.I)
+_NAMED_AS = re.compile(r"\b(is|are) (called|known as|termed|referred to as)\b", re.I)
+
+
+def asked_about(question: str) -> set[str]:
+    """The stems of the term a "What is X?" question asks about ({"enzym"}), or an empty set."""
+    match = _WHAT_IS_TERM.match(question)
+    return stems(match.group("term")) if match and len(match.group("term").split()) <= 4 else set()
+
+
+def defines(c: Candidate, term: set[str]) -> float:
+    """How squarely the sentence defines the term: 1 for the term itself (a glossary line for it,
+    "<term> is/are/means ...", "... are called <term>"), 0.5 for a kind of it ("A heterogeneous catalyst
+    is ..."), 0 otherwise ("Substrate is a molecule on which the enzyme acts")."""
+    if c.passage.kind == "glossary":
+        named = stems(_term(c))
+        return 1.0 if named == term else 0.5 if term < named and len(named) == len(term) + 1 else 0.0
+    copula = re.search(r"\b(is|are|refers? to|means)\b", c.text)
+    head = re.sub(r"^(a|an|the)\s+", "", c.text[:copula.start()], flags=re.I).split() if copula else []
+    if head and stems(" ".join(head[:len(term)])) == term:
+        return 1.0
+    if head and term <= stems(" ".join(head[:len(term) + 1])):
+        return 0.5
+    called = _NAMED_AS.search(c.text)
+    return 1.0 if called and term <= stems(c.text[called.end():]) else 0.0
+
+
 def defines_asked_idea(c: Candidate, question: str) -> bool:
     """Whether a glossary line states what the student asked about (its term is in the question) or a law."""
     if c.passage.kind != "glossary":
@@ -293,6 +322,7 @@ def score_candidates(found: list[Candidate], brief: LessonBrief, question: str, 
         candidate.vector = vector
     concepts = key_concepts(definitions, question_vector)
     what_is, does = bool(_WHAT_IS.search(question)), bool(_DOES.search(question))
+    asked_term = asked_about(question)
     why = bool(re.search(r"\bwhy\b|\bwhat (makes|causes)\b", question, re.I))
     how = bool(re.search(r"\bhow\b|\bwhat happens\b", question, re.I))
     for c in found:
@@ -305,6 +335,8 @@ def score_candidates(found: list[Candidate], brief: LessonBrief, question: str, 
         # the kind of sentence this kind of question wants: a definition, a function, a cause, a mechanism
         if what_is and not does and DEFINITION.search(c.text):
             score += 0.05
+        if what_is and not does and asked_term:  # "What is an enzyme?": what an enzyme is, not what a substrate is
+            score += DEFINES_ASKED_BONUS * defines(c, asked_term)
         if does and _FUNCTION.search(c.text):
             score += 0.05
         if why and CAUSE.search(c.text):
