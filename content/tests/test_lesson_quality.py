@@ -587,6 +587,10 @@ def test_pointers_to_the_books_structure_and_unresolved_pronouns_are_not_said():
                      "Animal cells will be discussed as an example of how cells release materials.",
                      "Because they use light to manufacture their own food, they are called photoautotrophs."):
         assert make_standalone(unusable) is None, unusable
+    # an instruction after an opening phrase tells the reader what to do; it states no fact
+    for instruction in ("To visualize this, imagine taking a large number of identical spheres.",
+                        "As another example, consider the conversion of diamond into graphite."):
+        assert make_standalone(instruction) is None, instruction
     # a pronoun the main clause resolves, and the same clause right after the sentence it leans on, stay
     assert make_standalone("When it reaches the lungs, the carbon dioxide can dissociate from the hemoglobin.")
     assert make_standalone("Because they use light to manufacture their own food, they are called photoautotrophs.",

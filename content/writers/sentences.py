@@ -56,6 +56,10 @@ _IMPERATIVE = re.compile(r"^(try|imagine|suppose|consider|think|look|see|use|com
                          r"predict|draw|make|place|observe|record|repeat|measure|write|list|identify|discuss|"
                          r"determine|assume|recall|review|go|click|open|set|take|put|hold|turn|add|mix|do|tie|"
                          r"build|choose|pour|fill|attach|connect|hang)\b", re.I)
+#: An instruction after an opening phrase ("To visualize this, imagine taking ...", "As another example,
+#: consider the conversion of diamond into graphite"): the main clause tells the reader what to do.
+_LATE_IMPERATIVE = re.compile(r"^[^,]{0,80},\s*(imagine|consider|suppose|picture|recall|note|notice|think about|"
+                              r"look at)\b", re.I)
 #: Hands-on activity boxes: materials lists ("1 ball; 1 board; ..."), procedure steps, instructions.
 _ACTIVITY = re.compile(r"\b(procedure|instructions|materials)\s*:|\binstructions\s+procedure\b|"
                        r"\bin this (activity|lab)\b|;[^;]*;|\byour (lab )?partner\b|^have your\b", re.I)
@@ -277,7 +281,7 @@ def make_standalone(sentence: str, *, previous: str = "", context: str = "", adj
             or _ACTIVITY.search(text)
             or "[[EQ" in text or re.search(r"[=^_]|\\|\w:\s*$", text) or _OFF_TOPIC.search(text)
             or _STUB.search(text) or text.count("(") != text.count(")") or text.count('"') % 2
-            or _IMPERATIVE.match(text)):
+            or _IMPERATIVE.match(text) or _LATE_IMPERATIVE.match(text)):
         return None
     edited = bool(titled)
     stripped = _LEAD_INS.sub("", text)
