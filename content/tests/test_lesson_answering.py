@@ -213,8 +213,19 @@ def test_a_short_lesson_takes_more_of_the_sections_explanation():
     from content.writers.local import FILL_WORDS, _fit_length  # noqa: PLC0415 - private helpers under test
 
     passage = SourcePassage(id="p1", topic_id=1, module_id="m1", text="")
-    ranked = [Candidate(f"Sentence {i} explains one more step of the idea in about twelve plain words here.",
-                        passage, (0, i), True, similarity=0.6, score=0.6) for i in range(12)]
+    texts = ["Friction between the tires and the road slows a car down gradually.",
+             "Gravity pulls every falling apple toward the center of the Earth.",
+             "A heavy truck carries much more momentum than a small bicycle.",
+             "Inertia keeps a parked wagon still until someone gives it a shove.",
+             "Air pressure inside a balloon pushes outward on its stretchy rubber walls.",
+             "Dense metals like lead sink quickly when dropped into a bucket.",
+             "A battery's voltage drives electric charge around a closed wire loop.",
+             "Electric current flows faster through copper wires than through rubber bands.",
+             "Opposite charges attract while like charges repel one another strongly.",
+             "Stored chemical energy changes into heat when wood burns in a fireplace.",
+             "Power measures how quickly a motor does work on its load.",
+             "A longer wrench turns a stubborn bolt with less effort from you."]
+    ranked = [Candidate(text, passage, (0, i), True, similarity=0.6, score=0.6) for i, text in enumerate(texts)]
     answer, *spare = ranked
     frame = {"text": "Framing " + "word " * 120, "citation": None, "framing": True}
     scenes = [{"kind": "hook", "sentences": [frame, {"text": answer.text, "citation": "p1", "framing": False}]},

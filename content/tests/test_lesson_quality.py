@@ -17,7 +17,14 @@ from content.writers import (
     supports,
     validate_script,
 )
-from content.writers.answer import Candidate, Embedder, Selection, leans_on_context, select
+from content.writers.answer import (
+    Candidate,
+    Embedder,
+    Selection,
+    leans_on_context,
+    near_duplicate,
+    select,
+)
 from content.writers.concept import name_the_concept, title_concepts
 from content.writers.local import (
     _fit_length,
@@ -584,6 +591,7 @@ def test_a_comparison_with_a_sentence_the_lesson_lacks_loses_its_pointer():
 
 def test_pointers_to_the_books_structure_and_unresolved_pronouns_are_not_said():
     for unusable in ("The vertebrate in is a shared ancestral character.",  # "in [Figure]" stripped
+                     "In a polar covalent bond, shows atoms unequally share the electrons.",
                      "Animal cells will be discussed as an example of how cells release materials.",
                      "Because they use light to manufacture their own food, they are called photoautotrophs."):
         assert make_standalone(unusable) is None, unusable
@@ -595,3 +603,16 @@ def test_pointers_to_the_books_structure_and_unresolved_pronouns_are_not_said():
     assert make_standalone("When it reaches the lungs, the carbon dioxide can dissociate from the hemoglobin.")
     assert make_standalone("Because they use light to manufacture their own food, they are called photoautotrophs.",
                            adjacent=True)
+
+
+def test_a_lesson_never_says_the_same_thing_twice(mini_corpus):
+    for module_id, question in [("m90101", "How does the net force change how fast something speeds up?"),
+                                ("m91101", "What does the pH number tell you?"),
+                                ("m92101", "What is the cell membrane made of?")]:
+        brief = _brief(mini_corpus.topic(module_id), question)
+        script = validate_script(compose_script(brief), brief.passages)
+        said = [Candidate(s["text"], brief.passages[0], (0, i), True)
+                for scene in script["scenes"] if scene["kind"] != "recap"
+                for i, s in enumerate(scene["sentences"]) if not s["framing"]]
+        repeats = [(a.text, b.text) for i, a in enumerate(said) for b in said[i + 1:] if near_duplicate(a, b)]
+        assert repeats == [], repeats

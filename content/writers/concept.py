@@ -20,7 +20,16 @@ from __future__ import annotations
 import re
 
 from . import LessonBrief
-from .answer import PRINCIPLE, Candidate, Embedder, Selection, cosine, key_concepts, stems
+from .answer import (
+    PRINCIPLE,
+    Candidate,
+    Embedder,
+    Selection,
+    cosine,
+    key_concepts,
+    near_duplicate,
+    stems,
+)
 from .sentences import DEFINITION
 
 _GENERIC_TITLE = re.compile(r"^(introduction( to)?|overview( of)?|the|an?|some|more|basics of|applications? of|"
@@ -61,11 +70,13 @@ def names(text: str, term: str) -> bool:
     return bool(wanted) and wanted <= stems(text)
 
 
-def _statement(ranked: list[Candidate], term: str, exclude: set[int], module_id: str = "") -> Candidate | None:
-    """The section's best sentence naming `term` (the chosen section's, or `module_id`'s): a principle or
-    definition first, then by score."""
+def _statement(ranked: list[Candidate], term: str, exclude: set[int], module_id: str = "",
+               said: tuple[Candidate, ...] = ()) -> Candidate | None:
+    """The section's best sentence naming `term` (the chosen section's, or `module_id`'s) that the lesson
+    (`said`) does not already say in other words: a principle or definition first, then by score."""
     naming = [c for c in ranked if id(c) not in exclude and names(c.text, term)
-              and (c.passage.module_id == module_id if module_id else (c.main or c.passage.kind == "glossary"))]
+              and (c.passage.module_id == module_id if module_id else (c.main or c.passage.kind == "glossary"))
+              and not any(near_duplicate(c, other) for other in said)]
     return max(naming, key=lambda c: (bool(PRINCIPLE.search(c.text) or DEFINITION.search(c.text)), c.score),
                default=None)
 
@@ -109,7 +120,7 @@ def name_the_concept(selection: Selection, brief: LessonBrief, question: str, em
         for term in terms:
             if names(said, term):
                 break  # the lesson names this concept already
-            statement = _statement(selection.ranked, term, exclude, module_id)
+            statement = _statement(selection.ranked, term, exclude, module_id, tuple(chosen))
             if statement is not None and statement.vector and statement.similarity < UNRELATED:
                 continue  # its only statement says nothing about the question: name no concept through it
             if statement is not None:

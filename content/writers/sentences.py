@@ -50,7 +50,8 @@ _OFF_TOPIC = re.compile(
     re.I)
 #: A figure/table reference whose target was stripped by the ingester ("shown in , which").
 _STUB = re.compile(r"\b(in|see|of|to|from|and)\s*[,.;:)]|\(\s*\)|\(\s*(see|a|b|c)\b[^)]*\)|\s,\s*,|"
-                   r"\b(in|of)\s+(is|are|was|were)\b")  # "The vertebrate in [Figure] is ..."
+                   r"\b(in|of)\s+(is|are|was|were)\b|"  # "The vertebrate in [Figure] is ..."
+                   r",\s*(shows|illustrates|depicts)\s+(?!that\b)")  # "In a polar bond, [Figure] shows atoms ..."
 #: Instructions to the reader (activities, exercises), not statements.
 _IMPERATIVE = re.compile(r"^(try|imagine|suppose|consider|think|look|see|use|compare|calculate|find|explain|describe|"
                          r"predict|draw|make|place|observe|record|repeat|measure|write|list|identify|discuss|"
