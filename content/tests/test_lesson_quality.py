@@ -556,7 +556,9 @@ def test_a_belief_the_book_goes_on_to_reject_is_not_taught_as_fact():
     # heard alone, an abandoned belief or a rejected model teaches the wrong idea
     for superseded in ("Annelids and arthropods were once thought to be closely related.",
                        "The dispersive model suggested that each copy would mix parental and new DNA.",
-                       "Scientists once believed that heat was an invisible fluid."):
+                       "Scientists once believed that heat was an invisible fluid.",
+                       "A common misconception is that rockets propel themselves by pushing on the air behind them.",
+                       "Sometimes people misunderstand the second law, thinking entropy can never decrease anywhere."):
         assert make_standalone(superseded) is None, superseded
     # one of the models a section compares is left out, unless the student asks about the models
     compared = "In the conservative model of replication, the parental DNA is conserved."

@@ -85,12 +85,13 @@ _APPARATUS_TITLE = re.compile(r"^(solution|strategy|answer|check your (learning|
 #: features, such as airbags, ...", "The same is true ..."): it leans on a sentence the lesson lacks.
 _COMPARES_BACK = re.compile(r"^(another|other|the other)\b|^the same (is|holds|applies)\b|"
                             r"^the same (reasoning|logic|argument|idea|approach|analysis|method)\b", re.I)
-#: What scientists once believed, or a model the book goes on to reject ("Annelids and arthropods were once
-#: thought to be closely related", "The dispersive model suggested that ..."): heard alone, it teaches the
-#: wrong idea. It stays when the sentence itself says what is known now ("... until living specimens were found").
+#: What scientists once believed, a model the book goes on to reject, or a misconception ("Annelids and
+#: arthropods were once thought to be closely related", "The dispersive model suggested that ...", "A common
+#: misconception is that rockets push on the air"): heard alone, it teaches the wrong idea. It stays when the sentence itself says what is known now ("... until living specimens were found").
 _SUPERSEDED = re.compile(r"\b(was|were) (once |originally |long |previously |formerly |first )?(thought|believed)\b|"
                          r"\b(it|scientists|people|researchers) (once )?(thought|believed)\b|"
-                         r"\bmodels? suggested\b", re.I)
+                         r"\bmodels? suggested\b|"
+                         r"\bmisconceptions? (about [^,]+ )?is that\b|\bpeople (often |sometimes )?misunderstand\b", re.I)
 #: One of the models a section compares ("In the conservative model of replication, ..."): unless the
 #: student asks about models, it may well be one the book rejects.
 _ONE_MODEL = re.compile(r"^in (the|a|an) [\w-]+ model\b", re.I)
