@@ -473,3 +473,11 @@ def test_what_is_x_is_answered_by_the_definition_of_x_itself():
     assert defines(Candidate("Substrate is a molecule on which the enzyme acts.", substrate, (1, 0), True), term) == 0
     assert defines(Candidate("The reactants to which an enzyme binds are its substrates.", text, (0, 3), True),
                    term) == 0
+
+
+def test_a_function_question_prefers_a_sentence_stating_the_purpose():
+    from content.writers.answer import _FUNCTION  # noqa: PLC0415 - the cue words under test
+
+    assert _FUNCTION.search("The main purpose of the heart is to pump blood through the body.")
+    assert _FUNCTION.search("The job of red blood cells is to carry oxygen.")
+    assert not _FUNCTION.search("The heart has four chambers.")
