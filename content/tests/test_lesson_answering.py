@@ -13,6 +13,7 @@ from content.writers.answer import (
     Selection,
     asked_about,
     defines,
+    near_duplicate,
     select,
     stems,
 )
@@ -481,3 +482,14 @@ def test_a_function_question_prefers_a_sentence_stating_the_purpose():
     assert _FUNCTION.search("The main purpose of the heart is to pump blood through the body.")
     assert _FUNCTION.search("The job of red blood cells is to carry oxygen.")
     assert not _FUNCTION.search("The heart has four chambers.")
+
+
+def test_a_sentence_with_two_content_words_is_not_contained_in_every_sentence_using_them():
+    passage = SourcePassage(id="p1", topic_id=1, module_id="m1", text="")
+    acidic = Candidate("Acidic is a solution in which [H3O^+] > [OH^−].", passage, (0, 0), True)
+    ph = Candidate("The pH of a solution indicates its acidity or basicity.", passage, (0, 1), True)
+    assert not near_duplicate(acidic, ph)
+    arteries = Candidate("Arteries take blood away from the heart.", passage, (0, 2), True)
+    vessels = Candidate("Blood vessels branch out; arteries take blood away from the heart, and veins bring it back.",
+                        passage, (0, 3), True)
+    assert near_duplicate(arteries, vessels)

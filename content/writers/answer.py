@@ -366,6 +366,7 @@ def score_candidates(found: list[Candidate], brief: LessonBrief, question: str, 
 #: Share of the shorter sentence's content words that the longer one says too: it adds nothing new
 #: ("Arteries take blood away from the heart." after "...; arteries take blood away from the heart, and ...").
 CONTAINED = 0.8
+MIN_CONTAINED_WORDS = 3
 
 
 def near_duplicate(a: Candidate, b: Candidate) -> bool:
@@ -376,8 +377,9 @@ def near_duplicate(a: Candidate, b: Candidate) -> bool:
     sa, sb = stems(a.text), stems(b.text)
     if not (sa and sb):
         return False
-    shared = len(sa & sb)
-    return shared / len(sa | sb) > 0.6 or shared / min(len(sa), len(sb)) >= CONTAINED
+    shared, fewer = len(sa & sb), min(len(sa), len(sb))
+    # containment needs a few words to mean anything: "Acidic is a solution in which [H3O+] > [OH−]" has two
+    return shared / len(sa | sb) > 0.6 or (fewer >= MIN_CONTAINED_WORDS and shared / fewer >= CONTAINED)
 
 
 def key_concepts(definitions: list[Candidate], question_vector: list[float] | None, limit: int = 2) -> list[str]:
