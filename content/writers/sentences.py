@@ -67,17 +67,19 @@ _ACTIVITY = re.compile(r"\b(procedure|instructions|materials)\s*:|\binstructions
 #: A box's title run into its first sentence ("Bent Pencil: A classic observation of refraction ...").
 _BOX_TITLE = re.compile(r"^(?:[A-Z][\w'’-]*\s+(?:(?:of|the|and|a|an|in|on|to|for|with|by|at|from|as)\s+)*){0,6}"
                         r"[A-Z][\w'’-]*:\s+(?=[A-Z])")
+#: What the book says when it points back at itself ("as discussed", "we have learned").
+_RECALL_VERBS = "(discussed|mentioned|noted|described|seen|saw|learned|explained|stated|covered|studied|introduced|" \
+                "explored|examined)"
 #: "As discussed previously, ...", "As we have seen, ...": the book recalls a fact it stated earlier, and
 #: the fact itself stands alone (about 60 sentences of the three books). "As shown in [a figure]" is not one.
-_RECALLED = re.compile(r"^as ((we|you) )?(have )?(already |previously |earlier )?(discussed|mentioned|noted|described|seen|"
-                       r"saw|learned|explained|stated)( (previously|earlier|above|before|in (the|a|an) (previous|earlier|"
-                       r"other|another) (section|chapter)( of this (text|book))?|in the chapter on [^,]{1,40}))?,\s*",
-                       re.I)
-_RECALLED_AFTER = re.compile(r",\s*as (we|you) (have )?(already |previously )?(discussed|mentioned|noted|described|seen|saw|"
-                             r"learned|explained|stated)( (earlier|above|before|previously))?[.!]$", re.I)
+_RECALLED = re.compile(rf"^as ((we|you) )?(have )?(already |previously |earlier )?{_RECALL_VERBS}( (previously|earlier|"
+                       r"above|before|in (the|a|an) (previous|earlier|other|another) (section|chapter)( of this "
+                       r"(text|book))?|in the chapter on [^,]{1,40}))?,\s*", re.I)
+#: "..., as we have discussed earlier." closing a sentence: dropped, the fact stands alone.
+_RECALLED_AFTER = re.compile(rf",\s*as (we|you) (have )?(already |previously )?{_RECALL_VERBS}"
+                             r"( (earlier|above|before|previously))?[.!]$", re.I)
 #: The book telling its own story ("we have discussed", "you have learned about"): about the book, not the science.
-_BOOK_NARRATIVE = re.compile(r"\b(we|you) (have )?(previously |already |just |briefly )?(mentioned|discussed|described|"
-                             r"saw|learned|noted|covered|studied|introduced|explored|examined)\b", re.I)
+_BOOK_NARRATIVE = re.compile(rf"\b(we|you) (have )?(previously |already |just |briefly )?{_RECALL_VERBS}\b", re.I)
 #: Titles of a worked example's parts: what follows works the book's problem, it states no fact.
 _APPARATUS_TITLE = re.compile(r"^(solution|strategy|answer|check your (learning|understanding)|significance|"
                               r"discussion)\s*:", re.I)
