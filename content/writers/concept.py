@@ -27,7 +27,7 @@ from .answer import (
     Selection,
     cosine,
     key_concepts,
-    near_duplicate,
+    repeats,
     stems,
 )
 from .sentences import DEFINITION
@@ -76,7 +76,7 @@ def _statement(ranked: list[Candidate], term: str, exclude: set[int], module_id:
     (`said`) does not already say in other words: a principle or definition first, then by score."""
     naming = [c for c in ranked if id(c) not in exclude and names(c.text, term)
               and (c.passage.module_id == module_id if module_id else (c.main or c.passage.kind == "glossary"))
-              and not any(near_duplicate(c, other) for other in said)]
+              and not repeats(c, said)]
     return max(naming, key=lambda c: (bool(PRINCIPLE.search(c.text) or DEFINITION.search(c.text)), c.score),
                default=None)
 

@@ -24,7 +24,7 @@ from .answer import (
     defines_asked_idea,
     explains,
     leans_on_context,
-    near_duplicate,
+    repeats,
     score_candidates,
     select,
     stems,
@@ -417,7 +417,7 @@ def _fit_length(scenes: list[dict[str, Any]], selection, used: set[int], *, keep
     said = [c for c in selection.ranked if id(c) in used]
     while _total_words(scenes) < FILL_WORDS and spare:
         candidate = spare.pop(0)
-        if _total_words(scenes) + candidate.words > MAX_WORDS or _repeats(candidate, said):
+        if _total_words(scenes) + candidate.words > MAX_WORDS or repeats(candidate, said):
             continue
         said.append(candidate)
         if explanation is None:
@@ -441,11 +441,6 @@ def _fit_length(scenes: list[dict[str, Any]], selection, used: set[int], *, keep
         if len(facts) <= 1:
             break
         explanation["sentences"].remove(min(facts, key=relevance))
-
-
-def _repeats(candidate: Candidate, said: list[Candidate]) -> bool:
-    """Whether the lesson already says what the sentence says ("Sound is a disturbance of matter ..." twice)."""
-    return any(near_duplicate(candidate, other) for other in said)
 
 
 def _said_in_order(explanation: dict[str, Any], added: list[Candidate], previous: Candidate | None) -> None:
@@ -478,7 +473,7 @@ def _fit_reading_level(scenes: list[dict[str, Any]], selection, used: set[int], 
             plainest = min(facts, key=lambda s: by_text[s["text"]].grade)
             current = by_text[plainest["text"]]
             fuller = next((c for c in swappable if id(c) not in used and c.grade > current.grade + 2
-                           and not _repeats(c, said)
+                           and not repeats(c, said)
                            and c.score >= current.score - 0.05
                            and _total_words(scenes) + c.words - current.words <= MAX_WORDS), None)
             if fuller is None:
@@ -491,7 +486,7 @@ def _fit_reading_level(scenes: list[dict[str, Any]], selection, used: set[int], 
         hardest = max(facts, key=lambda s: by_text[s["text"]].grade)
         current = by_text[hardest["text"]]
         easier = next((c for c in swappable if id(c) not in used and c.grade < current.grade - 2
-                       and not _repeats(c, said)
+                       and not repeats(c, said)
                        and c.score >= current.score - 0.1), None)
         index = explanation["sentences"].index(hardest)
         if easier is not None:
