@@ -115,6 +115,27 @@ def test_an_answer_key_that_only_names_the_letter_is_not_the_explanation(key):
     assert question["explanation"] == "The answer is: the net force on it and its mass."
 
 
+def test_an_answer_ending_in_a_full_stop_is_explained_without_a_second_one():
+    from content.writers.quiz import _practice_question  # noqa: PLC0415 - the private builder under test
+
+    item = PracticeSource(pk=8, kind="multiple_choice", problem="How do arteries differ from veins?",
+                          choices=["Arteries have thicker muscle layers.", "Arteries carry no blood.",
+                                   "Arteries have valves."], answer="a", solution="A")
+    assert _practice_question(item, "p1")["explanation"] == "The answer is: Arteries have thicker muscle layers."
+
+
+def test_a_term_and_its_abbreviation_are_never_both_options():
+    from content.writers.answer import Embedder  # noqa: PLC0415 - the quiz's own embedder
+    from content.writers.quiz import _distractors  # noqa: PLC0415 - the private builder under test
+
+    pool = ["adenosine triphosphate", "adenosine diphosphate", "chemical energy", "substrate", "glucose"]
+    options = _distractors("ATP", pool, Embedder())
+    assert "adenosine triphosphate" not in options  # the answer in other words: two right options
+    assert len(options) == 3
+    assert "deoxyribonucleic acid" not in _distractors("DNA", ["deoxyribonucleic acid", "protein", "lipid",
+                                                              "carbohydrate"], Embedder())
+
+
 def test_a_worked_solution_is_the_explanation():
     from content.writers.quiz import _practice_question  # noqa: PLC0415 - the private builder under test
 

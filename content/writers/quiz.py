@@ -56,7 +56,8 @@ def _practice_question(item: PracticeSource, passage_id: str) -> dict[str, Any] 
     if {c.lower() for c in choices} <= {"true", "false"} or any(words(c) > 25 or not c for c in choices):
         return None
     answer = choices[index]
-    explanation = item.solution if item.solution and words(item.solution) <= 80 else f"The answer is: {answer}."
+    explanation = (item.solution if item.solution and words(item.solution) <= 80
+                   else f"The answer is: {answer.rstrip('.')}.")
     return {"prompt": item.problem, "choices": choices, "answer": answer, "explanation": explanation,
             "citation": passage_id, "practice_item_id": item.pk}
 
@@ -85,13 +86,34 @@ def _distractors(answer: str, pool: list[str], embedder: Embedder, *, avoid: str
     """Plausible wrong options: pool terms most similar to the answer, never its synonyms or parts."""
     a = answer.lower()
     options = [t for t in pool if t.lower() != a and a not in t.lower() and t.lower() not in a
-               and t.lower() not in avoid.lower() and not (stems(t) and stems(t) <= stems(answer))]
+               and t.lower() not in avoid.lower() and not (stems(t) and stems(t) <= stems(answer))
+               and not abbreviates(t, answer) and not abbreviates(answer, t)]
     if not options:
         return []
     vectors = embedder.documents(options)
     target = embedder.documents([answer])[0]
     scored = sorted(zip(options, vectors, strict=True), key=lambda ov: -cosine(target, ov[1]))
     return _distinct([o for o, v in scored if cosine(target, v) < 0.92], count) or _distinct(options, count)
+
+
+def abbreviates(short: str, long: str) -> bool:
+    """Whether `short` is an abbreviation of `long` ("ATP" of "adenosine triphosphate", "DNA" of
+    "deoxyribonucleic acid"): its letters in order, the first starting the long form. Hand-written: the
+    Schwartz–Hearst idea in a few lines, where a library would bring a tagger and a model. It may also
+    match an unrelated term ("active transport"); that only drops one distractor."""
+    letters = short.replace(".", "").lower()
+    if not (2 <= len(letters) <= 6 and short.replace(".", "").isupper() and letters.isalpha()):
+        return False
+    words_ = long.lower().split()
+    if len(words_) < 2 or not words_[0].startswith(letters[0]):
+        return False
+    rest = " ".join(words_)[1:]
+    for letter in letters[1:]:
+        found = rest.find(letter)
+        if found < 0:
+            return False
+        rest = rest[found + 1:]
+    return True
 
 
 def _distinct(options: list[str], count: int) -> list[str]:
