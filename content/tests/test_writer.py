@@ -11,11 +11,13 @@ from content.writers import (
     LessonBrief,
     PracticeSource,
     ScriptInvalid,
+    SourcePassage,
     narration_of,
     supports,
     validate_script,
     word_count,
 )
+from content.writers.answer import Candidate
 from content.writers.local import compose_script
 from content.writers.remote import build_prompt
 from ingestion.models import PracticeItem
@@ -134,6 +136,15 @@ def test_a_term_and_its_abbreviation_are_never_both_options():
     assert len(options) == 3
     assert "deoxyribonucleic acid" not in _distractors("DNA", ["deoxyribonucleic acid", "protein", "lipid",
                                                               "carbohydrate"], Embedder())
+
+
+def test_a_blank_is_never_given_away_by_the_same_word_later_in_the_sentence():
+    from content.writers.quiz import _blanks  # noqa: PLC0415 - the private builder under test
+
+    passage = SourcePassage(id="p1", topic_id=1, module_id="m1", text="")
+    said_twice = Candidate("Current flows from the top of the resistor or higher voltage to the bottom of the resistor.",
+                           passage, (0, 0), True)
+    assert [term for _, term in _blanks(said_twice, ["resistor", "voltage"], "How do circuits work?")] == ["voltage"]
 
 
 def test_a_worked_solution_is_the_explanation():

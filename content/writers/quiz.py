@@ -163,6 +163,10 @@ def _blanks(candidate: Candidate, terms: list[str], question: str) -> list[tuple
     out = []
     for _term, found in present:
         blanked = candidate.text[:found.start()] + "_____" + candidate.text[found.end():]
+        # the term said again elsewhere in the sentence would give the blank away ("the top of the _____ or
+        # higher voltage to the bottom of the resistor")
+        if re.search(rf"\b{re.escape(singular(found.group(0).lower()))}", blanked, re.I):
+            continue
         if blanked.count("_____") == 1 and words(blanked) >= 6:
             out.append((blanked, found.group(0)))
     return out
