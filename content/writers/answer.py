@@ -50,7 +50,8 @@ _STOP = frozenset(
     ["the", "a", "an", "and", "or", "of", "to", "in", "on", "for", "with", "by", "at", "as", "is", "are", "was", "were", "be", "been", "it", "its", "this", "that", "these", "those", "from", "into", "than", "then", "so", "such", "can", "may", "will", "would", "could", "should", "has", "have", "had", "not", "no", "but", "if", "when", "which", "what", "who", "whom", "how", "why", "there", "their", "they", "them", "we", "you", "your", "our", "also", "more", "most", "other", "some", "any", "each", "do", "does", "did", "doing", "done", "about", "between", "happen", "happens", "happening", "make", "makes", "made", "get", "gets", "got", "thing", "things", "stuff", "really", "actually", "just", "like", "explain", "tell", "teach", "me", "my", "i", "mean", "means", "work", "works", "way", "ways", "kind", "kinds", "lot", "lots", "much", "many"])
 _WHAT_IS = re.compile(r"^\s*(what|who)\s+(is|are|was|were|does|do)\b|\bmean(s|ing)?\b|\bdefin", re.I)
 _DOES = re.compile(r"\bwhat (do|does|did)\b.*\b(do|for)\b|\b(role|purpose|function|job|used for)\b", re.I)
-_FUNCTION = re.compile(r"\b(responsible for|functions?|roles?|purposes?|jobs?|tasks?|produces?|makes?|provides?|allows?|helps?|used (to|for)|"
+_FUNCTION = re.compile(r"\b(responsible for|functions?|roles?|purposes?|jobs?|tasks?|produces?|makes?|provides?|"
+                       r"allows?|helps?|used (to|for)|"
                        r"serves?|carr(y|ies)|supplies|generates?|converts?|controls?|protects?)\b", re.I)
 _PROCESS = re.compile(r"\b(by|through|when|during|process|then|first|results? in|resulting in|forms?|consists? of|"
                       r"divides?|divided|called)\b", re.I)

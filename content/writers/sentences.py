@@ -89,14 +89,17 @@ _COMPARES_BACK = re.compile(r"^(another|other|the other)\b|^the same (is|holds|a
                             r"^the same (reasoning|logic|argument|idea|approach|analysis|method)\b", re.I)
 #: What scientists once believed, a model the book goes on to reject, or a misconception ("Annelids and
 #: arthropods were once thought to be closely related", "The dispersive model suggested that ...", "A common
-#: misconception is that rockets push on the air"): heard alone, it teaches the wrong idea. It stays when the sentence itself says what is known now ("... until living specimens were found").
+#: misconception is that rockets push on the air"): heard alone, it teaches the wrong idea.
 _SUPERSEDED = re.compile(r"\b(was|were) (once |originally |long |previously |formerly |first )?(thought|believed)\b|"
                          r"\b(it|scientists|people|researchers) (once )?(thought|believed)\b|"
                          r"\bmodels? suggested\b|"
-                         r"\bmisconceptions? (about [^,]+ )?is that\b|\bpeople (often |sometimes )?misunderstand\b", re.I)
+                         r"\bmisconceptions? (about [^,]+ )?is that\b|"
+                         r"\bpeople (often |sometimes )?misunderstand\b", re.I)
 #: One of the models a section compares ("In the conservative model of replication, ..."): unless the
 #: student asks about models, it may well be one the book rejects.
 _ONE_MODEL = re.compile(r"^in (the|a|an) [\w-]+ model\b", re.I)
+#: ... unless the sentence itself says what is known now ("... was thought extinct, until living specimens
+#: were found").
 _CORRECTED = re.compile(r"\b(now|today|until|but|however|instead|actually|in fact|later|turned out|is known)\b", re.I)
 _PRONOUN = re.compile(r"^(It|They|He|She|We|Its|Their|His|Her|Our)\b")
 #: A pronoun in the opening clause that the main clause does not resolve either ("Because they use light
@@ -115,7 +118,8 @@ _LEAD_INS = re.compile(
 #: Discourse markers that tie a sentence to the one before it in the book.
 DISCOURSE = re.compile(
     r"^(however|thus|therefore|hence|consequently|as a result|also|in addition|additionally|furthermore|"
-    r"moreover|similarly|likewise|in (much )?(the same|a similar) (way|manner)|instead|otherwise|then|next|finally|first|second|third|lastly|"
+    r"moreover|similarly|likewise|in (much )?(the same|a similar) (way|manner)|instead|otherwise|then|next|"
+    r"finally|first|second|third|lastly|"
     r"in other words|that is|in contrast|on the other hand|by contrast|nevertheless|nonetheless|still|"
     r"meanwhile|so|and|but|yet|or|whereas|now|here|in turn|again|accordingly|in this way|this way|in short|in summary|"
     # not the start of a phrase the sentence needs: "In addition to molarity, ...", "First-order ...", "So far"
@@ -270,15 +274,15 @@ def make_standalone(sentence: str, *, previous: str = "", context: str = "", adj
     title, lesson so far), `adjacent` whether the lesson places it right after `previous`.
     """
     text = spell_out(_drop_parentheticals(clean(sentence)))
-    titled = False
+    trimmed = False  # a title or a pointer back was cut from the front or the end
     while match := _BOX_TITLE.match(text):  # a feature's kind, then its title ("Engineering: Saving Lives ...: ")
         if _APPARATUS_TITLE.match(match.group()):  # "Solution: ...", "Check Your Learning: ..." work a problem
             return None
-        text, titled = text[match.end():], True
+        text, trimmed = text[match.end():], True
     if recalled := _RECALLED.match(text):  # "As discussed previously, polar bonds ...": the fact stands alone
-        text, titled = _upper_first(text[recalled.end():]), True
+        text, trimmed = _upper_first(text[recalled.end():]), True
     if trailing := _RECALLED_AFTER.search(text):  # "... in the form of a biofilm, as we have discussed earlier."
-        text, titled = text[:trailing.start()] + text[trailing.end() - 1:], True
+        text, trimmed = text[:trailing.start()] + text[trailing.end() - 1:], True
     if _BOOK_NARRATIVE.search(text):  # "So far, we have discussed current that ...", "Earlier, we examined graphs"
         return None
     if (not text or not text[0].isupper() or not text.endswith((".", "!")) or "?" in text
@@ -287,7 +291,7 @@ def make_standalone(sentence: str, *, previous: str = "", context: str = "", adj
             or _STUB.search(text) or text.count("(") != text.count(")") or text.count('"') % 2
             or _IMPERATIVE.match(text) or _LATE_IMPERATIVE.match(text)):
         return None
-    edited = bool(titled)
+    edited = trimmed
     stripped = _LEAD_INS.sub("", text)
     if stripped != text:
         text, edited = _upper_first(stripped), True
