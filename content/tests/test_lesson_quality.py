@@ -433,6 +433,11 @@ def test_a_sentence_that_leans_on_the_text_around_it_never_explains():
                     "Plants like these use enzymes to break down their prey.",
                     "A device such as this that converts mechanical energy into electrical energy is a generator."):
         assert leans_on_context(Candidate(pointer, passage, (0, 8), True)), pointer
+    # as does a contrast with the sentence before
+    assert leans_on_context(Candidate("Reversible reactions, however, may proceed in both directions.", passage,
+                                      (0, 10), True))
+    assert not leans_on_context(Candidate("Metals conduct heat well, but wood and plastic do not.", passage,
+                                          (0, 11), True))
     for named in ("In the reverse of these processes—freezing and condensation—energy is released.",
                   "The leaves trap insects, and these insects supply the plant with nitrogen.",
                   "This process uses oxygen and produces carbon dioxide."):  # the writer resolves an opening one

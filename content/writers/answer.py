@@ -190,6 +190,9 @@ _CONTEXTUAL = re.compile(r"\b(this|these|that|those|the) (assumption|assumptions
                          r"\b(this|these|those) (solutions?|applications?|purposes?|conditions|circumstances|instances)\b|"
                          r"\bbehind this\b|\bto (understand|see|explain|show) this\b|\bsimilar to the\b", re.I)
 CONTEXTUAL_PENALTY = 0.05
+#: "Reversible reactions, however, may proceed ...": a contrast with the sentence before, which the lesson lacks.
+_CONTRASTS_BACK = re.compile(r"^[^,]{1,60},\s*(however|on the other hand|in contrast|by contrast|nevertheless|"
+                             r"though),", re.I)
 #: "this change", "these surfaces", "each of these" inside a sentence: a pointer to what the book said before.
 _POINTER = re.compile(r"\b(this|these|those)\b\s*([\w-]*)\s*([—–:(]?)", re.I)
 
@@ -214,8 +217,9 @@ def leans_on_context(c: Candidate) -> bool:
     """Whether a sentence leans on the text around it ("For the roller coaster, this assumption introduces
     some inaccuracy to the calculation.", "... to accomplish this change in water"): it may answer,
     penalised, but never explains or fills a lesson (in the dev eval's transcripts such phrases went 7 → 4,
-    and the pointers inside a sentence 26 → 1)."""
-    return bool(_CONTEXTUAL.search(c.text)) or _points_back(c.text)
+    the pointers inside a sentence 26 → 1). So does a contrast with the sentence before ("Some plants,
+    however, are heterotrophic")."""
+    return bool(_CONTEXTUAL.search(c.text) or _CONTRASTS_BACK.match(c.text)) or _points_back(c.text)
 
 
 def explains(c: Candidate) -> bool:
