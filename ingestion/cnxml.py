@@ -200,17 +200,23 @@ EXERCISE_SECTIONS = {
 }
 OPEN_KINDS = {"critical-thinking", "short-answer", "extended-response", "concept", "free-response",
               "visual-exercise", "check-understanding"}
+SKIPPED_NOTES = {"os-teacher"}
+BLOCK_TEXT = {"para", "equation", "quote", "code", "preformat", "definition", "rule", "statement", "proof"}
+
+
+def _title_of(el) -> str:
+    """The element's own <title> as text ("" without one)."""
+    title_el = el.find(_tag(CNXML, "title"))
+    return inline_text(title_el) if title_el is not None else ""
+
+
 def titled(title: str, text: str) -> str:
-    """A paragraph's own title set off from its text ("A Boiling Point at Reduced Pressure: A typical ...",
-    "Solution: The graph ..."), so the title never reads as the start of its first sentence."""
+    """A title set off from its text ("A Boiling Point at Reduced Pressure: A typical ...", "Solution: The
+    graph ...", "Watch Physics: A short video ..."), so it never reads as the start of the first sentence."""
     title = clean(title)
     if not title:
         return text
     return f"{title} {text}" if title.endswith((".", "?", "!", ":")) else f"{title}: {text}"
-
-
-SKIPPED_NOTES = {"os-teacher"}
-BLOCK_TEXT = {"para", "equation", "quote", "code", "preformat", "definition", "rule", "statement", "proof"}
 
 
 def _classes(el) -> set[str]:
@@ -243,7 +249,7 @@ class _ModuleWalker:
         if name in {"title", "label"}:
             return
         if name == "section":
-            title = inline_text(el.find(_tag(CNXML, "title"))) if el.find(_tag(CNXML, "title")) is not None else ""
+            title = _title_of(el)
             if classes & EXERCISE_SECTIONS:
                 for exercise in el.iter(_tag(CNXML, "exercise")):
                     self.exercise(exercise, (classes & EXERCISE_SECTIONS).pop())
@@ -261,12 +267,10 @@ class _ModuleWalker:
             if "learning-objectives" in classes:
                 self.objectives_from_note += [inline_text(i) for i in el.iter(_tag(CNXML, "item"))]
                 return
-            title_el = el.find(_tag(CNXML, "title"))
-            note_title = inline_text(title_el).rstrip(":") if title_el is not None else ""
             start = len(self.blocks)
             self.walk(el, path, element_id)
-            if note_title and len(self.blocks) > start:
-                self.blocks[start]["text"] = f"{note_title}: {self.blocks[start]['text']}"
+            if len(self.blocks) > start:
+                self.blocks[start]["text"] = titled(_title_of(el), self.blocks[start]["text"])
             return
         if name == "exercise":
             self.exercise(el, "in-text")
@@ -276,9 +280,7 @@ class _ModuleWalker:
             return
         if name == "list":
             items = [inline_text(i) for i in el.findall(_tag(CNXML, "item"))]
-            title_el = el.find(_tag(CNXML, "title"))
-            lead = inline_text(title_el) + ": " if title_el is not None else ""
-            self.add_block(lead + "; ".join(i for i in items if i), path, element_id)
+            self.add_block(titled(_title_of(el), "; ".join(i for i in items if i)), path, element_id)
             return
         if name == "figure":
             self.add_block(self.figure(el), path, element_id, "figure")
@@ -288,15 +290,13 @@ class _ModuleWalker:
             for row in el.iter(_tag(CNXML, "row")):
                 cells = [inline_text(e) for e in row.findall(_tag(CNXML, "entry"))]
                 rows.append(" | ".join(c for c in cells))
-            title_el = el.find(_tag(CNXML, "title"))
-            lead = (inline_text(title_el) + ". ") if title_el is not None else ""
+            lead = f"{title}. " if (title := _title_of(el)) else ""
             self.add_block(clean(lead + " ; ".join(r for r in rows if r.strip(" |"))), path, element_id, "table")
             return
         if name in BLOCK_TEXT or name in {"media", "span", "emphasis", "term"}:
             text = inline_text(el, skip={"exercise", "note", "title"} if name == "para" else frozenset())
-            title_el = el.find(_tag(CNXML, "title")) if name == "para" else None
-            if title_el is not None:
-                text = titled(inline_text(title_el), text)
+            if name == "para":
+                text = titled(_title_of(el), text)
             self.add_block(text, path, element_id)
             if name == "para":
                 # notes/exercises nested in a paragraph still count
@@ -349,8 +349,7 @@ def parse_module(data: bytes, *, expected_id: str = "") -> dict:
     meta = root.find(_tag(CNXML, "metadata"))
     module_id = clean(meta.findtext(_tag(MDML, "content-id"), "")) if meta is not None else ""
     module_id = module_id or expected_id
-    title_el = root.find(_tag(CNXML, "title"))
-    title = inline_text(title_el) if title_el is not None else ""
+    title = _title_of(root)
     if not title and meta is not None:
         title = clean(meta.findtext(_tag(MDML, "title"), ""))
     if not title:

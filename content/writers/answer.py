@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import Stemmer
@@ -58,6 +59,8 @@ _PROCESS = re.compile(r"\b(by|through|when|during|process|then|first|results? in
 #: A general statement: a law, a principle, a definition, a tendency (the "because" behind an example).
 PRINCIPLE = re.compile(r"\b(law|principle|states? that|tends? to|always|never|in general|is called|are called|"
                        r"is defined as|is known as|means that|depends on|is proportional|the more|the greater)\b", re.I)
+#: A law or principle stated as such: the idea behind an answer, worth saying early and again in the recap.
+LAW = re.compile(r"\b(laws?|principle|theorem)\b|\bstates? that\b", re.I)
 _NUMBERS = re.compile(r"\d+(\.\d+)?\s*(%|°|kg|g|m|s|mol|l|ml|n|j|w|v|hz|k)\b", re.I)
 
 
@@ -237,7 +240,7 @@ TERM_BONUS, MAX_TERMS = 0.03, 3
 SUMMARY_BONUS = 0.08
 
 
-def _term(candidate: Candidate) -> str:
+def glossary_term(candidate: Candidate) -> str:
     return candidate.passage.text.partition(":")[0].strip()
 
 
@@ -258,7 +261,7 @@ def defines(c: Candidate, term: set[str]) -> float:
     "<term> is/are/means ...", "... are called <term>"), 0.5 for a kind of it ("A heterogeneous catalyst
     is ..."), 0 otherwise ("Substrate is a molecule on which the enzyme acts")."""
     if c.passage.kind == "glossary":
-        named = stems(_term(c))
+        named = stems(glossary_term(c))
         return 1.0 if named == term else 0.5 if term < named and len(named) == len(term) + 1 else 0.0
     copula = re.search(r"\b(is|are|refers? to|means)\b", c.text)
     head = re.sub(r"^(a|an|the)\s+", "", c.text[:copula.start()], flags=re.I).split() if copula else []
@@ -274,8 +277,8 @@ def defines_asked_idea(c: Candidate, question: str) -> bool:
     """Whether a glossary line states what the student asked about (its term is in the question) or a law."""
     if c.passage.kind != "glossary":
         return False
-    term = stems(_term(c))
-    return bool(term and term <= stems(question)) or bool(PRINCIPLE.search(c.text))
+    term = stems(glossary_term(c))
+    return bool(term and term <= stems(question)) or bool(LAW.search(c.text))
 
 
 def vocabulary(brief: LessonBrief) -> list[set[str]]:
@@ -310,7 +313,7 @@ def score_candidates(found: list[Candidate], brief: LessonBrief, question: str, 
     def relevance(c: Candidate) -> float:
         if c.passage.kind != "glossary":
             return c.passage.relevance
-        term = _term(c).lower()  # a term the relevant passages use
+        term = glossary_term(c).lower()  # a term the relevant passages use
         return max((p.relevance for p in main_passages if term and term in p.text.lower()), default=0.0)
 
     vocab = vocabulary(brief)
@@ -353,7 +356,7 @@ def score_candidates(found: list[Candidate], brief: LessonBrief, question: str, 
             if re.search(rf"\b{re.escape(term)}", c.text, re.I):
                 score += 0.06 if rank == 0 else 0.04
                 break
-        if c.passage.kind == "glossary" and _term(c) not in concepts:
+        if c.passage.kind == "glossary" and glossary_term(c) not in concepts:
             score -= GLOSSARY_OFF_CONCEPT  # a definition of a term the question is not about
         if _NUMBERS.search(c.text):
             score -= 0.03  # a worked example's numbers, not the idea
@@ -388,7 +391,7 @@ def near_duplicate(a: Candidate, b: Candidate) -> bool:
     return shared / len(sa | sb) > 0.6 or (fewer >= MIN_CONTAINED_WORDS and shared / fewer >= CONTAINED)
 
 
-def repeats(c: Candidate, said) -> bool:
+def repeats(c: Candidate, said: Iterable[Candidate]) -> bool:
     """Whether the lesson (`said`) already says what the sentence says, in other words or the same ones."""
     return any(near_duplicate(c, other) for other in said)
 
@@ -399,7 +402,7 @@ def key_concepts(definitions: list[Candidate], question_vector: list[float] | No
     scored = sorted(((cosine(question_vector, c.vector), c) for c in definitions), key=lambda sc: -sc[0])
     terms = []
     for similarity, c in scored[:limit]:
-        term = _term(c)
+        term = glossary_term(c)
         if similarity >= 0.3 and len(term) > 2:
             terms.append(term)
     return terms
@@ -469,7 +472,7 @@ def select(found: list[Candidate], question: str, *, answer_words: int, why_word
     def may_answer(c: Candidate) -> bool:
         """A glossary line answers "what is X?" or a question naming its term ("How does a buffer..."),
         not a why/how question about something else ("Exponential growth means ...")."""
-        return what_is or c.passage.kind != "glossary" or stems(_term(c)) <= stems(question)
+        return what_is or c.passage.kind != "glossary" or stems(glossary_term(c)) <= stems(question)
 
     # the answer stands alone: not a sentence that goes on about the book's example (it may explain in the why)
     best = next((c for c in ranked if may_answer(c) and not c.anecdote),

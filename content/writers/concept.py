@@ -21,11 +21,13 @@ import re
 
 from . import LessonBrief
 from .answer import (
+    LAW,
     PRINCIPLE,
     Candidate,
     Embedder,
     Selection,
     cosine,
+    glossary_term,
     key_concepts,
     repeats,
     stems,
@@ -45,8 +47,6 @@ _NOT_CONCEPTS = frozenset({"introduction", "summary", "responses", "response", "
 #: motion is the relationships between rotation angle, ..." for "Why is a door easier to open far from
 #: its hinges?"): it would take the short answer's place and say nothing the student asked.
 UNRELATED = 0.1
-#: A statement of a law or principle: the idea behind an answer, worth saying in the short answer.
-LAW = re.compile(r"\b(laws?|principle|theorem)\b|\bstates? that\b", re.I)
 
 
 def title_concepts(title: str) -> list[str]:
@@ -139,7 +139,7 @@ def worth_saying_early(statement: Candidate, titles: list[str]) -> bool:
     if LAW.search(statement.text):
         return True
     concepts = [concept for title in titles for concept in title_concepts(title)]
-    named = statement.passage.text.partition(":")[0] if statement.passage.kind == "glossary" else statement.text
+    named = glossary_term(statement) if statement.passage.kind == "glossary" else statement.text
     return any(names(named, concept) for concept in concepts)
 
 

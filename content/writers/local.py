@@ -18,6 +18,7 @@ from vividly.providers.base import ProviderFatal, Usage
 
 from . import MAX_WORDS, MIN_WORDS, LessonBrief, SourcePassage, narration_of, word_count
 from .answer import (
+    LAW,
     Candidate,
     Embedder,
     borrowable,
@@ -30,7 +31,7 @@ from .answer import (
     stems,
 )
 from .answer import candidates as find_candidates
-from .concept import LAW, closer_sections, name_it_early, name_the_concept
+from .concept import closer_sections, name_it_early, name_the_concept
 from .families import family_for
 from .quiz import build_quiz
 from .reading import flesch_kincaid_grade, target_grade

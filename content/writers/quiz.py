@@ -161,7 +161,7 @@ def _blanks(candidate: Candidate, terms: list[str], question: str) -> list[tuple
     present = [(t, found) for t in terms if (found := re.search(rf"\b{re.escape(t)}\b", candidate.text, re.I))]
     present.sort(key=lambda tf: (bool(stems(tf[0]) & asked), -len(tf[0]), tf[0].lower()))
     out = []
-    for _term, found in present:
+    for _, found in present:
         blanked = candidate.text[:found.start()] + "_____" + candidate.text[found.end():]
         # the term said again elsewhere in the sentence would give the blank away ("the top of the _____ or
         # higher voltage to the bottom of the resistor")
