@@ -344,9 +344,24 @@ _AND_CLAUSE = r",\s+and\s+(?=(the|a|an|this|these|it|they|each|most|many|some|[A
 _LIST_OPEN = re.compile(r"\b(such as|including|like|namely)\b[^;:]*$", re.I)
 
 
-#: A clause that starts with its verb: split off, it would have no subject ("But have little effect ...").
+#: A clause that starts with its verb: split off, it would have no subject ("But have little effect ...");
+#: or with a relative pronoun, which needs the clause before it (", but who live ...", ", so that the sounds ...").
 _NO_SUBJECT = re.compile(r"^(have|has|had|is|are|was|were|can|could|will|would|may|might|must|do|does|did|be|been|"
-                         r"also|still|not|often|usually|only|then|\w+ed)\b", re.I)
+                         r"also|still|not|often|usually|only|then|who|whom|whose|which|that\s+(?!is\b)|\w+ed)\b",
+                         re.I)
+#: A head that opens a clause only its tail completes: "Not only does the matrix hold cells together" (", but
+#: it also ..."), "Since the charge was now known" (no main clause before the split), "If A and B ...; B ...,
+#: then ...".
+_OPENS_CLAUSE = re.compile(r"^(not only|if|when|whenever|since|because|although|though|while|whereas|unless|once|"
+                           r"whether|as|after|before|until)\b", re.I)
+
+
+def _incomplete_head(head: str, tail: str) -> bool:
+    """Whether `head`, cut from `tail`, would be a fragment: a correlative or a subordinate clause without
+    its main clause."""
+    if not _OPENS_CLAUSE.match(head):
+        return False
+    return head.lower().startswith("not only") or "," not in head or bool(re.search(r"\bthen\b", tail))
 
 
 def split_long(text: str, max_words: int) -> list[str]:
@@ -359,7 +374,7 @@ def split_long(text: str, max_words: int) -> list[str]:
             head, tail = parts[0], parts[-1]
             if pattern is _AND_CLAUSE and _LIST_OPEN.search(head):
                 continue  # ", and" closing a list ("such as animals, fungi, and most bacteria, are ..."): no boundary
-            if _NO_SUBJECT.match(tail):
+            if _NO_SUBJECT.match(tail) or _incomplete_head(head, tail):
                 continue  # ", but have little effect on ...": the tail shares the head's subject
             if words(head) >= 5 and words(tail) >= 5 and _VERB.search(tail):
                 tail = joiner + (_lower_first(tail) if joiner else _upper_first(tail))
