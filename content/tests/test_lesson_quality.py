@@ -21,10 +21,13 @@ from content.writers.answer import (
     Candidate,
     Embedder,
     Selection,
+    explains,
     leans_on_context,
+    narrates,
     near_duplicate,
     select,
 )
+from content.writers.answer import candidates as find_candidates
 from content.writers.concept import name_the_concept, title_concepts
 from content.writers.local import (
     _fit_length,
@@ -463,6 +466,26 @@ def test_a_sentence_that_leans_on_the_text_around_it_never_explains():
                   "The leaves trap insects, and these insects supply the plant with nitrogen.",
                   "This process uses oxygen and produces carbon dioxide."):  # the writer resolves an opening one
         assert not leans_on_context(Candidate(named, passage, (0, 9), True)), named
+
+
+def test_what_was_once_done_in_a_study_never_answers_or_explains():
+    text = ("A copied DNA molecule keeps one old strand and gains one new strand. After each generation, the "
+            "bacteria were harvested and their DNA was spun in a centrifuge by the researchers. The double helix "
+            "was first proposed by two scientists in 1953. Each old strand serves as a template for building a "
+            "matching new strand.")
+    passage = SourcePassage(id="p0", topic_id=1, module_id="m1", text=text, order=0)
+    brief = LessonBrief(topic_id=1, topic_title="DNA Replication", subject="biology",
+                        question="How does a cell copy its DNA?", interest="space", grade_band="9-10",
+                        passages=[passage])
+    found = {c.text: c for c in find_candidates(brief, max_words=26)}
+    # the study's steps and its history are no first thing to say and never explain
+    studied = [c for text, c in found.items() if "harvested" in text or "1953" in text]
+    assert len(studied) == 2
+    assert all(c.anecdote and not explains(c) for c in studied)
+    assert all(explains(c) for text, c in found.items() if "harvested" not in text and "1953" not in text)
+    assert not narrates("Flowers were derived from modified leaves that attract pollinators.")  # evolution's past
+    assert not narrates("In a recent study, scientists found that sleep is needed for memory.")  # said in the present
+    assert not narrates("Meat links back to plants because the animals were fed plant-based foods.")
 
 
 def test_another_sections_sentence_explains_only_from_a_passage_about_the_question():

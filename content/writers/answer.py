@@ -132,13 +132,32 @@ class Candidate:
     context: float = 0.0  # relevance of its passage to the question
     grade: float = 0.0
     terms: int = 0  # how many of the section's key terms it names
-    anecdote: bool = False  # goes on about an example the passage introduced (not a first thing to say)
+    anecdote: bool = False  # goes on about an example the passage introduced or a study (not a first thing to say)
     score: float = 0.0
     vector: list[float] | None = field(default=None, repr=False)
 
     @property
     def words(self) -> int:
         return words(self.text)
+
+
+#: What was once done in an experiment or a study, told in the past tense with no present-tense verb
+#: ("After each generation, the cells were harvested and the DNA was isolated", "In a 1981 study, flies
+#: were placed in enclosures"): the steps or the history, not how things are. Evolution's past ("Flowers
+#: were derived from leaves") does not count.
+_EXPERIMENT_STEP = re.compile(r"\b(was|were)\s+(?:(?:first|then|later|also|again|each)\s+)?(harvested|isolated|"
+                              r"placed|grown|measured|exposed|treated|injected|tested|centrifuged|collected|"
+                              r"incubated|transferred|mixed|heated|cooled|weighed|observed|recorded|performed|"
+                              r"conducted|carried out|done|discovered|invented|proposed|developed|introduced|published|"
+                              r"named|awarded)\b")
+_STUDY = re.compile(r"\b(1[5-9]\d\d|20[0-2]\d|experiments?|study|studies|researchers?|scientists?|investigators?)\b|"
+                    r"\b(was|were) (harvested|isolated|centrifuged|incubated|injected)\b", re.I)
+_PRESENT = re.compile(r"\b(is|are|has|have|can|cannot|does|do|will|may|might|must|should)\b")
+
+
+def narrates(text: str) -> bool:
+    """Whether a sentence tells what was once done in a study or a discovery rather than how things are."""
+    return bool(_EXPERIMENT_STEP.search(text) and _STUDY.search(text)) and not _PRESENT.search(text)
 
 
 def candidates(brief: LessonBrief, *, max_words: int, tolerance: int = 8) -> list[Candidate]:
@@ -174,8 +193,8 @@ def candidates(brief: LessonBrief, *, max_words: int, tolerance: int = 8) -> lis
             seen.add(key)
             found.append(Candidate(text, passage, (passage.order, index), main, standalone.relation,
                                    standalone.edited,
-                                   anecdote=names_by_symbol(text) or continues_example(parts, index, context,
-                                                                                      elsewhere=elsewhere)))
+                                   anecdote=names_by_symbol(text) or narrates(text)
+                                   or continues_example(parts, index, context, elsewhere=elsewhere)))
     return found
 
 
@@ -228,7 +247,7 @@ def leans_on_context(c: Candidate) -> bool:
 def explains(c: Candidate) -> bool:
     """Whether a sentence may explain (the why, a fill, a swap, the recap): it neither leans on its context
     nor goes on about a thing only its passage's example introduced ("The wagon is not accelerating
-    vertically ..." heard without the wagon)."""
+    vertically ..." heard without the wagon) or what was once done in a study (`narrates`)."""
     return not leans_on_context(c) and not c.anecdote
 
 
