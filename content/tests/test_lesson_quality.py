@@ -457,6 +457,12 @@ def test_a_sentence_that_leans_on_the_text_around_it_never_explains():
                     "Plants like these use enzymes to break down their prey.",
                     "A device such as this that converts mechanical energy into electrical energy is a generator."):
         assert leans_on_context(Candidate(pointer, passage, (0, 8), True)), pointer
+    # as does the next step of a sequence the lesson may not have told; a step with its own first step stands
+    for step in ("ATP can then bind to the myosin head again.", "The warmed air is then carried up by convection."):
+        assert leans_on_context(Candidate(step, passage, (0, 12), True)), step
+    for whole in ("If the speed is constant, then the average and instantaneous speeds are the same.",
+                  "A primer starts the new strand, which is then extended by the enzyme one base at a time."):
+        assert not leans_on_context(Candidate(whole, passage, (0, 13), True)), whole
     # as does a contrast with the sentence before
     assert leans_on_context(Candidate("Reversible reactions, however, may proceed in both directions.", passage,
                                       (0, 10), True))

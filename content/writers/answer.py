@@ -235,13 +235,21 @@ def _points_back(text: str) -> bool:
     return False
 
 
+#: "DNA polymerase can then fill in the strand", "ATP can then attach to myosin": the step after one the
+#: book just told, which the lesson may not have said. Its own first step ("If ..., then ...", "... which is
+#: then extended by ...") stands alone.
+_NEXT_STEP = re.compile(r"^(?:(?!\b(?:which|where|and|who|that|if|when|once|after|first)\b)[^,;])*?"
+                        r"\b(?:can|could|will|would|may|might|must|is|are|was|were)\s+then\b", re.I)
+
+
 def leans_on_context(c: Candidate) -> bool:
     """Whether a sentence leans on the text around it ("For the roller coaster, this assumption introduces
     some inaccuracy to the calculation.", "... to accomplish this change in water"): it may answer,
     penalised, but never explains or fills a lesson (in the dev eval's transcripts such phrases went 7 → 4,
     the pointers inside a sentence 26 → 1). So does a contrast with the sentence before ("Some plants,
-    however, are heterotrophic")."""
-    return bool(_CONTEXTUAL.search(c.text) or _CONTRASTS_BACK.match(c.text)) or _points_back(c.text)
+    however, are heterotrophic"), and the next step of a sequence ("ATP can then attach to myosin")."""
+    return bool(_CONTEXTUAL.search(c.text) or _CONTRASTS_BACK.match(c.text) or _NEXT_STEP.match(c.text)) \
+        or _points_back(c.text)
 
 
 def explains(c: Candidate) -> bool:
