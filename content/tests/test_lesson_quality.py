@@ -160,6 +160,9 @@ def test_sentences_must_stand_alone():
     purpose = ("The runner leans forward at the start of the race in the blocks, so that her push on the track "
                "drives her forward rather than upward.")
     assert split_long(purpose, 12) == [purpose]
+    contrast = ("Strong acids give a solution many hydrogen ions and a low pH number; whereas, weak bases leave "
+                "few hydrogen ions and a high pH number.")
+    assert split_long(contrast, 12) == [contrast]
     # a subordinate clause with its main clause still splits
     complete = ("Although a charged balloon is neutral overall, its charge is unevenly spread, so one side attracts "
                 "small scraps of paper held close to it.")

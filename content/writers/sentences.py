@@ -356,9 +356,12 @@ _OPENS_CLAUSE = re.compile(r"^(not only|if|when|whenever|since|because|although|
                            r"whether|as|after|before|until)\b", re.I)
 
 
-def _incomplete_head(head: str, tail: str) -> bool:
-    """Whether `head`, cut from `tail`, would be a fragment: a correlative or a subordinate clause without
-    its main clause."""
+def _fragment(head: str, tail: str) -> bool:
+    """Whether `head` or `tail`, cut apart, would be a fragment: a correlative or a subordinate clause without
+    its main clause ("Not only does ...", "Since the charge was known", "Whereas, low levels ...")."""
+    if _OPENS_CLAUSE.match(tail) and ("," not in tail or re.match(r"^\w+,", tail)
+                                       or tail.lower().startswith("whereas")):
+        return True
     if not _OPENS_CLAUSE.match(head):
         return False
     return head.lower().startswith("not only") or "," not in head or bool(re.search(r"\bthen\b", tail))
@@ -374,7 +377,7 @@ def split_long(text: str, max_words: int) -> list[str]:
             head, tail = parts[0], parts[-1]
             if pattern is _AND_CLAUSE and _LIST_OPEN.search(head):
                 continue  # ", and" closing a list ("such as animals, fungi, and most bacteria, are ..."): no boundary
-            if _NO_SUBJECT.match(tail) or _incomplete_head(head, tail):
+            if _NO_SUBJECT.match(tail) or _fragment(head, tail):
                 continue  # ", but have little effect on ...": the tail shares the head's subject
             if words(head) >= 5 and words(tail) >= 5 and _VERB.search(tail):
                 tail = joiner + (_lower_first(tail) if joiner else _upper_first(tail))
