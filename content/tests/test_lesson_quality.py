@@ -39,7 +39,7 @@ from content.writers.local import (
 from content.writers.quiz import _choices
 from content.writers.reading import flesch_kincaid_grade, simpler_question, split_simpler
 from content.writers.scenarios import GENERIC
-from content.writers.sentences import make_standalone, split_long
+from content.writers.sentences import make_standalone, split_long, split_sentences
 from content.writers.worked import find_relationships, worked_example
 from content.writers.worlds import match_world
 
@@ -130,6 +130,12 @@ def test_sentences_must_stand_alone():
     assert make_standalone("The middle and right structures are shown in Figure 7.4.") is None
     assert make_standalone("This relationship is illustrated in , which compares two carts.") is None
     assert make_standalone("and the gas expands until the pressure drops.") is None
+    # an equation in an aside goes with the aside: no "]]" or stray full stop is left behind
+    aside = split_sentences("A perfect engine would send no heat to its surroundings ( Q_c = 0 ). Real engines "
+                            "always lose some heat.")
+    assert make_standalone(aside[0]).text == "A perfect engine would send no heat to its surroundings."
+    assert any("[[EQ W = F d]]" in part for part in split_sentences("Work is force times distance: W = F d. It is "
+                                                                    "measured in joules."))
     # long sentences split only at safe boundaries
     parts = split_long("Water molecules are polar and attract each other strongly; this attraction gives water "
                        "its unusually high boiling point for such a small molecule.", 12)
@@ -303,6 +309,9 @@ def test_typed_interests_map_to_a_world_or_a_named_generic_frame(mini_corpus):
     assert gaming.world.slug == "video-games"
     assert gaming.interest == "gaming"
     assert match_world("Basketball").exact
+    # a seeded interest that a sentence names with its article says it ("at work in the environment")
+    assert match_world("Environment").interest == "the environment"
+    assert match_world("Environment").exact
     quilting = match_world("competitive quilting")
     assert quilting.world.generic
     # a kind of a known world borrows it, and the lesson still says the student's word

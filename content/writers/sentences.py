@@ -161,8 +161,17 @@ def clean(text: str) -> str:
 
 
 def split_equations(text: str) -> str:
-    """Set inline display equations apart as their own 'sentences' ([[EQ ...]])."""
-    return _EQUATION.sub(lambda m: f" [[EQ {m.group(1).strip()}]]. ", text)
+    """Set inline display equations apart as their own 'sentences' ([[EQ ...]]). One that closes a
+    parenthesis it did not open ("... no heat to the environment ( Q_c = 0 )") stays where it is: it is an
+    aside, which `make_standalone` drops with its parentheses (split, it left "environment]]. ." behind)."""
+
+    def set_apart(match: re.Match) -> str:
+        equation = match.group(1)
+        if equation.count("(") != equation.count(")"):
+            return match.group(0)
+        return f" [[EQ {equation.strip()}]]. "
+
+    return _EQUATION.sub(set_apart, text)
 
 
 def split_sentences(text: str) -> list[str]:
@@ -287,7 +296,7 @@ def make_standalone(sentence: str, *, previous: str = "", context: str = "", adj
         return None
     if (not text or not text[0].isupper() or not text.endswith((".", "!")) or "?" in text
             or _ACTIVITY.search(text)
-            or "[[EQ" in text or re.search(r"[=^_]|\\|\w:\s*$", text) or _OFF_TOPIC.search(text)
+            or "[[EQ" in text or "]]" in text or re.search(r"[=^_]|\\|\w:\s*$", text) or _OFF_TOPIC.search(text)
             or _STUB.search(text) or text.count("(") != text.count(")") or text.count('"') % 2
             or _IMPERATIVE.match(text) or _LATE_IMPERATIVE.match(text)):
         return None

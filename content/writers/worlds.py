@@ -37,6 +37,7 @@ class World:
     description: str = ""  # what a typed interest is compared with
     slug: str = ""  # key in WORLDS / scenarios; "" for a generic world
     generic: bool = False
+    spoken: str = ""  # how a sentence names it when not just `name` ("in the environment", not "in environment")
 
 
 WORLDS: dict[str, World] = {w.slug: w for w in [
@@ -92,7 +93,7 @@ WORLDS: dict[str, World] = {w.slug: w for w in [
     World("environment", "in the nature reserve", "a ranger", "checks a stream",
           "a clear mountain stream winding through a forest",
           "environment, nature, hiking, camping, the outdoors, climate, weather, storms, recycling, oceans, gardening, farming",
-          "environment"),
+          "environment", spoken="the environment"),
     World("cooking", "in the kitchen", "a chef", "sears a steak",
           "a busy restaurant kitchen, pans sizzling on every burner",
           "cooking, food, recipes, chefs, kitchens, desserts, restaurants, baking, cakes, bread, cooking shows", "cooking"),
@@ -122,7 +123,7 @@ class WorldMatch:
 
     @property
     def exact(self) -> bool:
-        return not self.world.generic and self.world.name == self.interest.lower()
+        return not self.world.generic and self.interest.lower() in (self.world.name, self.world.spoken)
 
 
 def generic_world(interest: str) -> World:
@@ -179,7 +180,7 @@ def match_world(interest: str) -> WorldMatch:
         return WorldMatch(generic_world("everyday life"), "everyday life")
     key = slugify(name)
     if key in WORLDS:
-        return WorldMatch(WORLDS[key], WORLDS[key].name)
+        return WorldMatch(WORLDS[key], WORLDS[key].spoken or WORLDS[key].name)
     spoken = name if any(c.isupper() for c in name[1:]) else name.lower()  # "K-pop", "NBA" keep their capitals
     slug, similarity = _nearest(name.lower())
     if slug and similarity >= NEAREST_WORLD_MIN_SIMILARITY:
