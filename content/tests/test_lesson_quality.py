@@ -524,6 +524,17 @@ def test_another_sections_sentence_explains_only_from_a_passage_about_the_questi
                        answer_words=50, why_words=115)
     assert selection.answer == [answer]
     assert selection.why == [inflated]
+    # nor from a passage about the question's setting when it says nothing of the answer's idea
+    beaches = SourcePassage(id="p3", topic_id=4, module_id="m4", text="", order=40, relevance=0.5)
+    answer = Candidate("Water needs far more energy than sand to warm by one degree.", main, (0, 0), True,
+                       similarity=0.6, score=1.0, vector=[1.0, 0.0, 0.0, 0.0])
+    reefs = Candidate("Warmer ocean water along sandy beaches is harming coral reefs.", beaches, (40, 0), False,
+                      similarity=0.45, score=0.8, vector=[0.3, 0.95, 0.0, 0.0])
+    capacity = Candidate("Wet sand at the shore warms more slowly than dry sand because water stores heat.", beaches,
+                         (40, 1), False, similarity=0.45, score=0.8, vector=[0.7, 0.0, 0.7, 0.0])
+    selection = select([answer, reefs, capacity], "Why does beach sand get hotter than the sea?",
+                       answer_words=50, why_words=115)
+    assert selection.why == [capacity]
 
 
 def test_a_sentence_about_the_books_example_never_explains_or_recaps():

@@ -469,10 +469,27 @@ def _principle_after(best: Candidate, ranked: list[Candidate], *, answer_words: 
 BORROWED_PASSAGE_RELEVANCE = 0.3
 
 
+#: How close to the short answer a sentence of a section the lesson does not teach must be to explain it: it
+#: shares the question's words, not the answer's idea, below this ("coral reefs are suffering" in why sand
+#: gets hotter than the sea, "Cells can only survive freezing if ..." in why a balloon shrinks in the freezer).
+BORROWED_TO_ANSWER = 0.45
+#: ... unless it is about as close to the question as the answer itself: then the answer may be what is off.
+BORROWED_CLOSE_AS_ANSWER = 0.05
+
+
 def borrowable(c: Candidate, similarity: float) -> bool:
     """Whether a sentence from a section the lesson does not teach may help explain it: at least
     `similarity` to the question, in a passage that is about the question too."""
     return c.similarity >= similarity and c.passage.relevance >= BORROWED_PASSAGE_RELEVANCE
+
+
+def on_the_answer(c: Candidate, answer: list[Candidate]) -> bool:
+    """Whether a sentence of another section is about the short answer's idea, or as close to the question
+    as the answer is (the answer may be what is off)."""
+    if not answer:
+        return True
+    return (max((cosine(c.vector, a.vector) for a in answer), default=0.0) >= BORROWED_TO_ANSWER
+            or c.similarity >= answer[0].similarity - BORROWED_CLOSE_AS_ANSWER)
 
 
 #: What a principle in the best sentence's own passage gains when the answer takes one: a small lead,
@@ -549,10 +566,12 @@ def select(found: list[Candidate], question: str, *, answer_words: int, why_word
                                                                                              - 0.3 * c.lexical)
 
     sections = {a.passage.module_id for a in answer}
+
     floor = max(0.2, min(best.similarity - 0.3, 0.35))
     # greedy maximal marginal relevance: each next sentence must add something the chosen ones lack
     eligible = [c for c in pool if explains(c) and c.similarity >= floor
-                and (c.main or c.passage.module_id in sections or borrowable(c, min(best.similarity - 0.1, 0.4)))]
+                and (c.main or c.passage.module_id in sections
+                     or (borrowable(c, min(best.similarity - 0.1, 0.4)) and on_the_answer(c, answer)))]
     base = {id(c): why_score(c) for c in eligible}
     why: list[Candidate] = []
     used = 0

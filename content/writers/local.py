@@ -25,6 +25,7 @@ from .answer import (
     defines_asked_idea,
     explains,
     leans_on_context,
+    on_the_answer,
     repeats,
     score_candidates,
     select,
@@ -413,7 +414,8 @@ def _fit_length(scenes: list[dict[str, Any]], selection, used: set[int], *, keep
 
     taught = _taught(selection)
     spare = [c for c in selection.ranked if id(c) not in used and explains(c)
-             and (c.main or (c.passage.module_id in taught and borrowable(c, best - 0.1)))][:12]
+             and (c.main or (c.passage.module_id in taught and borrowable(c, best - 0.1)
+                             and on_the_answer(c, selection.answer)))][:12]
     added: list[Candidate] = []
     said = [c for c in selection.ranked if id(c) in used]
     while _total_words(scenes) < FILL_WORDS and spare:
