@@ -21,6 +21,7 @@ from content.writers.answer import (
     Candidate,
     Embedder,
     Selection,
+    compared,
     explains,
     leans_on_context,
     narrates,
@@ -507,6 +508,30 @@ def test_what_was_once_done_in_a_study_never_answers_or_explains():
     assert not narrates("Flowers were derived from modified leaves that attract pollinators.")  # evolution's past
     assert not narrates("In a recent study, scientists found that sleep is needed for memory.")  # said in the present
     assert not narrates("Meat links back to plants because the animals were fed plant-based foods.")
+
+
+def test_a_comparison_is_answered_by_saying_what_each_thing_is():
+    passage = SourcePassage(id="p0", topic_id=1, module_id="m1", text="", order=0)
+
+    def candidate(text: str, index: int, score: float) -> Candidate:
+        return Candidate(text, passage, (0, index), True, similarity=score - 0.3, score=score,
+                         vector=[1.0 if i == index else 0.1 for i in range(5)])
+
+    vague = candidate("Mass and weight are quite different, although they are closely related.", 0, 1.0)
+    both = candidate("Mass is the amount of matter in an object, but weight is the pull of gravity on it.", 1, 0.98)
+    law = candidate("Newton's second law states that force equals mass times acceleration.", 2, 0.9)
+    selection = select([vague, both, law], "What is the difference between mass and weight?", answer_words=50,
+                       why_words=115)
+    assert selection.answer == [both]
+    # one that says what only one of them is is followed by what the other one is, not by a law
+    velocity = candidate("Velocity is a vector quantity that describes both the speed and direction of motion.", 3,
+                         1.0)
+    speed = candidate("Speed is how fast an object changes its position, with no direction.", 4, 0.85)
+    selection = select([velocity, law, speed], "Is speed the same thing as velocity or not?", answer_words=50,
+                       why_words=115)
+    assert selection.answer == [velocity, speed]
+    assert compared("How does a plant cell differ from an animal cell?") == ({"plant", "cell"}, {"anim", "cell"})
+    assert compared("Why is the sky blue?") is None
 
 
 def test_another_sections_sentence_explains_only_from_a_passage_about_the_question():

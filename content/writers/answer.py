@@ -292,12 +292,60 @@ def defines(c: Candidate, term: set[str]) -> float:
         return 1.0 if named == term else 0.5 if term < named and len(named) == len(term) + 1 else 0.0
     copula = re.search(r"\b(is|are|refers? to|means)\b", c.text)
     head = re.sub(r"^(a|an|the)\s+", "", c.text[:copula.start()], flags=re.I).split() if copula else []
-    if head and stems(" ".join(head[:len(term)])) == term:
+    if head and len(head) <= len(term) and stems(" ".join(head)) == term:  # "Acids that are ..." is a kind
         return 1.0
     if head and term <= stems(" ".join(head[:len(term) + 1])):
         return 0.5
-    called = _NAMED_AS.search(c.text)
-    return 1.0 if called and term <= stems(c.text[called.end():]) else 0.0
+    called = _NAMED_AS.search(c.text)  # "... are called enzymes", not "... are called weak, and their acid ..."
+    return 1.0 if called and term <= stems(" ".join(c.text[called.end():].split()[:len(term) + 1])) else 0.0
+
+
+#: "What's the difference between X and Y?", "Is X the same as Y?", "X vs Y", "How does X differ from Y?"
+_COMPARED = (
+    re.compile(r"\bdifference between (?:an? |the )?(?P<a>[\w' -]+?) and (?:an? |the )?(?P<b>[\w' -]+?)\s*\??$", re.I),
+    re.compile(r"^\s*(?:is|are) (?:an? |the )?(?P<a>[\w' -]+?) the same(?: thing)? as (?:an? |the )?(?P<b>[\w' -]+?)"
+               r"(?: or not)?\s*\??$", re.I),
+    re.compile(r"\b(?P<a>[\w'-]+(?: [\w'-]+)?) (?:vs\.?|versus) (?P<b>[\w'-]+(?: [\w'-]+)?)", re.I),
+    re.compile(r"\bhow (?:is|are|does|do) (?:an? |the )?(?P<a>[\w' -]+?) differ from (?:an? |the )?(?P<b>[\w' -]+?)"
+               r"\s*\??$", re.I),
+)
+#: What a sentence that says what both compared things are adds ("Mass is the amount of matter in an object;
+#: weight is the force of gravity on it"), half of it for one that only names both.
+COMPARES_BONUS = 0.08
+_COMPARISON_FRAME = frozenset({"differ", "same", "real", "compar", "comparison", "versus", "similar"})
+
+
+def compared(question: str) -> tuple[set[str], set[str]] | None:
+    """The stems of the two things a comparison question asks about, or None."""
+    for pattern in _COMPARED:
+        if match := pattern.search(question):
+            a, b = stems(match.group("a")), stems(match.group("b"))
+            if a and b and a != b and len(match.group("a").split()) <= 4 and len(match.group("b").split()) <= 4:
+                return a, b
+    return None
+
+
+def compares(c: Candidate, pair: tuple[set[str], set[str]]) -> float:
+    """1 when the sentence says what each of the pair is (both named, two statements set against each other),
+    0.5 when it names both, else 0."""
+    said = stems(c.text)
+    if not all(term <= said for term in pair):
+        return 0.0
+    statements = len(re.findall(r"\b(is|are|has|have|does|do|describes?|means?)\b", c.text))
+    contrast = re.search(r";|\b(whereas|while|but|unlike|however|instead)\b", c.text, re.I)
+    return 1.0 if statements >= 2 and contrast else 0.5
+
+
+def _other_definition(best: Candidate, ranked: list[Candidate], pair: tuple[set[str], set[str]], *,
+                      answer_words: int) -> Candidate | None:
+    """The best sentence defining the compared thing the best sentence does not define (the first, if it
+    defines neither), to say right after it."""
+    undefined = [term for term in pair if not defines(best, term)]
+    if not undefined:
+        return None
+    term = undefined[0]
+    return next((c for c in ranked if c is not best and not c.anecdote and defines(c, term) == 1.0
+                 and best.words + c.words <= answer_words and not near_duplicate(best, c)), None)
 
 
 def defines_asked_idea(c: Candidate, question: str) -> bool:
@@ -325,7 +373,10 @@ def score_candidates(found: list[Candidate], brief: LessonBrief, question: str, 
     candidates with the best passage relevance and question-term overlap are embedded. Sentences
     harder than the target grade lose a little per grade (beyond a two-grade margin); for a "Make it
     simpler" lesson they lose more, and from the target itself."""
+    pair = compared(question)
     asked = stems(question) or stems(brief.topic_title)
+    if pair:  # "difference", "same": the comparison's frame, not what it is about
+        asked = (asked - _COMPARISON_FRAME) or asked
     document_frequency: dict[str, int] = {}
     for candidate in found:
         for s in stems(candidate.text) & asked:
@@ -519,8 +570,11 @@ def select(found: list[Candidate], question: str, *, answer_words: int, why_word
         return what_is or c.passage.kind != "glossary" or stems(glossary_term(c)) <= stems(question)
 
     # the answer stands alone: not a sentence that goes on about the book's example (it may explain in the why)
-    best = next((c for c in ranked if may_answer(c) and not c.anecdote),
-                next((c for c in ranked if may_answer(c)), ranked[0]))
+    pair = compared(question)
+    # "What's the difference between mass and weight?": the answer says what each is (the why is chosen as usual)
+    by_answer = sorted(ranked, key=lambda c: -(c.score + COMPARES_BONUS * compares(c, pair))) if pair else ranked
+    best = next((c for c in by_answer if may_answer(c) and not c.anecdote),
+                next((c for c in by_answer if may_answer(c)), by_answer[0]))
     answer = [best]
 
     def side_definition(c: Candidate) -> bool:
@@ -529,7 +583,11 @@ def select(found: list[Candidate], question: str, *, answer_words: int, why_word
 
     covered = stems(best.text)
     asked = stems(question)
-    if not PRINCIPLE.search(best.text):  # an example or a fact answered first: add the principle behind it
+    if pair and compares(best, pair) < 1:  # "Velocity is ... speed and direction": say what the other one is too
+        other = _other_definition(best, ranked, pair, answer_words=answer_words)
+        if other is not None:
+            answer.append(other)
+    elif not pair and not PRINCIPLE.search(best.text):  # an example or a fact answered first: add its principle
         near = [c for c in ranked if c is not best and (PRINCIPLE.search(c.text) or DEFINITION.search(c.text))
                 and may_answer(c) and not c.anecdote and not side_definition(c)
                 and best.words + c.words <= answer_words
@@ -541,7 +599,8 @@ def select(found: list[Candidate], question: str, *, answer_words: int, why_word
             after = _principle_after(best, ranked, answer_words=answer_words)
             if after is not None:
                 answer.append(after)
-    for c in [c for c in ranked[:8] if c is not best] if len(answer) == 1 else []:
+    complete = len(answer) > 1 or bool(pair and compares(best, pair) == 1)  # a comparison said both
+    for c in [c for c in ranked[:8] if c is not best] if not complete else []:
         if (c.score < best.score - 0.08 or best.words + c.words > answer_words or near_duplicate(best, c)
                 or side_definition(c)
                 or (c.anecdote and not best.anecdote)

@@ -22,6 +22,7 @@ from .answer import (
     Candidate,
     Embedder,
     borrowable,
+    compared,
     defines_asked_idea,
     explains,
     leans_on_context,
@@ -219,8 +220,9 @@ def compose_script(brief: LessonBrief) -> dict[str, Any]:
                        why_words=60 if brief.simpler else 130 if brief.grade_band == "11-12" else 115,
                        why_max=3 if brief.simpler else 6)
     concepts = name_the_concept(selection, brief, question, embedder)
-    name_it_early(selection, concepts, answer_words=60 if brief.simpler else 75,
-                  titles=[brief.topic_title, *(title for _, title in closer_sections(brief))])
+    if compared(question) is None:  # a comparison's short answer says what the two things are, nothing else
+        name_it_early(selection, concepts, answer_words=60 if brief.simpler else 75,
+                      titles=[brief.topic_title, *(title for _, title in closer_sections(brief))])
     used = {id(c) for c in [*selection.answer, *selection.why]}
     main_texts = [p.text for p in brief.passages if p.topic_id == brief.topic_id and p.kind != "glossary"]
     family = family_for(brief.topic_title, brief.key_terms, " ".join(main_texts)[:20000], subject=brief.subject,
