@@ -23,6 +23,7 @@ from content.writers.answer import (
     Selection,
     compared,
     explains,
+    key_concepts,
     leans_on_context,
     narrates,
     near_duplicate,
@@ -532,6 +533,20 @@ def test_a_comparison_is_answered_by_saying_what_each_thing_is():
     assert selection.answer == [velocity, speed]
     assert compared("How does a plant cell differ from an animal cell?") == ({"plant", "cell"}, {"anim", "cell"})
     assert compared("Why is the sky blue?") is None
+
+
+def test_a_law_the_section_defines_is_the_concept_an_answer_names_first():
+    def definition(term: str, meaning: str, vector: list[float]) -> Candidate:
+        passage = SourcePassage(id=term, topic_id=1, module_id="m1", text=f"{term}: {meaning}", order=200_000,
+                                kind="glossary")
+        return Candidate(f"{term} is {meaning}", passage, (200_000, 0), True, vector=vector)
+
+    convex = definition("convex mirror", "a mirror that curves outward", [0.62, 0.78, 0.0])
+    law = definition("law of reflection", "the angle of reflection equals the angle of incidence", [0.55, 0.0, 0.83])
+    assert key_concepts([convex, law], [1.0, 0.0, 0.0], limit=1) == ["law of reflection"]
+    # a law far from the question does not lead
+    far = definition("law of reflection", "the angle of reflection equals the angle of incidence", [0.4, 0.0, 0.92])
+    assert key_concepts([convex, far], [1.0, 0.0, 0.0], limit=1) == ["convex mirror"]
 
 
 def test_another_sections_sentence_explains_only_from_a_passage_about_the_question():

@@ -474,10 +474,17 @@ def repeats(c: Candidate, said: Iterable[Candidate]) -> bool:
     return any(near_duplicate(c, other) for other in said)
 
 
+#: What a glossary term naming a law or principle ("law of reflection") gains over the section's other terms
+#: as the concept a correct answer names: the law is what governs what happens ("convex mirror" is only nearer
+#: to "What happens to light when it hits a mirror?" in words).
+LAW_TERM_LEAD = 0.1
+
+
 def key_concepts(definitions: list[Candidate], question_vector: list[float] | None, limit: int = 2) -> list[str]:
     """The section's glossary terms whose definitions are nearest the question: the concepts a
     correct answer names even when the student does not know the word ("inertia", "fusion")."""
-    scored = sorted(((cosine(question_vector, c.vector), c) for c in definitions), key=lambda sc: -sc[0])
+    scored = sorted(((cosine(question_vector, c.vector), c) for c in definitions),
+                    key=lambda sc: -(sc[0] + LAW_TERM_LEAD * bool(LAW.search(glossary_term(sc[1])))))
     terms = []
     for similarity, c in scored[:limit]:
         term = glossary_term(c)
