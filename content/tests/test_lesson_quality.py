@@ -184,6 +184,8 @@ def test_sentences_about_the_reader_or_the_book_are_not_lesson_facts():
                            "understanding of the structure of DNA is necessary.") is None
     assert make_standalone("Before proceeding, be sure you understand the distinctions among force and work.") is None
     assert make_standalone("A quick Internet search will turn up many videos of static electricity tricks.") is None
+    assert make_standalone("To see how muscles move bones, one must first understand how a lever works.") is None
+    assert make_standalone("To understand how heat moves, we need to recall what temperature measures.") is None
     assert make_standalone("The phrase at rest means we are assuming the object does not move.") is None
     assert make_standalone("Biologists use the phrase food web because feeding links branch and join.") is not None
     # a sentence that compares with the one before it in the book leans on a sentence the lesson lacks

@@ -46,7 +46,9 @@ _OFF_TOPIC = re.compile(
     r"search (online|the (internet|web))|^the phrase|"
     r"before (we|proceeding|discussing|learning|applying|considering|examining|exploring|describing|studying|"
     r"going on|moving on|turning to|looking at)|be sure (that )?you|it is (important|necessary|helpful) to "
-    r"(become familiar|first understand|review)|a (deeper|better|good|basic) understanding of)\b|\[[A-Z]{2}\]|"
+    r"(become familiar|first understand|review)|a (deeper|better|good|basic) understanding of|"
+    r"(one|you|we) (must|need to|should|has to|have to) first (understand|know|learn|review|consider)|"
+    r"^to (understand|see|appreciate|explain) (how|why|what|this|the))\b|\[[A-Z]{2}\]|"
     r"^(?-i:(Solution|Strategy|Answer)\s+[A-Z(])|\b(answer|result):",
     re.I)
 #: A figure/table reference whose target was stripped by the ingester ("shown in , which").
