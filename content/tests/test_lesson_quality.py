@@ -138,6 +138,12 @@ def test_sentences_must_stand_alone():
     assert make_standalone(aside[0]).text == "A perfect engine would send no heat to its surroundings."
     assert any("[[EQ W = F d]]" in part for part in split_sentences("Work is force times distance: W = F d. It is "
                                                                     "measured in joules."))
+    # a list a colon opens stays one sentence: its first item alone would pass for the whole list
+    listed = split_sentences("To float, a boat must: Weigh less than the water it pushes aside.; Keep water out of "
+                             "its hull. Boats are often made of steel.")
+    assert listed[0] == ("To float, a boat must: Weigh less than the water it pushes aside; Keep water out of its "
+                         "hull.")
+    assert listed[1] == "Boats are often made of steel."
     # long sentences split only at safe boundaries
     parts = split_long("Water molecules are polar and attract each other strongly; this attraction gives water "
                        "its unusually high boiling point for such a small molecule.", 12)

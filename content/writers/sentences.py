@@ -177,9 +177,19 @@ def split_equations(text: str) -> str:
     return _EQUATION.sub(set_apart, text)
 
 
+#: A list a colon opens, its items joined by the ingester with ".; " ("a molecule must: Contain at least one
+#: polar bond.; Have a structure such that ..."): one sentence, or its first item is heard as the whole list.
+_COLON_LIST = re.compile(r":\s*(?:[^.;:!?]+\.;\s+)+[^.;:!?]+\.(?!;)")
+
+
+def _keep_list_whole(match: re.Match) -> str:
+    return re.sub(r"\.;\s+", "; ", match.group(0))
+
+
 def split_sentences(text: str) -> list[str]:
     """Sentences of a passage (abbreviations kept whole, display equations set apart)."""
-    protected = re.sub(r"([.!?])\s*;\s+", r"\1 ", clean(text))  # list items the ingester joined with "; "
+    protected = _COLON_LIST.sub(_keep_list_whole, clean(text))
+    protected = re.sub(r"([.!?])\s*;\s+", r"\1 ", protected)  # list items the ingester joined with "; "
     protected = re.sub(r":\s*;\s+", ": ", protected)
     for i, abbreviation in enumerate(_ABBREVIATIONS):
         protected = protected.replace(abbreviation, f"\x00{i}\x00")
