@@ -138,6 +138,36 @@ def test_a_term_and_its_abbreviation_are_never_both_options():
                                                               "carbohydrate"], Embedder())
 
 
+def test_two_forms_of_one_word_are_never_both_options():
+    from content.writers.answer import Embedder  # noqa: PLC0415 - the quiz's own embedder
+    from content.writers.quiz import _distractors  # noqa: PLC0415 - the private builder under test
+
+    # "The _____ force acts on objects everywhere on Earth": "gravity" would be as right as "gravitational"
+    options = _distractors("gravitational", ["gravity", "mass", "weight", "friction", "normal"], Embedder())
+    assert "gravity" not in options
+    assert len(options) == 3
+
+
+def test_a_word_blank_is_offered_words_the_book_puts_in_the_same_place():
+    import random  # noqa: PLC0415 - only this test shuffles options
+
+    from content.writers.quiz import _word_cloze  # noqa: PLC0415 - the private builder under test
+
+    passage = SourcePassage(id="p1", topic_id=1, module_id="m1", text="")
+
+    def said(text: str, index: int) -> Candidate:
+        return Candidate(text, passage, (0, index), True)
+
+    blank = said("On the way down the hill, the sledge's potential energy becomes motion.", 0)
+    others = [said("A moving sledge carries kinetic energy that friction slowly removes.", 1),
+              said("Some mechanical energy is always turned into heat by the snow.", 2),
+              said("The chemical energy in food keeps the rider warm, and the snowflakes glitter.", 3),
+              said("Everybody watching cheered loudly when the children reached the bottom safely.", 4)]
+    quiz = _word_cloze(blank, others, "Why does a sledge speed up downhill?", random.Random(3))  # noqa: S311
+    assert quiz["answer"] == "potential"
+    assert sorted(quiz["choices"]) == ["chemical", "kinetic", "mechanical", "potential"]
+
+
 def test_a_blank_is_never_given_away_by_the_same_word_later_in_the_sentence():
     from content.writers.quiz import _blanks  # noqa: PLC0415 - the private builder under test
 

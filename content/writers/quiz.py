@@ -87,13 +87,24 @@ def _distractors(answer: str, pool: list[str], embedder: Embedder, *, avoid: str
     a = answer.lower()
     options = [t for t in pool if t.lower() != a and a not in t.lower() and t.lower() not in a
                and t.lower() not in avoid.lower() and not (stems(t) and stems(t) <= stems(answer))
-               and not abbreviates(t, answer) and not abbreviates(answer, t)]
+               and not abbreviates(t, answer) and not abbreviates(answer, t) and not same_root(t, answer)]
     if not options:
         return []
     vectors = embedder.documents(options)
     target = embedder.documents([answer])[0]
     scored = sorted(zip(options, vectors, strict=True), key=lambda ov: -cosine(target, ov[1]))
     return _distinct([o for o, v in scored if cosine(target, v) < 0.92], count) or _distinct(options, count)
+
+
+def same_root(a: str, b: str) -> bool:
+    """Whether two one-word options are forms of one word ("gravity" and "gravitational", "accelerate" and
+    "acceleration"): a student choosing either would be right. Their common start is five letters or more
+    and most of the shorter one."""
+    a, b = a.lower(), b.lower()
+    if " " in a or " " in b:
+        return False
+    common = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    return common >= 5 and common >= 0.7 * min(len(a), len(b))
 
 
 def abbreviates(short: str, long: str) -> bool:
@@ -232,9 +243,23 @@ def _word_cloze(candidate: Candidate, others: list[Candidate], question: str,
     target = max(found, key=len)
     pool = list(dict.fromkeys(w for c in others if c is not candidate for w in salient(c.text)
                               if w != target and w not in candidate.text))
-    if len(pool) < 3:
+    # words the book puts in the same place ("its _____ energy": kinetic, mechanical, thermal) come first: a
+    # verb or a person among adjectives is eliminated by grammar alone
+    after = re.search(rf"\b{target}\s+([a-z]{{4,}})", candidate.text)  # a noun it describes, not "of" or "and"
+    framed = list(dict.fromkeys(
+        w for c in others if c is not candidate for w in re.findall(rf"\b([a-z]{{4,}})\s+{after.group(1)}\b", c.text)
+        if w != target and w not in candidate.text and w not in _FUNCTION_WORDS
+        and not w.endswith(("ed", "ing", "ly")))) if after else []
+    pool = [w for w in pool if not same_root(w, target)]
+    if len(framed) + len(pool) < 3:
         return None
-    distractors = sorted(pool, key=lambda w: abs(len(w) - len(target)))[:3]
+    distractors: list[str] = []
+    for word in framed + sorted(pool, key=lambda w: abs(len(w) - len(target))):
+        if not same_root(word, target) and not any(same_root(word, d) or stems(word) == stems(d) for d in distractors):
+            distractors.append(word)
+    if len(distractors) < 3:
+        return None
+    distractors = distractors[:3]
     blanked = re.sub(rf"\b{target}\b", "_____", candidate.text, count=1)
     return {"prompt": f"Which word completes this sentence? {blanked}",
             "choices": _choices(target, distractors, rng), "answer": target,
