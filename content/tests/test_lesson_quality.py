@@ -690,9 +690,9 @@ def test_a_belief_the_book_goes_on_to_reject_is_not_taught_as_fact():
                        "Sometimes people misunderstand the second law, thinking entropy can never decrease anywhere."):
         assert make_standalone(superseded) is None, superseded
     # one of the models a section compares is left out, unless the student asks about the models
-    compared = "In the conservative model of replication, the parental DNA is conserved."
-    assert make_standalone(compared) is None
-    assert make_standalone(compared, context="What models of DNA replication were there?") is not None
+    one_model = "In the conservative model of replication, the parental DNA is conserved."
+    assert make_standalone(one_model) is None
+    assert make_standalone(one_model, context="What models of DNA replication were there?") is not None
     # ... unless the sentence itself says what is known now; and the accepted model's present tense stays
     for fact in ("A fever that was once thought to be a complication of an infection is now understood to be a defense.",
                  "The model for DNA replication suggests that the two strands of the double helix separate."):

@@ -632,7 +632,6 @@ def select(found: list[Candidate], question: str, *, answer_words: int, why_word
                                                                                              - 0.3 * c.lexical)
 
     sections = {a.passage.module_id for a in answer}
-
     floor = max(0.2, min(best.similarity - 0.3, 0.35))
     # greedy maximal marginal relevance: each next sentence must add something the chosen ones lack
     eligible = [c for c in pool if explains(c) and c.similarity >= floor
