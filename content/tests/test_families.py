@@ -16,6 +16,10 @@ from content.writers.families import family_for
     # and a section of its own science's vocabulary keeps its family
     ("Refraction", ["refraction", "index of refraction", "speed of light"], "physics", "light_optics"),
     ("Newton's Second Law of Motion", ["net force", "acceleration", "mass"], "physics", "forces_motion"),
+    # one broad word repeated in the key terms is not more evidence than the title's own idea
+    ("Adaptive Immune Response", ["antigen", "antigen-presenting cell", "dendritic cells", "plasma cell",
+                                  "effector cells", "memory cell", "regulatory T cells", "immune tolerance"],
+     "biology", "body_systems"),
 ])
 def test_a_section_maps_onto_a_family_of_its_own_science(title, key_terms, subject, family):
     assert family_for(title, key_terms, subject=subject) == family

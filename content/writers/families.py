@@ -179,11 +179,14 @@ def cosine(a: list[float], b: list[float]) -> float:
 
 
 def keyword_scores(title: str, key_terms: list[str], body: str) -> dict[str, float]:
-    """Keyword evidence per family: a title hit counts 3, a key-term hit 1.5, a body hit 0.1 (capped)."""
+    """Keyword evidence per family: a title hit counts 3, each distinct keyword in the key terms 1.5, a body
+    hit 0.1 (capped). Distinct, because one broad keyword repeated ("plasma cell", "memory cell", "T cells"
+    in Adaptive Immune Response) is not more evidence than the title's "immune"."""
     terms = " ; ".join(key_terms)
     scores: dict[str, float] = {}
     for fid, pattern in _KEYWORD_PATTERNS.items():
-        score = 3.0 * len(pattern.findall(title)) + 1.5 * len(pattern.findall(terms))
+        distinct = {hit.lower() for hit in pattern.findall(terms)}
+        score = 3.0 * len(pattern.findall(title)) + 1.5 * len(distinct)
         score += min(3.0, 0.1 * len(pattern.findall(body)))
         if score:
             scores[fid] = score

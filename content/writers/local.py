@@ -166,9 +166,6 @@ def scenario_sentences(family: str, match: WorldMatch) -> tuple[str, str]:
     return f"Picture {who} {what}.", f"Notice {notice}."
 
 
-
-
-
 def _relationship_fact(selection, worked: WorkedExample, used: set[int]) -> Candidate | None:
     """The textbook's own statement of the relationship: the main-section sentence naming most of its terms;
     none when the answer or the why already states the law by name ("Charles's law states that ...")."""
