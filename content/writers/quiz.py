@@ -230,7 +230,8 @@ _FUNCTION_WORDS = frozenset({
 def _word_cloze(candidate: Candidate, others: list[Candidate], question: str,
                 rng: random.Random) -> dict[str, Any] | None:
     """Last resort when a section has no key terms: blank the sentence's rarest long word; distractors
-    are rare long words of the section's other sentences."""
+    are the words the section's other sentences put in its place, then their other rare long words, never
+    a second form of the answer or of each other."""
     asked = stems(question)
 
     def salient(text: str) -> list[str]:
@@ -245,21 +246,19 @@ def _word_cloze(candidate: Candidate, others: list[Candidate], question: str,
                               if w != target and w not in candidate.text))
     # words the book puts in the same place ("its _____ energy": kinetic, mechanical, thermal) come first: a
     # verb or a person among adjectives is eliminated by grammar alone
-    after = re.search(rf"\b{target}\s+([a-z]{{4,}})", candidate.text)  # a noun it describes, not "of" or "and"
+    after = re.search(rf"\b{re.escape(target)}\s+([a-z]{{4,}})", candidate.text)  # a noun it describes, not "of"
     framed = list(dict.fromkeys(
         w for c in others if c is not candidate for w in re.findall(rf"\b([a-z]{{4,}})\s+{after.group(1)}\b", c.text)
         if w != target and w not in candidate.text and w not in _FUNCTION_WORDS
         and not w.endswith(("ed", "ing", "ly")))) if after else []
-    pool = [w for w in pool if not same_root(w, target)]
-    if len(framed) + len(pool) < 3:
-        return None
     distractors: list[str] = []
     for word in framed + sorted(pool, key=lambda w: abs(len(w) - len(target))):
+        if len(distractors) == 3:
+            break
         if not same_root(word, target) and not any(same_root(word, d) or stems(word) == stems(d) for d in distractors):
             distractors.append(word)
     if len(distractors) < 3:
         return None
-    distractors = distractors[:3]
     blanked = re.sub(rf"\b{target}\b", "_____", candidate.text, count=1)
     return {"prompt": f"Which word completes this sentence? {blanked}",
             "choices": _choices(target, distractors, rng), "answer": target,
