@@ -163,7 +163,8 @@ def test_a_word_blank_is_offered_words_the_book_puts_in_the_same_place():
               said("Some mechanical energy is always turned into heat by the snow.", 2),
               said("The chemical energy in food keeps the rider warm, and the snowflakes glitter.", 3),
               said("Everybody watching cheered loudly when the children reached the bottom safely.", 4)]
-    quiz = _word_cloze(blank, others, "Why does a sledge speed up downhill?", random.Random(3))  # noqa: S311
+    quiz = _word_cloze(blank, others, "Why does a sledge speed up downhill?",
+                       random.Random(3))  # noqa: S311 - shuffling quiz options, not security
     assert quiz["answer"] == "potential"
     assert sorted(quiz["choices"]) == ["chemical", "kinetic", "mechanical", "potential"]
 
