@@ -169,6 +169,39 @@ def test_a_word_blank_is_offered_words_the_book_puts_in_the_same_place():
     assert sorted(quiz["choices"]) == ["chemical", "kinetic", "mechanical", "potential"]
 
 
+def test_which_statement_answers_offers_only_the_lessons_sections_and_one_right_option():
+    import random  # noqa: PLC0415 - only this test shuffles options
+
+    from content.writers.answer import Selection  # noqa: PLC0415 - the writer's selection
+    from content.writers.quiz import _answer_key, _which_answers  # noqa: PLC0415 - the private builders under test
+
+    taught = SourcePassage(id="p1", topic_id=1, module_id="m1", text="")
+    elsewhere = SourcePassage(id="p2", topic_id=2, module_id="m2", text="")
+
+    def said(text: str, passage: SourcePassage, similarity: float) -> Candidate:
+        return Candidate(text, passage, (0, int(similarity * 100)), passage is taught, similarity=similarity)
+
+    answer = said("A cold gas takes up less space, so a balloon in the freezer shrinks.", taught, 0.8)
+    why = said("Gas particles slow down as the gas cools.", taught, 0.6)
+    ranked = [answer, why, said("Balloons are usually made of rubber or of thin plastic film.", taught, 0.5),
+              said("Gas pressure is measured in pascals or in atmospheres.", taught, 0.45),
+              said("A balloon filled with helium floats up because helium is lighter than air.", taught, 0.4),
+              said("A freezer pumps heat out into the kitchen behind it.", elsewhere, 0.55)]
+    shorter = said("Rubber is an elastic material.", taught, 0.7)  # a second answer sentence, not the answer
+    rng = random.Random(5)  # noqa: S311 - shuffling quiz options, not security
+    built = _which_answers(Selection([answer, shorter], [why], [*ranked, shorter]),
+                           "Why does a balloon shrink in the freezer?", rng)
+    assert built["prompt"].startswith("Which statement from the textbook best answers")
+    assert "A freezer pumps heat out into the kitchen behind it." not in built["choices"]
+    assert why.text not in built["choices"]  # a step of the answer is no wrong option
+    assert built["answer"] == answer.text
+    # a question several statements answer gets no "which one answers" item
+    assert _which_answers(Selection([answer], [why], ranked), "What kinds of things make a balloon shrink?",
+                          rng) is None
+    # and two items never share an answer in other forms
+    assert _answer_key("Catalysts") == _answer_key("catalyst")
+
+
 def test_a_blank_is_never_given_away_by_the_same_word_later_in_the_sentence():
     from content.writers.quiz import _blanks  # noqa: PLC0415 - the private builder under test
 

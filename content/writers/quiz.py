@@ -195,26 +195,36 @@ def _cloze(candidate: Candidate, terms: list[str], pool: list[str], question: st
     return None
 
 
+#: "What kinds of things make a reaction go faster?": several statements answer it, so "which one answers"
+#: would have more than one right option (temperature and catalysts both do).
+_ASKS_FOR_SEVERAL = re.compile(r"\b(what|which) (kinds?|types?|sorts?|factors?|ways?|things)\b|"
+                               r"\bname (some|two|three|the)\b", re.I)
+
+
 def _which_answers(selection: Selection, question: str, rng: random.Random) -> dict[str, Any] | None:
     """Which textbook statement answers the student's question? Distractors are true statements of
-    the same lesson material that answer something else (clearly less related to the question)."""
-    if not selection.answer:
+    the sections the lesson teaches that answer something else (clearly less related to the question, and
+    not a step of the lesson's own why)."""
+    if not selection.answer or _ASKS_FOR_SEVERAL.search(question):
         return None
-    answer = min(selection.answer, key=lambda c: c.words)
+    # the best answer sentence, not the shortest ("The formula mass of a substance is ..." had stood for why
+    # isotopes differ in mass); one too long for an option asks nothing
+    answer = selection.answer[0]
     if answer.words > 30:
         return None
+    taught = {c.passage.module_id for c in [*selection.answer, *selection.why]}
     distractors: list[str] = []
     for margin in (0.12, 0.06):  # clearly less related first; a thin section settles for less
-        others = [c for c in selection.ranked if c not in selection.answer and c.words <= 30
+        others = [c for c in selection.ranked if c not in selection.answer and c not in selection.why and c.words <= 30
                   and c.similarity < answer.similarity - margin and c.passage.kind != "glossary"
-                  and not stems(c.text) >= stems(answer.text)]
+                  and c.passage.module_id in taught and not stems(c.text) >= stems(answer.text)]
         others.sort(key=lambda c: -c.similarity)
         distractors = list(dict.fromkeys(c.text for c in others))[:3]
         if len(distractors) >= 2:
             break
     if len(distractors) < 2:
         return None
-    return {"prompt": f"Which statement from the lesson best answers the question: {question.rstrip('?')}?",
+    return {"prompt": f"Which statement from the textbook best answers the question: {question.rstrip('?')}?",
             "choices": _choices(answer.text, distractors, rng), "answer": answer.text,
             "explanation": f"The textbook says: {answer.text}", "citation": answer.passage.id,
             "practice_item_id": None}
@@ -355,12 +365,17 @@ def build_quiz(brief: LessonBrief, selection: Selection, embedder: Embedder, *, 
             extra.append(built)
     extra += _key_term_questions(brief, selection, pool, embedder, rng)
     seen_prompts = {q["prompt"] for q in quiz}
-    seen_answers = {q["answer"].lower() for q in quiz}
+    seen_answers = {_answer_key(q["answer"]) for q in quiz}
     for built in extra:
         if len(quiz) >= 3:
             break
-        if built["prompt"] not in seen_prompts and built["answer"].lower() not in seen_answers:
+        if built["prompt"] not in seen_prompts and _answer_key(built["answer"]) not in seen_answers:
             quiz.append(built)
             seen_prompts.add(built["prompt"])
-            seen_answers.add(built["answer"].lower())
+            seen_answers.add(_answer_key(built["answer"]))
     return quiz[:3]
+
+
+def _answer_key(answer: str) -> frozenset[str] | str:
+    """What makes two quiz answers the same: their stems ("Catalysts" and "catalyst"), else the text."""
+    return frozenset(stems(answer)) or answer.lower()
