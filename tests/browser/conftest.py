@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import os
 import re
+import threading
+import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
@@ -53,8 +56,66 @@ def page(browser, live_server):
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.js_errors = errors
     yield page
+    _leave_and_settle(page, _requests_of(live_server))
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+class _RequestCounter:
+    """Requests the live server is handling, and when it last finished one."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.in_flight = 0
+        self.last_done = time.monotonic()
+
+    def wrap(self, handle):
+        def counted(request, client_address):
+            with self.lock:
+                self.in_flight += 1
+            try:
+                handle(request, client_address)
+            finally:
+                with self.lock:
+                    self.in_flight -= 1
+                    self.last_done = time.monotonic()
+        return counted
+
+
+def _requests_of(live_server) -> _RequestCounter:
+    """The live server's request counter, installed once around its request threads."""
+    httpd = live_server.thread.httpd
+    counter = getattr(httpd, "vividly_requests", None)
+    if counter is None:
+        counter = _RequestCounter()
+        httpd.process_request_thread = counter.wrap(httpd.process_request_thread)
+        httpd.vividly_requests = counter
+    return counter
+
+
+QUIET_S = 0.3  # no request for this long after leaving the page: nothing more is on its way
+SETTLE_S = 10.0
+
+
+def _leave_and_settle(page, requests: _RequestCounter) -> None:
+    """Leave the page and wait until the live server has answered what the page sent on its way out.
+
+    The lesson page sends its progress beacon when it is hidden (static/js/lesson.js). Sent as the
+    context closed, it reached the live server while pytest-django truncated the tables after the test,
+    and the two deadlocked (the next test then found the last one's rows). Leaving for about:blank sends
+    it now, while the test's data still exists; Playwright does not report a beacon, so the server's own
+    count of requests in hand tells when it has been answered."""
+    try:
+        page.goto("about:blank")
+    except PlaywrightError:
+        return  # the page is already gone (the test closed it)
+    left = time.monotonic()
+    while time.monotonic() - left < SETTLE_S:
+        with requests.lock:
+            quiet = requests.in_flight == 0 and time.monotonic() - max(left, requests.last_done) >= QUIET_S
+        if quiet:
+            return
+        time.sleep(0.05)
 
 
 def sign_in(page, email: str, password: str) -> None:
