@@ -173,7 +173,7 @@ def test_which_statement_answers_offers_only_the_lessons_sections_and_one_right_
     import random  # noqa: PLC0415 - only this test shuffles options
 
     from content.writers.answer import Selection  # noqa: PLC0415 - the writer's selection
-    from content.writers.quiz import _answer_key, _which_answers  # noqa: PLC0415 - the private builders under test
+    from content.writers.quiz import _which_answers, form_of  # noqa: PLC0415 - the builders under test
 
     taught = SourcePassage(id="p1", topic_id=1, module_id="m1", text="")
     elsewhere = SourcePassage(id="p2", topic_id=2, module_id="m2", text="")
@@ -198,8 +198,9 @@ def test_which_statement_answers_offers_only_the_lessons_sections_and_one_right_
     # a question several statements answer gets no "which one answers" item
     assert _which_answers(Selection([answer], [why], ranked), "What kinds of things make a balloon shrink?",
                           rng) is None
-    # and two items never share an answer in other forms
-    assert _answer_key("Catalysts") == _answer_key("catalyst")
+    # and two items never share an answer in other forms; two answers sharing a word are still two
+    assert form_of("Catalysts") == form_of("catalyst")
+    assert form_of("G1 phase") != form_of("S phase")
 
 
 def test_a_blank_is_never_given_away_by_the_same_word_later_in_the_sentence():

@@ -20,7 +20,7 @@ from dataclasses import replace
 from typing import Any
 
 from . import LessonBrief, PracticeSource, SourcePassage
-from .answer import Candidate, Embedder, Selection, cosine, stems
+from .answer import Candidate, Embedder, Selection, cosine, stem, stems
 from .sentences import clean, singular, words
 from .worked import WorkedExample
 
@@ -127,14 +127,19 @@ def abbreviates(short: str, long: str) -> bool:
     return True
 
 
+def form_of(option: str) -> frozenset[str]:
+    """What an option says, whatever its form: the stem of each word's singular ("Catalysts" and "catalyst",
+    "adhesive forces" and "adhesive force" are one option). Every word counts ("G1 phase" is not "S phase";
+    `stems` drops short words)."""
+    return frozenset(stem(singular(w)) for w in re.findall(r"\w+", option.lower()))
+
+
 def _distinct(options: list[str], count: int) -> list[str]:
     """The first `count` options that differ in more than form ("adhesive force" / "adhesive forces")."""
     out: list[str] = []
     seen: set[frozenset[str]] = set()
     for option in options:
-        # every word counts ("G1 phase" ≠ "S phase"; `stems` drops short words and cuts "forces" and
-        # "force" differently), in its singular form
-        key = frozenset(singular(w) for w in re.findall(r"\w+", option.lower()))
+        key = form_of(option)
         if key not in seen:
             seen.add(key)
             out.append(option)
@@ -265,7 +270,8 @@ def _word_cloze(candidate: Candidate, others: list[Candidate], question: str,
     for word in framed + sorted(pool, key=lambda w: abs(len(w) - len(target))):
         if len(distractors) == 3:
             break
-        if not same_root(word, target) and not any(same_root(word, d) or stems(word) == stems(d) for d in distractors):
+        if not same_root(word, target) and not any(same_root(word, d) or form_of(word) == form_of(d)
+                                                   for d in distractors):
             distractors.append(word)
     if len(distractors) < 3:
         return None
@@ -365,17 +371,12 @@ def build_quiz(brief: LessonBrief, selection: Selection, embedder: Embedder, *, 
             extra.append(built)
     extra += _key_term_questions(brief, selection, pool, embedder, rng)
     seen_prompts = {q["prompt"] for q in quiz}
-    seen_answers = {_answer_key(q["answer"]) for q in quiz}
+    seen_answers = {form_of(q["answer"]) for q in quiz}  # "Catalysts" and "catalyst" are one answer
     for built in extra:
         if len(quiz) >= 3:
             break
-        if built["prompt"] not in seen_prompts and _answer_key(built["answer"]) not in seen_answers:
+        if built["prompt"] not in seen_prompts and form_of(built["answer"]) not in seen_answers:
             quiz.append(built)
             seen_prompts.add(built["prompt"])
-            seen_answers.add(_answer_key(built["answer"]))
+            seen_answers.add(form_of(built["answer"]))
     return quiz[:3]
-
-
-def _answer_key(answer: str) -> frozenset[str] | str:
-    """What makes two quiz answers the same: their stems ("Catalysts" and "catalyst"), else the text."""
-    return frozenset(stems(answer)) or answer.lower()
