@@ -108,7 +108,9 @@ _PRONOUN = re.compile(r"^(It|They|He|She|We|Its|Their|His|Her|Our)\b")
 #: A pronoun in the opening clause that the main clause does not resolve either ("Because they use light
 #: to make their own food, they are called photoautotrophs"); "When it reaches the lungs, the carbon
 #: dioxide ..." names it.
-_CLAUSE_PRONOUN = re.compile(r"^(because|since|when|if|although|though|as|while|once|unless|until|after|before)\s+"
+#: Words that open a subordinate clause.
+_SUBORDINATORS = "because|since|when|whenever|if|although|though|as|while|whereas|whether|once|unless|until|after|before"
+_CLAUSE_PRONOUN = re.compile(rf"^({_SUBORDINATORS})\s+"
                              r"(it|they|he|she)\b[^,]*,\s*(it|they|he|she|this|these)\b", re.I)
 _DEMONSTRATIVE = re.compile(r"^(This|These|That|Those|Such)\b\s*(\w+)?")
 _LEAD_INS = re.compile(
@@ -374,8 +376,7 @@ _NO_SUBJECT = re.compile(r"^(have|has|had|is|are|was|were|can|could|will|would|m
 #: A head that opens a clause only its tail completes: "Not only does the matrix hold cells together" (", but
 #: it also ..."), "Since the charge was now known" (no main clause before the split), "If A and B ...; B ...,
 #: then ...".
-_OPENS_CLAUSE = re.compile(r"^(not only|if|when|whenever|since|because|although|though|while|whereas|unless|once|"
-                           r"whether|as|after|before|until)\b", re.I)
+_OPENS_CLAUSE = re.compile(rf"^(not only|{_SUBORDINATORS})\b", re.I)
 
 
 def _fragment(head: str, tail: str) -> bool:
