@@ -159,24 +159,19 @@ def test_sentences_must_stand_alone():
     assert split_long(shared, 12) == [shared]
     # nor when a half would be a fragment: a correlative, a subordinate clause without its main clause, a
     # relative or purpose clause
-    correlative = ("Not only does the matrix between animal cells hold them together in place, but it also lets "
-                   "neighbouring cells send signals to each other.")
-    assert split_long(correlative, 12) == [correlative]
-    no_main = ("Since the mass of the proton was already measured by earlier experiments; the mass of the neutron "
-               "needed only one more careful measurement to find.")
-    assert split_long(no_main, 12) == [no_main]
-    conditional = ("If two blocks, one hot and one cold, each reach the temperature of the water; and the water stays "
-                   "the same, then the blocks are at the same temperature.")
-    assert split_long(conditional, 12) == [conditional]
-    relative = ("Seasonal flu spreads quickly among students in crowded schools, but who stay home when sick spread "
-                "it far less to their classmates.")
-    assert split_long(relative, 12) == [relative]
-    purpose = ("The runner leans forward at the start of the race in the blocks, so that her push on the track "
-               "drives her forward rather than upward.")
-    assert split_long(purpose, 12) == [purpose]
-    contrast = ("Strong acids give a solution many hydrogen ions and a low pH number; whereas, weak bases leave "
-                "few hydrogen ions and a high pH number.")
-    assert split_long(contrast, 12) == [contrast]
+    for whole in ("Not only does the matrix between animal cells hold them together in place, but it also lets "
+                  "neighbouring cells send signals to each other.",
+                  "Since the mass of the proton was already measured by earlier experiments; the mass of the neutron "
+                  "needed only one more careful measurement to find.",
+                  "If two blocks, one hot and one cold, each reach the temperature of the water; and the water stays "
+                  "the same, then the blocks are at the same temperature.",
+                  "Seasonal flu spreads quickly among students in crowded schools, but who stay home when sick spread "
+                  "it far less to their classmates.",
+                  "The runner leans forward at the start of the race in the blocks, so that her push on the track "
+                  "drives her forward rather than upward.",
+                  "Strong acids give a solution many hydrogen ions and a low pH number; whereas, weak bases leave "
+                  "few hydrogen ions and a high pH number."):
+        assert split_long(whole, 12) == [whole], whole
     # a subordinate clause with its main clause still splits
     complete = ("Although a charged balloon is neutral overall, its charge is unevenly spread, so one side attracts "
                 "small scraps of paper held close to it.")
