@@ -62,19 +62,22 @@ def page(browser, live_server):
 
 
 class _RequestCounter:
-    """Requests the live server is handling, and when it last finished one."""
+    """Requests the live server's Django app is handling, and when it last finished one.
+
+    Counted at the WSGI app, not per connection thread: Chromium keeps connections alive, so a
+    thread outlives its requests and a per-thread count stayed above zero until the settle timed out."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.in_flight = 0
         self.last_done = time.monotonic()
 
-    def wrap(self, handle):
-        def counted(request, client_address):
+    def wrap(self, app):
+        def counted(environ, start_response):
             with self.lock:
                 self.in_flight += 1
             try:
-                handle(request, client_address)
+                return app(environ, start_response)
             finally:
                 with self.lock:
                     self.in_flight -= 1
@@ -83,12 +86,12 @@ class _RequestCounter:
 
 
 def _requests_of(live_server) -> _RequestCounter:
-    """The live server's request counter, installed once around its request threads."""
+    """The live server's request counter, installed once around its WSGI app."""
     httpd = live_server.thread.httpd
     counter = getattr(httpd, "vividly_requests", None)
     if counter is None:
         counter = _RequestCounter()
-        httpd.process_request_thread = counter.wrap(httpd.process_request_thread)
+        httpd.set_app(counter.wrap(httpd.get_app()))
         httpd.vividly_requests = counter
     return counter
 
