@@ -476,6 +476,39 @@ def test_what_is_x_is_answered_by_the_definition_of_x_itself():
                    term) == 0
 
 
+def test_what_x_is_made_of_is_answered_by_what_makes_it_up_or_causes_it():
+    from content.writers.answer import (  # noqa: PLC0415 - the helpers under test
+        WHY_QUESTION,
+        made_of_asked,
+        says_made_of,
+        score_candidates,
+    )
+
+    term = made_of_asked("What is gas pressure really made of?")
+    assert term == made_of_asked("What does gas pressure consist of?") == stems("gas pressure")
+    assert made_of_asked("What makes up an atom?") == stems("atom")
+    assert made_of_asked("What is pressure?") == made_of_asked("What is made of atoms?") == set()
+    # "What makes up ...?" asks what, not why
+    assert not WHY_QUESTION.search("What makes up an atom?")
+    assert WHY_QUESTION.search("What makes a reaction go faster?")
+    text = SourcePassage(id="p1", topic_id=1, module_id="m1", text="")
+    cause = Candidate("Gas pressure is caused by gas molecules colliding with the walls.", text, (0, 0), True)
+    units = Candidate("Gas pressure may be expressed in pascals, torr or atmospheres.", text, (0, 1), True)
+    assert says_made_of(cause, term)
+    assert not says_made_of(units, term)
+    assert says_made_of(Candidate("The four molecules that make up DNA are called nucleotides.", text, (0, 2), True),
+                        stems("DNA"))
+    assert not says_made_of(Candidate("Water is made of hydrogen and oxygen.", text, (0, 3), True), term)
+    # and scored for the question, it outranks a sentence of the section's summary on the units of pressure
+    summary = SourcePassage(id="p2", topic_id=1, module_id="m1", text="", summary=True)
+    question = "What is gas pressure really made of?"
+    brief = LessonBrief(topic_id=1, topic_title="Gas Pressure", subject="chemistry", question=question,
+                        interest="music", grade_band="9-10", passages=[text, summary])
+    found = [Candidate(cause.text, text, (0, 0), True), Candidate(units.text, summary, (1, 0), True)]
+    best = max(score_candidates(found, brief, question, Embedder(), target_grade=9.5), key=lambda c: c.score)
+    assert best.text == cause.text
+
+
 def test_a_function_question_prefers_a_sentence_stating_the_purpose():
     from content.writers.answer import _FUNCTION  # noqa: PLC0415 - the cue words under test
 

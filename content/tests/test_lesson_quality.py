@@ -475,7 +475,9 @@ def test_a_sentence_that_leans_on_the_text_around_it_never_explains():
     for pointer in ("A considerable amount of heat energy is required to accomplish this change in water.",
                     "Most people think of this portion of the ocean as a sandy beach.",
                     "Plants like these use enzymes to break down their prey.",
-                    "A device such as this that converts mechanical energy into electrical energy is a generator."):
+                    "A device such as this that converts mechanical energy into electrical energy is a generator.",
+                    "DNA is actually formed from two such polymers coiled around each other.",
+                    "In such cases, light bends around small objects."):
         assert leans_on_context(Candidate(pointer, passage, (0, 8), True)), pointer
     # as does the next step of a sequence the lesson may not have told; a step with its own first step stands
     for step in ("ATP can then bind to the myosin head again.", "The warmed air is then carried up by convection."):
@@ -490,7 +492,9 @@ def test_a_sentence_that_leans_on_the_text_around_it_never_explains():
                                           (0, 11), True))
     for named in ("In the reverse of these processes—freezing and condensation—energy is released.",
                   "The leaves trap insects, and these insects supply the plant with nitrogen.",
-                  "This process uses oxygen and produces carbon dioxide."):  # the writer resolves an opening one
+                  "This process uses oxygen and produces carbon dioxide.",  # the writer resolves an opening one
+                  "Metals such as iron rust, and the layer is arranged such that water gets in.",
+                  "The moment depends on the unpaired electrons: the more such electrons, the larger it is."):
         assert not leans_on_context(Candidate(named, passage, (0, 9), True)), named
 
 

@@ -217,22 +217,27 @@ _CONTRASTS_BACK = re.compile(r"^[^,]{1,60},\s*(however|on the other hand|in cont
                              r"though),", re.I)
 #: "this change", "these surfaces", "each of these" inside a sentence: a pointer to what the book said before.
 _POINTER = re.compile(r"\b(this|these|those)\b\s*([\w-]*)\s*([—–:(]?)", re.I)
+#: "two such polymers", "In such cases": of the kind the book just described ("such as", "such that" name it).
+_SUCH = re.compile(r"(?<!\bas )\bsuch (?!as\b|that\b|an?\b)([\w-]+)(?! as\b)", re.I)
+
+
+def _named_before(noun: str, text: str) -> bool:
+    """Whether the sentence itself names the noun a pointer stands for ("the insects ... these insects")."""
+    noun = noun.lower()
+    return len(noun) > 3 and bool(re.search(rf"\b{re.escape(noun[:-1] if noun.endswith('s') else noun)}", text, re.I))
 
 
 def _points_back(text: str) -> bool:
     """Whether a demonstrative inside the sentence points at something it does not name itself ("... is
     required to accomplish this change in water", "Plants like these ..."); "the insects ... these insects"
     and "these processes—freezing and condensation" name it. A demonstrative opening the sentence is
-    `sentences.make_standalone`'s to resolve."""
+    `sentences.make_standalone`'s to resolve; "such" ("two such polymers") is not, wherever it stands."""
     for match in _POINTER.finditer(text):
         if match.start() == 0 or match.group(3):  # opening the sentence, or named right after
             continue
-        noun = match.group(2).lower()
-        if len(noun) > 3 and re.search(rf"\b{re.escape(noun[:-1] if noun.endswith('s') else noun)}",
-                                      text[:match.start()], re.I):
-            continue
-        return True
-    return False
+        if not _named_before(match.group(2), text[:match.start()]):
+            return True
+    return any(not _named_before(match.group(1), text[:match.start()]) for match in _SUCH.finditer(text))
 
 
 #: "DNA polymerase can then fill in the strand", "ATP can then attach to myosin": the step after one the
@@ -281,6 +286,40 @@ def asked_about(question: str) -> set[str]:
     """The stems of the term a "What is X?" question asks about ({"enzym"}), or an empty set."""
     match = _WHAT_IS_TERM.match(question)
     return stems(match.group("term")) if match and len(match.group("term").split()) <= 4 else set()
+
+
+#: "What is gas pressure really made of?", "What makes up an atom?", "What does blood consist of?"
+_MADE_OF_TERM = (
+    re.compile(r"^\s*what(?:'s| is| are) (?:an? |the )?(?P<term>[\w' -]+?)(?: really| actually| exactly)?"
+               r" (?:made (?:up )?of|composed of|made from)\s*\??\s*$", re.I),
+    re.compile(r"^\s*what (?:really |actually )?makes up (?:an? |the )?(?P<term>[\w' -]+?)\s*\??\s*$", re.I),
+    re.compile(r"^\s*what (?:does|do) (?:an? |the )?(?P<term>[\w' -]+?) (?:really |actually )?consist of\s*\??\s*$", re.I),
+)
+#: How a sentence says what its subject is made of, or what it comes from ("Gas pressure is caused by …").
+_MADE_OF = re.compile(r"\b(?:is|are) (?:\w+ly )?(?:made (?:up )?of|composed of|comprised of|formed (?:by|from)|caused by|"
+                      r"due to)\b|\b(?:consists?|comes?|results?|arises?) (?:of|from)\b", re.I)
+_MAKES_UP = re.compile(r"\bmakes? up\b", re.I)  # "The four molecules that make up DNA are called nucleotides."
+#: A question that asks for a cause ("Why …?", "What makes …?"); "What makes up …?" asks what something is made of.
+WHY_QUESTION = re.compile(r"\bwhy\b|\bwhat (makes|causes)\b(?! up\b)", re.I)
+
+
+def made_of_asked(question: str) -> set[str]:
+    """The stems of what a "What is X made of?" question asks about ({"ga", "pressur"}), or an empty set."""
+    for pattern in _MADE_OF_TERM:
+        match = pattern.match(question)
+        if match and len(match.group("term").split()) <= 4:
+            return stems(match.group("term"))
+    return set()
+
+
+def says_made_of(c: Candidate, term: set[str]) -> bool:
+    """Whether the sentence says what the term is made of or caused by: the term is its subject
+    ("Gas pressure is caused by …") or what its parts make up ("… that make up DNA are called …")."""
+    said = _MADE_OF.search(c.text)
+    if said and term and term <= stems(c.text[:said.start()]) and len(c.text[:said.start()].split()) <= 6:
+        return True
+    makes_up = _MAKES_UP.search(c.text)
+    return bool(makes_up and term and term <= stems(" ".join(c.text[makes_up.end():].split()[:len(term) + 1])))
 
 
 def defines(c: Candidate, term: set[str]) -> float:
@@ -410,7 +449,8 @@ def score_candidates(found: list[Candidate], brief: LessonBrief, question: str, 
     concepts = key_concepts(definitions, question_vector)
     what_is, does = bool(_WHAT_IS.search(question)), bool(_DOES.search(question))
     asked_term = asked_about(question)
-    why = bool(re.search(r"\bwhy\b|\bwhat (makes|causes)\b", question, re.I))
+    made_of = made_of_asked(question)
+    why = bool(WHY_QUESTION.search(question))
     how = bool(re.search(r"\bhow\b|\bwhat happens\b", question, re.I))
     for c in found:
         c.similarity = cosine(question_vector, c.vector)
@@ -424,6 +464,8 @@ def score_candidates(found: list[Candidate], brief: LessonBrief, question: str, 
             score += 0.05
         if what_is and not does and asked_term:  # "What is an enzyme?": what an enzyme is, not what a substrate is
             score += DEFINES_ASKED_BONUS * defines(c, asked_term)
+        if made_of and says_made_of(c, made_of):  # "What is X made of?": "X is caused by / consists of …"
+            score += DEFINES_ASKED_BONUS
         if does and _FUNCTION.search(c.text):
             score += 0.05
         if why and CAUSE.search(c.text):

@@ -19,6 +19,7 @@ from vividly.providers.base import ProviderFatal, Usage
 from . import MAX_WORDS, MIN_WORDS, LessonBrief, SourcePassage, narration_of, word_count
 from .answer import (
     LAW,
+    WHY_QUESTION,
     Candidate,
     Embedder,
     borrowable,
@@ -53,7 +54,6 @@ from .worlds import WorldMatch, match_world
 
 #: Longest sentence (words) the writer picks, by grade band; "Make it simpler" takes 8 off.
 _MAX_SENTENCE_WORDS = {"6-8": 22, "9-10": 28, "11-12": 34}
-_WHY = re.compile(r"\bwhy\b|\bwhat (makes|causes)\b", re.I)
 _HOW = re.compile(r"\bhow\b", re.I)
 
 
@@ -152,7 +152,7 @@ def _lower_first(text: str) -> str:
 
 
 def _kind(question: str) -> str:
-    return "why" if _WHY.search(question) else "how" if _HOW.search(question) else "what"
+    return "why" if WHY_QUESTION.search(question) else "how" if _HOW.search(question) else "what"
 
 
 def scenario_sentences(family: str, match: WorldMatch) -> tuple[str, str]:
