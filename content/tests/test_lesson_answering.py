@@ -86,7 +86,14 @@ def test_openers_and_definitions_read_as_sentences():
         "Autotrophs are organisms that make their own food.")
     assert definition_sentence("atom", "smallest unit of matter") == "Atom is the smallest unit of matter."
     assert definition_sentence("mRNA", "RNA that carries the code") == "mRNA is an RNA that carries the code."
-    assert definition_sentence("atrium", "(plural: atria) chamber of the heart") == "Atrium is a chamber of the heart."
+    assert definition_sentence("atrium", "(plural: atria) chamber of the heart") == "An atrium is a chamber of the heart."
+    # a singular term defined as a countable thing takes its article; a substance or an idea does not
+    assert definition_sentence("kidney", "organ that filters blood") == "A kidney is an organ that filters blood."
+    assert definition_sentence("Ascomycota", "phylum of fungi") == "Ascomycota is a phylum of fungi."
+    # an abbreviation is what it stands for
+    assert definition_sentence("ATP", "adenosine triphosphate, the cell's energy currency") == (
+        "ATP is adenosine triphosphate, the cell's energy currency.")
+    assert definition_sentence("RNA", "nucleic acid that carries the code") == "RNA is a nucleic acid that carries the code."
     assert definition_sentence("mitochondria", "cellular organelles responsible for respiration") == (
         "Mitochondria are cellular organelles responsible for respiration.")
     assert definition_sentence("acidic", "solution in which hydronium outnumbers hydroxide") == (
@@ -507,6 +514,26 @@ def test_what_x_is_made_of_is_answered_by_what_makes_it_up_or_causes_it():
     found = [Candidate(cause.text, text, (0, 0), True), Candidate(units.text, summary, (1, 0), True)]
     best = max(score_candidates(found, brief, question, Embedder(), target_grade=9.5), key=lambda c: c.score)
     assert best.text == cause.text
+
+
+def test_what_x_does_is_answered_by_a_sentence_whose_subject_x_does_it():
+    from content.writers.answer import function_asked, says_function  # noqa: PLC0415 - the helpers under test
+
+    term = function_asked("What do mitochondria do?")
+    assert term == function_asked("What is the job of the mitochondria?") == function_asked("What are mitochondria "
+                                                                                              "for?")
+    assert function_asked("What do plants need to grow?") == set()
+    text = SourcePassage(id="p1", topic_id=1, module_id="m1", text="")
+    glossary = SourcePassage(id="p2", topic_id=1, module_id="m1", kind="glossary", text="mitochondria: organelles")
+    assert says_function(Candidate("Mitochondria are organelles responsible for making ATP.", glossary, (1, 0), True),
+                         term)
+    assert says_function(Candidate("Mitochondria produce most of the cell's ATP.", text, (0, 0), True), term)
+    # not a verb of a clause about something else, nor a sentence whose subject is not the asked thing
+    for other in ("Mitochondria have a membrane that provides a large surface.",
+                  "In mitochondria, this process uses oxygen and produces carbon dioxide.",
+                  "Mitochondria function is regulated by the cell.",
+                  "Mitochondria are oval-shaped organelles with their own DNA."):
+        assert not says_function(Candidate(other, text, (0, 1), True), term), other
 
 
 def test_a_function_question_prefers_a_sentence_stating_the_purpose():

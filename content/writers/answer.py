@@ -278,6 +278,9 @@ def glossary_term(candidate: Candidate) -> str:
 
 #: What a definition of the very term a "What is ...?" question names adds, over any definition.
 DEFINES_ASKED_BONUS = 0.1
+#: What a sentence saying what the asked-about thing does adds: enough to pass the summary's description of
+#: it ("Mitochondria are oval-shaped, double membrane organelles …") and a few grades of difficulty.
+FUNCTION_ASKED_BONUS = 0.15
 _WHAT_IS_TERM = re.compile(r"^\s*(what|who)\s+(is|are)\s+(an?\s+|the\s+)?(?P<term>[\w' -]+?)\s*\??\s*$", re.I)
 _NAMED_AS = re.compile(r"\b(is|are) (called|known as|termed|referred to as)\b", re.I)
 
@@ -303,13 +306,52 @@ _MAKES_UP = re.compile(r"\bmakes? up\b", re.I)  # "The four molecules that make 
 WHY_QUESTION = re.compile(r"\bwhy\b|\bwhat (makes|causes)\b(?! up\b)", re.I)
 
 
-def made_of_asked(question: str) -> set[str]:
-    """The stems of what a "What is X made of?" question asks about ({"ga", "pressur"}), or an empty set."""
-    for pattern in _MADE_OF_TERM:
+#: "What do mitochondria do?", "What is the job of the kidneys?", "What are ribosomes for?"
+_FUNCTION_TERM = (
+    re.compile(r"^\s*what (?:do|does) (?:an? |the |our |your )?(?P<term>[\w' -]+?) (?:really |actually )?do\b", re.I),
+    re.compile(r"^\s*what(?:'s| is| are) (?:the )?(?:main )?(?:job|role|function|purpose|use)s? of "
+               r"(?:an? |the |our |your )?(?P<term>[\w' -]+?)\s*\??\s*$", re.I),
+    re.compile(r"^\s*what (?:is|are) (?:an? |the |our |your )?(?P<term>[\w' -]+?) (?:used )?for\s*\??\s*$", re.I),
+)
+
+
+#: A verb saying what its subject does (not the noun "function": "Enzyme function is regulated by …").
+_DOES_VERB = re.compile(r"\b(?:responsible for|(?:is|are) used (?:to|for)|functions? (?:to|as)|"
+                        r"plays? (?:a|an|the) (?:\w+ )?role|produces?|makes?|provides?|allows?|helps?|serves?|"
+                        r"carr(?:y|ies)|supplies|generates?|converts?|controls?|protects?|houses?|directs?|"
+                        r"filters?|removes?|breaks? down|transports?|stores?|regulates?|performs?)\b", re.I)
+
+
+def _asked_term(patterns: tuple[re.Pattern, ...], question: str) -> set[str]:
+    for pattern in patterns:
         match = pattern.match(question)
         if match and len(match.group("term").split()) <= 4:
             return stems(match.group("term"))
     return set()
+
+
+def function_asked(question: str) -> set[str]:
+    """The stems of what a "What does X do?" question asks about ({"mitochondria"}), or an empty set."""
+    return _asked_term(_FUNCTION_TERM, question)
+
+
+def says_function(c: Candidate, term: set[str]) -> bool:
+    """Whether the sentence says what the term does: the term is its subject (or the glossary line's term)
+    and it states a function ("Mitochondria are cellular organelles responsible for …")."""
+    if c.passage.kind == "glossary":
+        return stems(glossary_term(c)) == term and bool(_DOES_VERB.search(c.text))
+    does = _DOES_VERB.search(c.text)
+    head = c.text[:does.start()] if does else ""
+    if re.search(r"\b(that|which|who)\b", head, re.I) and not re.search(r"^[^,]*\b(is|are)\b(?!.*\b(has|have)\b)", head):
+        return False  # the verb of a clause about something else: "Enzymes have an active site that provides …"
+    subject = head.split()[:len(term) + 2]  # "The main job of …" is no subject; "In mitochondria, this process" neither
+    return bool(does and term and len(head.split()) <= 8 and term <= stems(" ".join(subject))
+                and not re.match(r"(in|at|on|during|for|from|with|by|to|of)\b", head, re.I))
+
+
+def made_of_asked(question: str) -> set[str]:
+    """The stems of what a "What is X made of?" question asks about ({"ga", "pressur"}), or an empty set."""
+    return _asked_term(_MADE_OF_TERM, question)
 
 
 def says_made_of(c: Candidate, term: set[str]) -> bool:
@@ -449,7 +491,7 @@ def score_candidates(found: list[Candidate], brief: LessonBrief, question: str, 
     concepts = key_concepts(definitions, question_vector)
     what_is, does = bool(_WHAT_IS.search(question)), bool(_DOES.search(question))
     asked_term = asked_about(question)
-    made_of = made_of_asked(question)
+    made_of, function = made_of_asked(question), function_asked(question)
     why = bool(WHY_QUESTION.search(question))
     how = bool(re.search(r"\bhow\b|\bwhat happens\b", question, re.I))
     for c in found:
@@ -466,6 +508,8 @@ def score_candidates(found: list[Candidate], brief: LessonBrief, question: str, 
             score += DEFINES_ASKED_BONUS * defines(c, asked_term)
         if made_of and says_made_of(c, made_of):  # "What is X made of?": "X is caused by / consists of …"
             score += DEFINES_ASKED_BONUS
+        if function and says_function(c, function):  # "What does X do?": "X … is responsible for …"
+            score += FUNCTION_ASKED_BONUS
         if does and _FUNCTION.search(c.text):
             score += 0.05
         if why and CAUSE.search(c.text):

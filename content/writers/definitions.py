@@ -45,6 +45,32 @@ _NOT_SUPERLATIVE = frozenset({"interest", "forest", "test", "chest", "crest", "h
                               "conquest", "nest", "quest", "rest", "west", "vest", "digest", "arrest"})
 
 
+#: Heads of a meaning that name a countable thing: its term takes "a"/"an" ("A kidney is an organ …",
+#: not "Kidney is an organ …"). Kept to things no substance is defined as ("a protein", "a hormone", "a
+#: compound" are also said of hemoglobin, insulin, ammonia, which take no article).
+_THING_HEADS = frozenset({"cell", "organism", "organ", "organelle", "device", "instrument", "machine", "plant",
+                          "animal", "bone", "gland", "particle", "ion", "atom", "bond", "receptor", "virus", "vessel",
+                          "muscle", "tube", "chamber", "sac", "fish", "insect", "bird", "mammal", "tree", "root",
+                          "leaf", "flower", "seed", "fruit", "electrode", "circuit", "lens", "mirror", "neuron",
+                          "fiber", "opening", "pore", "channel", "structure"})
+
+
+def _vowel_sound(word: str) -> bool:
+    if word.isupper() and len(word) > 1:  # "an RNA", "an ATP"
+        return word[:1] in "AEFHILMNORSX"
+    first = word.lower()
+    return first[:1] in "aeiou" and not re.match(r"(uni|use|usu|uti|ure|eu|one)", first)
+
+
+def _article(term: str, verb: str, meaning: str) -> str:
+    """ "A"/"An" before a singular term defined as a countable thing ("a chamber of the heart"), else ""."""
+    if verb not in ("is a", "is an") or not term[:1].islower() or _ADJECTIVE.match(term) or _plural(term.rsplit(maxsplit=1)[-1]):
+        return ""
+    if _head(meaning).lower().strip(",;:") not in _THING_HEADS:
+        return ""
+    return "An" if _vowel_sound(term.split(maxsplit=1)[0]) else "A"
+
+
 def _plural(word: str) -> bool:
     word = word.lower().strip(",;:")
     return word in _LATIN_PLURAL or bool(_PLURAL.search(word))
@@ -91,9 +117,21 @@ def _copula(term: str, meaning: str) -> str:
         return "are" if plural_meaning and plural_term else "means"
     if _THE.match(meaning) or (re.fullmatch(r"\w{3,}est", first) and first not in _NOT_SUPERLATIVE):
         return "is the"
-    vowel_sound = (word[:1] in "AEFHILMNORSX" if word.isupper() and len(word) > 1  # "an RNA", "an ATP"
-                   else first[:1] in "aeiou" and not re.match(r"(uni|use|usu|uti|ure|eu|one)", first))
-    return "is an" if vowel_sound else "is a"
+    return "is an" if _vowel_sound(word) else "is a"
+
+
+def _spells_out(term: str, meaning: str) -> bool:
+    """Whether the term is an abbreviation of the meaning's opening words ("ATP": "adenosine triphosphate")."""
+    letters = term.strip()
+    if not (letters.isupper() and 2 <= len(letters) <= 6 and letters.isalpha()):
+        return False
+    opening = "".join(meaning.split()[:len(letters)]).lower()
+    position = 0
+    for letter in letters.lower():  # each letter in order within the opening words
+        position = opening.find(letter, position) + 1
+        if not position:
+            return False
+    return opening[:1] == letters[:1].lower()
 
 
 def definition_sentence(term: str, meaning: str) -> str:
@@ -104,9 +142,12 @@ def definition_sentence(term: str, meaning: str) -> str:
     meaning = meaning if keep else meaning[:1].lower() + meaning[1:]
     name = re.sub(r"\s*\([^)]*\)", "", term)  # "molarity (M)": its abbreviation is not its case
     verb = ("states that" if _LAW.search(name) and _is_clause(meaning)  # "an equilibrium subjected to ... will shift"
+            else "is" if _spells_out(name, meaning)  # "ATP is adenosine triphosphate", not "an adenosine …"
             else "is" if re.match(r"^(a|an|the|one|any)\b", meaning, re.I)
             else "" if re.match(r"^(states|says|describes|refers to|is|are)\b", meaning, re.I)
             else _copula(name, meaning))
     head = name.split(" ", 1)[0]
     keep_case = len(head) > 1 and head[:1].islower() and any(ch.isupper() for ch in head[1:])  # pH, mRNA
+    if article := (not keep_case and _article(name, verb, meaning)):
+        return f"{article} {term} {verb} {meaning}."
     return " ".join(w for w in (term if keep_case else term[:1].upper() + term[1:], verb, meaning) if w) + "."
