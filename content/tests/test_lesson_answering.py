@@ -94,6 +94,22 @@ def test_openers_and_definitions_read_as_sentences():
     assert definition_sentence("ATP", "adenosine triphosphate, the cell's energy currency") == (
         "ATP is adenosine triphosphate, the cell's energy currency.")
     assert definition_sentence("RNA", "nucleic acid that carries the code") == "RNA is a nucleic acid that carries the code."
+    # a noun phrase opened by an adverb, a number word or followed by "where … is" is still a noun phrase
+    assert definition_sentence("cation", "positively charged atom or molecule") == (
+        "Cation is a positively charged atom or molecule.")
+    assert definition_sentence("pyruvate", "three-carbon sugar made from glucose") == (
+        "Pyruvate is a three-carbon sugar made from glucose.")
+    assert definition_sentence("synapse", "junction between two neurons where signals are passed") == (
+        "Synapse is a junction between two neurons where signals are passed.")
+    assert definition_sentence("ideal gas", "hypothetical gas whose properties obey the gas laws") == (
+        "Ideal gas is a hypothetical gas whose properties obey the gas laws.")
+    # asides before the meaning are dropped; a formula is what the term means
+    assert definition_sentence("rate law", "(also, rate equation) (also, differential rate law) mathematical "
+                               "equation for the rate") == "Rate law is a mathematical equation for the rate."
+    assert definition_sentence("relativistic factor", "γ = 1/sqrt(1 − u²/c²)") == (
+        "Relativistic factor means γ = 1/sqrt(1 − u²/c²).")
+    assert definition_sentence("law of independent assortment", "genes do not influence each other when sorted") == (
+        "Law of independent assortment states that genes do not influence each other when sorted.")
     assert definition_sentence("mitochondria", "cellular organelles responsible for respiration") == (
         "Mitochondria are cellular organelles responsible for respiration.")
     assert definition_sentence("acidic", "solution in which hydronium outnumbers hydroxide") == (

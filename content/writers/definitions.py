@@ -17,7 +17,11 @@ from .sentences import clean
 _NOT_A_NOUN = re.compile(r"^(of|in|on|at|to|for|with|by|from|having|relating|referring|pertaining|describing|"
                          r"used|able|capable|consisting|containing|being|when|where|how|what|which|that|"
                          r"many|several|most|some|all|more|less|both|each|either|neither|any|every|only|also|"
-                         r"two|three|four|\w+ly)\b", re.I)
+                         r"two|three|four|\w+ly)\b(?!-)", re.I)  # "three-carbon sugar" is a noun phrase
+#: An adverb on an adjective opens a noun phrase: "widely used rechargeable battery", "positively charged ion".
+_ADVERB_ADJECTIVE = re.compile(r"^(?!only\b|usually\b|mostly\b|typically\b|generally\b)\w+ly "
+                               r"(\w+ed|\w+al|\w+ic|\w+ive|\w+ous|\w+ble|\w+ar|\w+ant|\w+ent|neutral|charged) "
+                               r"(?!(in|of|to|with|for|on|at|by|and|or)\b)\w+", re.I)
 #: A meaning that starts "the …" without saying it: "first of the three bones", "rate at which …",
 #: "bending of a wave …" (a gerund of), "smallest unit of …" (a superlative).
 _THE = re.compile(r"^((first|second|third|fourth|last|final|only|main|total|entire|whole|same|sum|\w+most)\b|"
@@ -34,11 +38,15 @@ _OPENING_VERBS = frozenset({"occurs", "forms", "acts", "consists", "results", "a
                             "connects", "produces", "causes", "involves", "includes", "indicates", "represents",
                             "measures", "helps", "lies", "exists", "moves", "serves", "converts", "transports",
                             "surrounds", "covers", "protects", "controls", "regulates", "binds", "separates",
-                            "links", "joins", "stores", "determines"})
+                            "links", "joins", "stores", "determines", "initiates", "prevents", "promotes", "inhibits",
+                            "stimulates", "triggers", "catalyzes", "encodes", "secretes", "releases", "absorbs",
+                            "emits", "delivers", "maintains", "reduces", "increases", "decreases", "synthesizes"})
 _PLURAL = re.compile(r"(?<![sui'])s$")  # not -ss, -us, -is (osmosis)
 _LATIN_PLURAL = frozenset({"mitochondria", "bacteria", "data", "phenomena", "criteria", "media", "stomata", "atria",
                            "nuclei", "fungi", "stimuli", "alveoli", "bronchi", "cilia", "flagella", "villi", "algae",
-                           "larvae", "vertebrae", "protozoa", "spectra"})
+                           "larvae", "vertebrae", "protozoa", "spectra", "taxa", "phyla", "genera", "strata"})
+_SINGULAR_S = frozenset({"gas", "lens", "bias", "atlas", "chaos", "pancreas", "canvas", "plexus"})
+_SAME_IN_PLURAL = frozenset({"species", "series"})  # the meaning says which: "a species that …", "series are …"
 #: A one-word term that names a property, not a thing ("acidic", "endergonic", "porous").
 _ADJECTIVE = re.compile(r"^[a-z-]+(ic|ous|ive|ible|able)$", re.I)
 _NOT_SUPERLATIVE = frozenset({"interest", "forest", "test", "chest", "crest", "harvest", "request", "contest", "protest",
@@ -73,7 +81,7 @@ def _article(term: str, verb: str, meaning: str) -> str:
 
 def _plural(word: str) -> bool:
     word = word.lower().strip(",;:")
-    return word in _LATIN_PLURAL or bool(_PLURAL.search(word))
+    return word in _LATIN_PLURAL or (word not in _SINGULAR_S and bool(_PLURAL.search(word)))
 
 
 def _head(meaning: str) -> str:
@@ -94,8 +102,9 @@ _LAW = re.compile(r"\b(law|principle|rule|theorem|hypothesis|theory)\b", re.I)
 
 def _is_clause(meaning: str) -> bool:
     """Whether the meaning is a statement with its own verb ("diploid stage is the dominant stage")."""
-    before_relative = re.split(r"\b(?:that|which|who)\b", " ".join(meaning.split()[:8]))[0]
-    return bool(re.search(r"\b(is|are|will|can|may|must|would|should|does|do)\b", before_relative))
+    before_relative = re.split(r"\b(?:that|which|who|whose|where|whereby)\b", " ".join(meaning.split()[:8]))[0]
+    # "do" only as "do not": "capacity to supply heat or do work" is a noun phrase
+    return bool(re.search(r"\b(is|are|will|can|may|must|would|should)\b|\b(do|does) not\b", before_relative))
 
 
 def _copula(term: str, meaning: str) -> str:
@@ -103,14 +112,19 @@ def _copula(term: str, meaning: str) -> str:
     where the phrase is no noun phrase, "means" ("Hypertonic means of greater osmotic pressure")."""
     word = meaning.split(" ", 1)[0]
     first = word.lower()
-    if _is_clause(meaning) or _NOT_A_NOUN.match(first):
+    if _is_clause(meaning) or (_NOT_A_NOUN.match(first) and not _ADVERB_ADJECTIVE.match(meaning)):
         return "means"
+    if not first[:1].isalnum() or "=" in " ".join(meaning.split()[:3]):
+        return "means"  # a formula: "Relativistic factor means γ = …"
     if re.match(r"^\w+ed (of|by|in|from|to|with|into)\b", meaning):
         return "is"  # "composed of the bones of ..."
     opening = meaning.lower().split()[:2]
     if opening and opening[0] in _OPENING_VERBS and opening[1:] != ["of"]:
         return ""  # "occurs in the walls of hollow organs"
-    plural_meaning, plural_term = _plural(_head(meaning)), _plural(term.rsplit(maxsplit=1)[-1])
+    last = term.rsplit(maxsplit=1)[-1]
+    head = _head(meaning)  # "lanthanum and the elements in …" are several
+    plural_meaning = _plural(head) or bool(re.match(rf"{re.escape(head)},? and (the|an?|its|their|other)\b", meaning[meaning.find(head):]))
+    plural_term = plural_meaning if last.lower() in _SAME_IN_PLURAL else _plural(last)
     if _ADJECTIVE.match(term):
         return "describes" + ("" if plural_meaning else " an" if first[:1] in "aeiou" else " a")
     if plural_meaning or plural_term:  # "Autotrophs are organisms ..."; one plural alone: "means"
@@ -136,7 +150,7 @@ def _spells_out(term: str, meaning: str) -> bool:
 
 def definition_sentence(term: str, meaning: str) -> str:
     """The glossary entry `term: meaning` as one sentence a lesson can say."""
-    meaning = re.sub(r"^\([^)]*\)\s*", "", clean(meaning).rstrip("."))  # "(plural: atria) chamber of ..."
+    meaning = re.sub(r"^(\([^)]*\)[\s;,]*)+", "", clean(meaning).rstrip("."))  # "(plural: atria) chamber of ..."
     first = meaning.split(" ", 1)[0]
     keep = len(first) > 1 and (first.isupper() or first[1:].lower() != first[1:])
     meaning = meaning if keep else meaning[:1].lower() + meaning[1:]
