@@ -498,6 +498,24 @@ def test_a_sentence_that_leans_on_the_text_around_it_never_explains():
         assert not leans_on_context(Candidate(named, passage, (0, 9), True)), named
 
 
+def test_a_sentence_pointing_back_is_said_right_after_the_sentence_it_points_to():
+    text = ("Parthenogenesis occurs when an egg develops without being fertilized. This is a form of asexual "
+            "reproduction. Meat production uses a lot of energy. It is widely accepted that feeding livestock "
+            "wastes crops. Stars shine for billions of years and then run out of fuel after a very long and "
+            "complicated series of nuclear reactions in their cores. They then collapse.")
+    passage = SourcePassage(id="p0", topic_id=1, module_id="m1", text=text, order=0)
+    brief = LessonBrief(topic_id=1, topic_title="Reproduction Methods", subject="biology",
+                        question="What is parthenogenesis?", interest="space", grade_band="9-10", passages=[passage])
+    found = [c.text for c in find_candidates(brief, max_words=26)]
+    # "This is a form of ..." stands after what it points to, as one candidate of two sentences
+    assert ("Parthenogenesis occurs when an egg develops without being fertilized. This is a form of asexual "
+            "reproduction.") in found
+    assert not any(text.startswith("This is") for text in found)
+    # "It is widely accepted that ..." points at nothing; a pair longer than a lesson sentence crowds the why
+    assert not any("widely accepted" in text for text in found)
+    assert not any("They then collapse" in text for text in found)
+
+
 def test_what_was_once_done_in_a_study_never_answers_or_explains():
     text = ("A copied DNA molecule keeps one old strand and gains one new strand. After each generation, the "
             "bacteria were harvested and their DNA was spun in a centrifuge by the researchers. The double helix "

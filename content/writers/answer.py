@@ -178,10 +178,16 @@ def candidates(brief: LessonBrief, *, max_words: int, tolerance: int = 8) -> lis
             continue
         parts = split_sentences(passage.text)
         elsewhere = " ".join(t for pid, t in texts.items() if pid != passage.id)
+        before: Standalone | None = None  # the sentence before, as it stands alone
         for index, raw in enumerate(parts):
             previous = parts[index - 1] if index else ""
             standalone: Standalone | None = make_standalone(raw, previous=previous, context=context,
                                                             max_words=max_words * 2)
+            if standalone is None:
+                standalone = _with_sentence_before(raw, before, previous, max_words=max_words)
+                before = None
+            else:
+                before = standalone
             if standalone is None or passage.section_title.lower().startswith(standalone.text.lower().rstrip(".")):
                 continue
             text = " ".join(split_long(standalone.text, max_words))
@@ -198,6 +204,17 @@ def candidates(brief: LessonBrief, *, max_words: int, tolerance: int = 8) -> lis
     return found
 
 
+def _with_sentence_before(raw: str, before: Standalone | None, previous: str, *, max_words: int) -> Standalone | None:
+    """A sentence that points back ("This phenomenon is exploited in de-icing …", "It is a form of asexual
+    reproduction.") said right after the short sentence it points to, as one candidate of two sentences."""
+    if before is None or words(before.text) > max_words or not _POINTS_BACK_OPENING.match(raw.strip()):
+        return None
+    after = make_standalone(raw, previous=previous, adjacent=True, max_words=max_words)
+    if after is None or words(before.text) + words(after.text) > max_words + PAIR_TOLERANCE:
+        return None  # a pair as long as two lesson sentences crowds out the rest of the why
+    return Standalone(f"{before.text} {after.text}", before.edited or after.edited, before.relation)
+
+
 #: How many candidates (best by passage relevance and question terms) are embedded and scored.
 EMBED_LIMIT = 64
 #: What a glossary definition loses when its term is not one of the question's key concepts: a line
@@ -205,6 +222,9 @@ EMBED_LIMIT = 64
 GLOSSARY_OFF_CONCEPT = 0.1
 
 
+#: An opening that points at the sentence before: "This process …", "These are …", "It …", "They …".
+_POINTS_BACK_OPENING = re.compile(r"^(This|These|They|Such)\b|^It\b(?! (is|was) (\w+ )?\w+ (that|to)\b)")
+PAIR_TOLERANCE = 10  # words a pair may run over one sentence's limit
 #: A sentence that leans on the text around it ("this assumption", "the scenario", "similar to the").
 _CONTEXTUAL = re.compile(r"\b(this|these|that|those|the) (assumption|assumptions|scenario|case|situation|calculation|"
                          r"result|results|equation|value|values|problem|method|approach|experiment|observation|"
