@@ -153,6 +153,13 @@ def test_sentences_must_stand_alone():
     listed = ("Other organisms, such as animals, fungi, and most other bacteria, are termed heterotrophs because they "
               "must rely on the sugars that photosynthetic organisms produce.")
     assert split_long(listed, 12) == [listed]
+    # nor one closing a list of three subjects with no verb among them ("The light ... are forms" is no sentence)
+    subjects = ("Radio waves from a phone, X-rays used by dentists, the heat from red-hot coals, and the light from "
+                "a television screen are all forms of electromagnetic radiation.")
+    assert split_long(subjects, 12) == [subjects]
+    # while a clause before a list still ends at its ", and"
+    assert split_long("The medium may be a solid, a liquid, or a gas, and the speed of the wave depends on the "
+                      "medium.", 12)[1] == "The speed of the wave depends on the medium."
     # nor is ", but" when what follows shares the subject: "But have little effect ..." would have none
     shared = ("Injected vaccines stimulate the systemic immune system and its antibodies, but have little effect on "
               "the mucosal response where many pathogens enter.")
@@ -189,6 +196,12 @@ def test_sentences_about_the_reader_or_the_book_are_not_lesson_facts():
     assert make_standalone("To understand how heat moves, we need to recall what temperature measures.") is None
     assert make_standalone("The phrase at rest means we are assuming the object does not move.") is None
     assert make_standalone("Biologists use the phrase food web because feeding links branch and join.") is not None
+    # an opening clause that leaves out what the book just said
+    assert make_standalone("When they don't, the collision between the carts is inelastic.") is None
+    assert make_standalone("When they are heated, metals expand and take up more space.") is not None
+    # a lead-in after a dropped marker goes too
+    assert make_standalone("And, of course, there are many ways to combine elements into mixtures.").text == (
+        "There are many ways to combine elements into mixtures.")
     # a sentence that compares with the one before it in the book leans on a sentence the lesson lacks
     assert make_standalone("Other safety features, such as airbags, are less visible but also effective.") is None
     assert make_standalone("Another way that people make sounds is through playing musical instruments.") is None

@@ -112,6 +112,9 @@ _PRONOUN = re.compile(r"^(It|They|He|She|We|Its|Their|His|Her|Our)\b")
 _SUBORDINATORS = "because|since|when|whenever|if|although|though|as|while|whereas|whether|once|unless|until|after|before"
 _CLAUSE_PRONOUN = re.compile(rf"^({_SUBORDINATORS})\s+"
                              r"(it|they|he|she)\b[^,]*,\s*(it|they|he|she|this|these)\b", re.I)
+#: "When they don't, the collision is inelastic.": the opening clause leaves out what the book just said.
+_ELLIPSIS = re.compile(rf"^({_SUBORDINATORS})\s+(it|they|he|she|this|these|that)\s+(do|does|did|can|will|is|are|was|"
+                       r"were|has|have|had|would|could|should)(n't| not)?\s*,", re.I)
 _DEMONSTRATIVE = re.compile(r"^(This|These|That|Those|Such)\b\s*(\w+)?")
 _LEAD_INS = re.compile(
     r"^(note that|recall that|remember that|notice that|(you )?(may|might) (already )?have noticed that|"
@@ -331,7 +334,7 @@ def make_standalone(sentence: str, *, previous: str = "", context: str = "", adj
         relation = ("example" if word.startswith("for ") else "consequence" if CONSEQUENCE.match(word)
                     else "contrast" if CONTRAST.match(word) or word.startswith(("by contrast", "nevertheless"))
                     else "")
-        text, edited = _upper_first(rest), True
+        text, edited = _upper_first(_LEAD_INS.sub("", rest)), True  # "And, of course, there are …"
         if _IMPERATIVE.match(text):
             return None
     if not adjacent and _COMPARES_BACK.match(text):
@@ -348,7 +351,7 @@ def make_standalone(sentence: str, *, previous: str = "", context: str = "", adj
             text, edited = "The " + text[demonstrative.end(1):].lstrip(), True
         else:
             return None
-    if _CLAUSE_PRONOUN.match(text) and not adjacent:
+    if (_CLAUSE_PRONOUN.match(text) or _ELLIPSIS.match(text)) and not adjacent:
         return None
     pronoun = _PRONOUN.match(text)
     if pronoun and not adjacent:
@@ -365,6 +368,9 @@ def make_standalone(sentence: str, *, previous: str = "", context: str = "", adj
 #: ", and" before a new clause's subject: a split point, unless it closes a list still open in the head
 #: (`_LIST_OPEN`: "Other organisms, such as animals, fungi").
 _AND_CLAUSE = r",\s+and\s+(?=(the|a|an|this|these|it|they|each|most|many|some|[A-Z])\b)"
+#: Three or more items with no verb among them: the subject of a list still open ("Radio waves, X-rays, ...").
+_VERBLESS_LIST = re.compile(r"^(?![^,]*,[^,]*$)(?!.*\b(is|are|was|were|has|have|had|can|could|may|might|must|will|"
+                            r"would|does|do|did)\b)[^,]*(,[^,]*){2,}$", re.I)
 _LIST_OPEN = re.compile(r"\b(such as|including|like|namely)\b[^;:]*$", re.I)
 
 
@@ -398,8 +404,9 @@ def split_long(text: str, max_words: int) -> list[str]:
         parts = re.split(pattern, text, maxsplit=1)
         if len(parts) > 1:
             head, tail = parts[0], parts[-1]
-            if pattern is _AND_CLAUSE and _LIST_OPEN.search(head):
-                continue  # ", and" closing a list ("such as animals, fungi, and most bacteria, are ..."): no boundary
+            if pattern is _AND_CLAUSE and (_LIST_OPEN.search(head) or _VERBLESS_LIST.match(head)):
+                continue  # ", and" closing a list ("such as animals, fungi, and most bacteria, are ...",
+                # "Radio waves, X-rays, the radiant heat ..., and the light from your screen are ..."): no boundary
             if _NO_SUBJECT.match(tail) or _fragment(head, tail):
                 continue  # ", but have little effect on ...": the tail shares the head's subject
             if words(head) >= 5 and words(tail) >= 5 and _VERB.search(tail):
