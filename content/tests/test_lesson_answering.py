@@ -296,7 +296,7 @@ def test_without_practice_items_the_quiz_checks_the_lessons_answer_and_why_not_v
     assert len(quiz) == 3
     lesson = {c.text for c in [answer, *why] if c.passage.kind != "glossary"}
     for item in quiz:
-        assert not item["prompt"].startswith("Which term means")
+        assert not item["prompt"].startswith(("Which term means", "Which term completes"))
         assert item["explanation"].removeprefix("The textbook says: ") in lesson
         assert item["answer"] in item["choices"]
         assert len(item["choices"]) >= 3

@@ -167,6 +167,19 @@ def test_a_word_blank_is_offered_words_the_book_puts_in_the_same_place():
                        random.Random(3))  # noqa: S311 - shuffling quiz options, not security
     assert quiz["answer"] == "potential"
     assert sorted(quiz["choices"]) == ["chemical", "kinetic", "mechanical", "potential"]
+    # a verb is a word of the sentence, not of the idea: "The evidence _____ that ..." is never asked
+    verb = said("The careful evidence indicates that comet dust streams away from the sunlight.", 5)
+    quiz = _word_cloze(verb, others, "Why do comets have tails?", random.Random(3))  # noqa: S311 - shuffling quiz options, not security
+    assert quiz is None or quiz["answer"] != "indicates"
+
+
+def test_a_definition_that_is_no_noun_phrase_is_asked_as_its_sentence():
+    from content.writers.quiz import _term_prompt  # noqa: PLC0415 - the private builder under test
+
+    assert _term_prompt("refraction", "bending of a wave as it enters another medium") == (
+        "Which term means: bending of a wave as it enters another medium?")
+    assert _term_prompt("smooth muscle", "occurs in the walls of hollow organs") == (
+        "Which term completes this definition? _____ occurs in the walls of hollow organs.")
 
 
 def test_which_statement_answers_offers_only_the_lessons_sections_and_one_right_option():

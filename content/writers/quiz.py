@@ -21,6 +21,7 @@ from typing import Any
 
 from . import LessonBrief, PracticeSource, SourcePassage
 from .answer import Candidate, Embedder, Selection, cosine, stem, stems
+from .definitions import definition_sentence
 from .sentences import clean, singular, words
 from .worked import WorkedExample
 
@@ -253,7 +254,9 @@ def _word_cloze(candidate: Candidate, others: list[Candidate], question: str,
         return [w for w in re.findall(r"[A-Za-z]{7,}", text) if w.lower() == w and not stems(w) & asked
                 and w not in _FUNCTION_WORDS and not w.endswith(("ing", "ed", "ly", "ous", "ful", "ive", "able"))]
 
-    found = salient(candidate.text)
+    # a verb ("The evidence _____ that the dust ...") is a word of the sentence, not of the idea
+    found = [w for w in salient(candidate.text)
+             if not (w.endswith("s") and re.search(rf"\b{w}\s+(that|the|an?|its|their|to|how|whether)\b", candidate.text))]
     if not found:
         return None
     target = max(found, key=len)
@@ -280,6 +283,18 @@ def _word_cloze(candidate: Candidate, others: list[Candidate], question: str,
             "choices": _choices(target, distractors, rng), "answer": target,
             "explanation": f"The textbook says: {candidate.text}", "citation": candidate.passage.id,
             "practice_item_id": None}
+
+
+def _term_prompt(term: str, meaning: str) -> str:
+    """"Which term means: <a noun phrase>?"; a meaning that is no noun phrase ("occurs in the walls of hollow
+    organs") is asked as its definition sentence with the term blanked."""
+    sentence = definition_sentence(term, meaning)
+    said = re.match(rf"^(?:(?:A|An) )?{re.escape(term)} (?:is|are|means|describes)\b", sentence, re.I)
+    if said or not sentence.lower().startswith((term.lower(), "a ", "an ")):
+        return f"Which term means: {meaning}?"
+    blanked = re.sub(rf"^(?:(A|An) )?{re.escape(term)}", lambda m: "_____" if not m.group(1) else "A _____", sentence,
+                     count=1, flags=re.I)
+    return f"Which term completes this definition? {blanked}"
 
 
 def _key_term_questions(brief: LessonBrief, selection: Selection, pool: list[str], embedder: Embedder,
@@ -353,7 +368,7 @@ def build_quiz(brief: LessonBrief, selection: Selection, embedder: Embedder, *, 
         meaning = clean(meaning).rstrip(".")
         distractors = _distractors(term.strip(), pool, embedder, avoid=meaning)
         if 3 <= words(meaning) <= 40 and len(distractors) >= 2 and term.strip().lower() not in meaning.lower():
-            extra.append({"prompt": f"Which term means: {meaning}?",
+            extra.append({"prompt": _term_prompt(term.strip(), meaning),
                           "choices": _choices(term.strip(), distractors, rng), "answer": term.strip(),
                           "explanation": f"{term.strip()}: {meaning}.", "citation": passage.id,
                           "practice_item_id": None})
