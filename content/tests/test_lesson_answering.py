@@ -552,6 +552,16 @@ def test_what_x_does_is_answered_by_a_sentence_whose_subject_x_does_it():
         assert not says_function(Candidate(other, text, (0, 1), True), term), other
 
 
+def test_a_why_is_not_answered_by_what_follows_from_the_asked_fact():
+    from content.writers.answer import takes_as_given  # noqa: PLC0415 - the helper under test
+
+    asked = stems("Why is salt water a good conductor of electricity?")
+    assert takes_as_given("Because salt water is a relatively good conductor, electric fish live in the oceans.",
+                          asked)
+    assert not takes_as_given("Because salt water is full of ions, it is a good conductor of electricity.", asked)
+    assert not takes_as_given("Salt water conducts electricity because its ions carry charge.", asked)
+
+
 def test_a_function_question_prefers_a_sentence_stating_the_purpose():
     from content.writers.answer import _FUNCTION  # noqa: PLC0415 - the cue words under test
 

@@ -267,6 +267,21 @@ _NEXT_STEP = re.compile(r"^(?:(?!\b(?:which|where|and|who|that|if|when|once|afte
                         r"\b(?:can|could|will|would|may|might|must|is|are|was|were)\s+then\b", re.I)
 
 
+#: What a sentence loses for a why question when it takes the asked-about fact as its cause: it says what
+#: follows from the fact, not why the fact holds.
+PREMISE_PENALTY = 0.25
+_GIVEN = re.compile(r"^(because|since|as)\s+(?P<given>[^,]+),", re.I)
+
+
+def takes_as_given(text: str, asked: set[str]) -> bool:
+    """Whether the sentence opens with the question's own fact as a cause ("Because salt water is a relatively
+    good conductor, …" for "Why is salt water a good conductor?")."""
+    given = _GIVEN.match(text)
+    if not given or len(asked) < 2:
+        return False
+    return len(stems(given.group("given")) & asked) >= max(2, math.ceil(len(asked) * 2 / 3))
+
+
 def leans_on_context(c: Candidate) -> bool:
     """Whether a sentence leans on the text around it ("For the roller coaster, this assumption introduces
     some inaccuracy to the calculation.", "... to accomplish this change in water"): it may answer,
@@ -532,7 +547,9 @@ def score_candidates(found: list[Candidate], brief: LessonBrief, question: str, 
             score += FUNCTION_ASKED_BONUS
         if does and _FUNCTION.search(c.text):
             score += 0.05
-        if why and CAUSE.search(c.text):
+        if why and takes_as_given(c.text, asked):
+            score -= PREMISE_PENALTY  # "Because salt water is a good conductor, electric fish have evolved …"
+        elif why and CAUSE.search(c.text):
             score += 0.04
         elif how and (_PROCESS.search(c.text) or CAUSE.search(c.text)):
             score += 0.03
