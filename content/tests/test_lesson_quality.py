@@ -529,6 +529,25 @@ def test_a_sentence_pointing_back_is_said_right_after_the_sentence_it_points_to(
     assert not any("They then collapse" in text for text in found)
 
 
+def test_a_pair_whose_second_sentence_adds_nothing_asked_loses_to_its_first_sentence():
+    from content.writers.answer import PAIR_OFF_TOPIC, Embedder, score_candidates  # noqa: PLC0415 - the scorer
+
+    passages = [SourcePassage(id=f"p{i}", topic_id=1, module_id="m1", text="") for i in range(4)]
+    first = "The most important property of the noble gases is that they hardly react."
+    off, on = "They occur in low amounts in the air.", "They react only with fluorine."
+    brief = LessonBrief(topic_id=1, topic_title="Noble Gases", subject="chemistry", question="Why do noble gases "
+                        "hardly react?", interest="music", grade_band="9-10", passages=passages)
+    found = [Candidate(f"{first} {off}", passages[0], (0, 0), True, follow_on=off),
+             Candidate(f"{first} {off}", passages[1], (1, 0), True),
+             Candidate(f"{first} {on}", passages[2], (2, 0), True, follow_on=on),
+             Candidate(f"{first} {on}", passages[3], (3, 0), True)]
+    scored = {c.passage.id: c.score for c in score_candidates(found, brief, brief.question, Embedder(),
+                                                              target_grade=9.5)}
+    assert scored["p1"] - scored["p0"] == pytest.approx(PAIR_OFF_TOPIC)
+    # a second sentence naming what was asked keeps its score
+    assert scored["p2"] == pytest.approx(scored["p3"])
+
+
 def test_what_was_once_done_in_a_study_never_answers_or_explains():
     text = ("A copied DNA molecule keeps one old strand and gains one new strand. After each generation, the "
             "bacteria were harvested and their DNA was spun in a centrifuge by the researchers. The double helix "

@@ -133,6 +133,7 @@ class Candidate:
     grade: float = 0.0
     terms: int = 0  # how many of the section's key terms it names
     anecdote: bool = False  # goes on about an example the passage introduced or a study (not a first thing to say)
+    follow_on: str = ""  # of a pair: the sentence said after the one it points back to
     score: float = 0.0
     vector: list[float] | None = field(default=None, repr=False)
 
@@ -183,8 +184,11 @@ def candidates(brief: LessonBrief, *, max_words: int, tolerance: int = 8) -> lis
             previous = parts[index - 1] if index else ""
             standalone: Standalone | None = make_standalone(raw, previous=previous, context=context,
                                                             max_words=max_words * 2)
+            follow_on = ""
             if standalone is None:
-                standalone = _with_sentence_before(raw, before, previous, max_words=max_words)
+                paired = _with_sentence_before(raw, before, previous, max_words=max_words)
+                if paired is not None and before is not None:
+                    standalone, follow_on = paired, paired.text[len(before.text):].strip()
                 before = None
             else:
                 before = standalone
@@ -200,7 +204,8 @@ def candidates(brief: LessonBrief, *, max_words: int, tolerance: int = 8) -> lis
             found.append(Candidate(text, passage, (passage.order, index), main, standalone.relation,
                                    standalone.edited,
                                    anecdote=names_by_symbol(text) or narrates(text)
-                                   or continues_example(parts, index, context, elsewhere=elsewhere)))
+                                   or continues_example(parts, index, context, elsewhere=elsewhere),
+                                   follow_on=follow_on))
     return found
 
 
@@ -225,6 +230,9 @@ GLOSSARY_OFF_CONCEPT = 0.1
 #: An opening that points at the sentence before: "This process …", "These are …", "It …", "They …".
 _POINTS_BACK_OPENING = re.compile(r"^(This|These|They|Such)\b|^It\b(?! (is|was) (\w+ )?\w+ (that|to)\b)")
 PAIR_TOLERANCE = 10  # words a pair may run over one sentence's limit
+#: What a pair loses when its second sentence names nothing the question or the section's terms do: it
+#: adds words, not the idea.
+PAIR_OFF_TOPIC = 0.1
 #: A sentence that leans on the text around it ("this assumption", "the scenario", "similar to the").
 _CONTEXTUAL = re.compile(r"\b(this|these|that|those|the) (assumption|assumptions|scenario|case|situation|calculation|"
                          r"result|results|equation|value|values|problem|method|approach|experiment|observation|"
@@ -511,6 +519,7 @@ def score_candidates(found: list[Candidate], brief: LessonBrief, question: str, 
         return max((p.relevance for p in main_passages if term and term in p.text.lower()), default=0.0)
 
     vocab = vocabulary(brief)
+    known = set().union(*vocab) if vocab else set()
     for c in found:
         c.context = relevance(c)
         if c.passage.kind != "glossary":
@@ -563,6 +572,8 @@ def score_candidates(found: list[Candidate], brief: LessonBrief, question: str, 
             score -= 0.03  # a worked example's numbers, not the idea
         if leans_on_context(c):
             score -= CONTEXTUAL_PENALTY
+        if c.follow_on and not stems(c.follow_on) & (asked | known):
+            score -= PAIR_OFF_TOPIC  # "… is their inactivity. They occur in low concentrations in the atmosphere."
         if c.edited:
             score -= 0.01
         if brief.simpler:
