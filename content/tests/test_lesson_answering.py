@@ -73,61 +73,75 @@ def test_a_one_passage_section_picked_still_gets_the_next_sections_passages(mini
     assert any(p.module_id != "m90201" for p in passages)
 
 
-def test_openers_and_definitions_read_as_sentences():
+def test_openers_read_as_sentences():
     assert make_standalone("As we know, oxygen is very important to life.").text == "Oxygen is very important to life."
     assert make_standalone("As you may know, metals conduct heat much better than wood does.").text == (
         "Metals conduct heat much better than wood does.")
-    assert definition_sentence("law of conservation of energy", "states that energy is neither created nor "
-                                "destroyed") == "Law of conservation of energy states that energy is neither created nor destroyed."
-    # the book's bare noun phrase is joined as a teacher would say it
-    assert definition_sentence("adhesion", "attraction between water molecules and other molecules") == (
-        "Adhesion is an attraction between water molecules and other molecules.")
-    assert definition_sentence("autotrophs", "organisms that make their own food") == (
-        "Autotrophs are organisms that make their own food.")
-    assert definition_sentence("atom", "smallest unit of matter") == "Atom is the smallest unit of matter."
-    assert definition_sentence("mRNA", "RNA that carries the code") == "mRNA is an RNA that carries the code."
-    assert definition_sentence("atrium", "(plural: atria) chamber of the heart") == "An atrium is a chamber of the heart."
-    # a singular term defined as a countable thing takes its article; a substance or an idea does not
-    assert definition_sentence("kidney", "organ that filters blood") == "A kidney is an organ that filters blood."
-    assert definition_sentence("Ascomycota", "phylum of fungi") == "Ascomycota is a phylum of fungi."
-    # an abbreviation is what it stands for
-    assert definition_sentence("ATP", "adenosine triphosphate, the cell's energy currency") == (
-        "ATP is adenosine triphosphate, the cell's energy currency.")
-    assert definition_sentence("RNA", "nucleic acid that carries the code") == "RNA is a nucleic acid that carries the code."
-    # a noun phrase opened by an adverb, a number word or followed by "where … is" is still a noun phrase
-    assert definition_sentence("cation", "positively charged atom or molecule") == (
-        "Cation is a positively charged atom or molecule.")
-    assert definition_sentence("pyruvate", "three-carbon sugar made from glucose") == (
-        "Pyruvate is a three-carbon sugar made from glucose.")
-    assert definition_sentence("synapse", "junction between two neurons where signals are passed") == (
-        "Synapse is a junction between two neurons where signals are passed.")
-    assert definition_sentence("ideal gas", "hypothetical gas whose properties obey the gas laws") == (
-        "Ideal gas is a hypothetical gas whose properties obey the gas laws.")
-    # asides before the meaning are dropped; a formula is what the term means
-    assert definition_sentence("rate law", "(also, rate equation) (also, differential rate law) mathematical "
-                               "equation for the rate") == "Rate law is a mathematical equation for the rate."
-    assert definition_sentence("relativistic factor", "γ = 1/sqrt(1 − u²/c²)") == (
-        "Relativistic factor means γ = 1/sqrt(1 − u²/c²).")
-    assert definition_sentence("law of independent assortment", "genes do not influence each other when sorted") == (
-        "Law of independent assortment states that genes do not influence each other when sorted.")
-    assert definition_sentence("mitochondria", "cellular organelles responsible for respiration") == (
-        "Mitochondria are cellular organelles responsible for respiration.")
-    assert definition_sentence("acidic", "solution in which hydronium outnumbers hydroxide") == (
-        "Acidic describes a solution in which hydronium outnumbers hydroxide.")
-    assert definition_sentence("photosystem", "group of proteins and pigments") == (
-        "Photosystem is a group of proteins and pigments.")
-    assert definition_sentence("refraction", "bending of a wave as it passes into another medium") == (
-        "Refraction is the bending of a wave as it passes into another medium.")
-    assert definition_sentence("osmosis", "transport of water through a membrane") == (
-        "Osmosis is the transport of water through a membrane.")
-    # a law's meaning that is itself a statement is what the law states
-    assert definition_sentence("Le Châtelier's principle", "an equilibrium subjected to stress will shift to counter "
-                               "it") == "Le Châtelier's principle states that an equilibrium subjected to stress will shift to counter it."
-    # ... and with "means" where the phrase does not start with a singular noun
-    assert definition_sentence("hypertonic", "of greater osmotic pressure") == "Hypertonic means of greater osmotic pressure."
-    # a term's abbreviation does not make it a lower-case name like pH or mRNA
-    assert definition_sentence("molarity (M)", "unit of concentration") == "Molarity (M) is a unit of concentration."
-    assert definition_sentence("pH", "logarithmic measure of acidity") == "pH is a logarithmic measure of acidity."
+
+
+#: (term, the book's meaning, the sentence a teacher would say): a law states; a bare noun phrase is joined
+#: with "is a/an/the" or "are" (an adverb, a number word or a "where" clause inside it still make one), with
+#: "means" where it is none or a formula; a countable thing takes its article, an abbreviation is what it
+#: stands for, and asides before the meaning are dropped.
+GLOSSARY_LINES = [
+    ("law of conservation of energy", "states that energy is neither created nor destroyed",
+     "Law of conservation of energy states that energy is neither created nor destroyed."),
+    ("adhesion", "attraction between water molecules and other molecules",
+     "Adhesion is an attraction between water molecules and other molecules."),
+    ("autotrophs", "organisms that make their own food",
+     "Autotrophs are organisms that make their own food."),
+    ("atom", "smallest unit of matter",
+     "Atom is the smallest unit of matter."),
+    ("mRNA", "RNA that carries the code",
+     "mRNA is an RNA that carries the code."),
+    ("atrium", "(plural: atria) chamber of the heart",
+     "An atrium is a chamber of the heart."),
+    ("kidney", "organ that filters blood",
+     "A kidney is an organ that filters blood."),
+    ("Ascomycota", "phylum of fungi",
+     "Ascomycota is a phylum of fungi."),
+    ("ATP", "adenosine triphosphate, the cell's energy currency",
+     "ATP is adenosine triphosphate, the cell's energy currency."),
+    ("RNA", "nucleic acid that carries the code",
+     "RNA is a nucleic acid that carries the code."),
+    ("cation", "positively charged atom or molecule",
+     "Cation is a positively charged atom or molecule."),
+    ("pyruvate", "three-carbon sugar made from glucose",
+     "Pyruvate is a three-carbon sugar made from glucose."),
+    ("synapse", "junction between two neurons where signals are passed",
+     "Synapse is a junction between two neurons where signals are passed."),
+    ("ideal gas", "hypothetical gas whose properties obey the gas laws",
+     "Ideal gas is a hypothetical gas whose properties obey the gas laws."),
+    ("rate law", "(also, rate equation) (also, differential rate law) mathematical equation for the rate",
+     "Rate law is a mathematical equation for the rate."),
+    ("relativistic factor", "γ = 1/sqrt(1 − u²/c²)",
+     "Relativistic factor means γ = 1/sqrt(1 − u²/c²)."),
+    ("law of independent assortment", "genes do not influence each other when sorted",
+     "Law of independent assortment states that genes do not influence each other when sorted."),
+    ("mitochondria", "cellular organelles responsible for respiration",
+     "Mitochondria are cellular organelles responsible for respiration."),
+    ("acidic", "solution in which hydronium outnumbers hydroxide",
+     "Acidic describes a solution in which hydronium outnumbers hydroxide."),
+    ("photosystem", "group of proteins and pigments",
+     "Photosystem is a group of proteins and pigments."),
+    ("refraction", "bending of a wave as it passes into another medium",
+     "Refraction is the bending of a wave as it passes into another medium."),
+    ("osmosis", "transport of water through a membrane",
+     "Osmosis is the transport of water through a membrane."),
+    ("Le Châtelier's principle", "an equilibrium subjected to stress will shift to counter it",
+     "Le Châtelier's principle states that an equilibrium subjected to stress will shift to counter it."),
+    ("hypertonic", "of greater osmotic pressure",
+     "Hypertonic means of greater osmotic pressure."),
+    ("molarity (M)", "unit of concentration",
+     "Molarity (M) is a unit of concentration."),
+    ("pH", "logarithmic measure of acidity",
+     "pH is a logarithmic measure of acidity."),
+]
+
+
+@pytest.mark.parametrize(("term", "meaning", "sentence"), GLOSSARY_LINES)
+def test_a_glossary_line_reads_as_a_teacher_says_it(term, meaning, sentence):
+    assert definition_sentence(term, meaning) == sentence
 
 
 def _candidate(text: str, *, kind: str, score: float, position: int) -> Candidate:

@@ -511,15 +511,20 @@ def test_a_sentence_that_leans_on_the_text_around_it_never_explains():
         assert not leans_on_context(Candidate(named, passage, (0, 9), True)), named
 
 
+def _candidates_of(text: str, question: str) -> list[Candidate]:
+    """The writer's candidate sentences of one passage of a biology section, for `question`."""
+    passage = SourcePassage(id="p0", topic_id=1, module_id="m1", text=text, order=0)
+    brief = LessonBrief(topic_id=1, topic_title="A Section", subject="biology", question=question,
+                        interest="space", grade_band="9-10", passages=[passage])
+    return find_candidates(brief, max_words=26)
+
+
 def test_a_sentence_pointing_back_is_said_right_after_the_sentence_it_points_to():
     text = ("Parthenogenesis occurs when an egg develops without being fertilized. This is a form of asexual "
             "reproduction. Meat production uses a lot of energy. It is widely accepted that feeding livestock "
             "wastes crops. Stars shine for billions of years and then run out of fuel after a very long and "
             "complicated series of nuclear reactions in their cores. They then collapse.")
-    passage = SourcePassage(id="p0", topic_id=1, module_id="m1", text=text, order=0)
-    brief = LessonBrief(topic_id=1, topic_title="Reproduction Methods", subject="biology",
-                        question="What is parthenogenesis?", interest="space", grade_band="9-10", passages=[passage])
-    found = [c.text for c in find_candidates(brief, max_words=26)]
+    found = [c.text for c in _candidates_of(text, "What is parthenogenesis?")]
     # "This is a form of ..." stands after what it points to, as one candidate of two sentences
     assert ("Parthenogenesis occurs when an egg develops without being fertilized. This is a form of asexual "
             "reproduction.") in found
@@ -553,11 +558,7 @@ def test_what_was_once_done_in_a_study_never_answers_or_explains():
             "bacteria were harvested and their DNA was spun in a centrifuge by the researchers. The double helix "
             "was first proposed by two scientists in 1953. Each old strand serves as a template for building a "
             "matching new strand.")
-    passage = SourcePassage(id="p0", topic_id=1, module_id="m1", text=text, order=0)
-    brief = LessonBrief(topic_id=1, topic_title="DNA Replication", subject="biology",
-                        question="How does a cell copy its DNA?", interest="space", grade_band="9-10",
-                        passages=[passage])
-    found = {c.text: c for c in find_candidates(brief, max_words=26)}
+    found = {c.text: c for c in _candidates_of(text, "How does a cell copy its DNA?")}
     # the study's steps and its history are no first thing to say and never explain
     studied = [c for text, c in found.items() if "harvested" in text or "1953" in text]
     assert len(studied) == 2
