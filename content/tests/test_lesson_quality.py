@@ -490,7 +490,9 @@ def test_a_sentence_that_leans_on_the_text_around_it_never_explains():
                     "Plants like these use enzymes to break down their prey.",
                     "A device such as this that converts mechanical energy into electrical energy is a generator.",
                     "DNA is actually formed from two such polymers coiled around each other.",
-                    "In such cases, light bends around small objects."):
+                    "In such cases, light bends around small objects.",
+                    "The third line of evidence comes from the production of new mitochondria.",
+                    "The second reason is that classical physics still works for everyday speeds."):
         assert leans_on_context(Candidate(pointer, passage, (0, 8), True)), pointer
     # as does the next step of a sequence the lesson may not have told; a step with its own first step stands
     for step in ("ATP can then bind to the myosin head again.", "The warmed air is then carried up by convection."):
@@ -507,7 +509,9 @@ def test_a_sentence_that_leans_on_the_text_around_it_never_explains():
                   "The leaves trap insects, and these insects supply the plant with nitrogen.",
                   "This process uses oxygen and produces carbon dioxide.",  # the writer resolves an opening one
                   "Metals such as iron rust, and the layer is arranged such that water gets in.",
-                  "The moment depends on the unpaired electrons: the more such electrons, the larger it is."):
+                  "The moment depends on the unpaired electrons: the more such electrons, the larger it is.",
+                  "The last step in glycolysis is catalyzed by pyruvate kinase.",
+                  "A second type of symbiotic relationship is called mutualism."):
         assert not leans_on_context(Candidate(named, passage, (0, 9), True)), named
 
 

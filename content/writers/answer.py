@@ -290,14 +290,20 @@ def takes_as_given(text: str, asked: set[str]) -> bool:
     return len(stems(given.group("given")) & asked) >= max(2, math.ceil(len(asked) * 2 / 3))
 
 
+#: "The third line of evidence comes from …", "The second reason is that …": an item of a list the book just began.
+_ORDINAL_BACK = re.compile(r"^(the|a) (second|third|fourth|fifth|final|last|next|other|latter|former) "
+                           r"(line of evidence|reason|example|case|possibility|option|approach|way)s?\b"
+                           r"(?! (in|of|for|to)\b)", re.I)
+
+
 def leans_on_context(c: Candidate) -> bool:
     """Whether a sentence leans on the text around it ("For the roller coaster, this assumption introduces
     some inaccuracy to the calculation.", "... to accomplish this change in water"): it may answer,
     penalised, but never explains or fills a lesson (in the dev eval's transcripts such phrases went 7 → 4,
     the pointers inside a sentence 26 → 1). So does a contrast with the sentence before ("Some plants,
     however, are heterotrophic"), and the next step of a sequence ("ATP can then attach to myosin")."""
-    return bool(_CONTEXTUAL.search(c.text) or _CONTRASTS_BACK.match(c.text) or _NEXT_STEP.match(c.text)) \
-        or _points_back(c.text)
+    return bool(_CONTEXTUAL.search(c.text) or _CONTRASTS_BACK.match(c.text) or _NEXT_STEP.match(c.text)
+                or _ORDINAL_BACK.match(c.text)) or _points_back(c.text)
 
 
 def explains(c: Candidate) -> bool:
