@@ -269,6 +269,8 @@ def main() -> int:
     parser.add_argument("--book", help="only this book's questions (physics, chemistry-2e, biology-2e)")
     parser.add_argument("--transcripts", nargs="*", default=[], help="print the full transcript of these ids")
     parser.add_argument("--json", type=Path, help="write per-question dev rows and both summaries here")
+    parser.add_argument("--data", type=Path, default=DATA,
+                        help="the question set (default: bench/data/lesson_eval.json; see lesson_eval_more.json)")
     parser.add_argument("-v", "--verbose", action="store_true", help="one line per dev question")
     args = parser.parse_args()
     django_setup()
@@ -278,7 +280,7 @@ def main() -> int:
         from vividly import devservices  # noqa: PLC0415 - the script sets Django up first
 
         devservices.start_all(settings)
-    items = json.loads(DATA.read_text())["questions"]
+    items = json.loads(args.data.read_text())["questions"]
     if args.split != "all":
         items = [q for q in items if q["split"] == args.split]
     if args.only:
