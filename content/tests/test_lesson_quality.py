@@ -199,6 +199,9 @@ def test_sentences_about_the_reader_or_the_book_are_not_lesson_facts():
     # an opening clause that leaves out what the book just said
     assert make_standalone("When they don't, the collision between the carts is inelastic.") is None
     assert make_standalone("When they are heated, metals expand and take up more space.") is not None
+    # "Conversely," and "Alternatively," answer the sentence before: dropped like any other marker
+    assert make_standalone("Conversely, seed dispersal can be aided by animals that eat fruits.").text == (
+        "Seed dispersal can be aided by animals that eat fruits.")
     # a lead-in after a dropped marker goes too
     assert make_standalone("And, of course, there are many ways to combine elements into mixtures.").text == (
         "There are many ways to combine elements into mixtures.")

@@ -131,11 +131,12 @@ DISCOURSE = re.compile(
     r"in other words|that is|in contrast|on the other hand|by contrast|nevertheless|nonetheless|still|"
     r"meanwhile|so|and|but|yet|or|whereas|now|here|in turn|again|accordingly|in this way|this way|in short|in summary|"
     # not the start of a phrase the sentence needs: "In addition to molarity, ...", "First-order ...", "So far"
-    r"overall|as such|for this reason|because of this|as mentioned|indeed|after all)\b(?!-)(?!\s+(to|far|that|of)\b)"
+    r"overall|as such|for this reason|because of this|as mentioned|indeed|after all|conversely|alternatively)\b(?!-)"
+    r"(?!\s+(to|far|that|of)\b)"
     r",?\s*", re.I)
 _REFERS_BACK = re.compile(r"^(for this reason|because of this|in this way|this way|as such|as mentioned|"
                           r"in turn|again|still|then)\b", re.I)
-CONTRAST = re.compile(r"\b(however|but|unlike|whereas|in contrast|on the other hand|instead|although|"
+CONTRAST = re.compile(r"\b(however|but|unlike|whereas|in contrast|on the other hand|instead|although|conversely|"
                       r"rather than|not\b.*\bbut)\b", re.I)
 CONSEQUENCE = re.compile(r"^(therefore|thus|hence|consequently|as a result|so)\b", re.I)
 CAUSE = re.compile(r"\b(because|due to|caused? by|causes?|results? (in|from)|leads? to|so that|allows?|"
