@@ -7,20 +7,13 @@ import pytest
 
 from content.pipeline.evidence import THIN_SECTION, lesson_passages
 from content.writers import LessonBrief, SourcePassage, narration_of, validate_script
-from content.writers.answer import (
-    Candidate,
-    Embedder,
-    Selection,
-    asked_about,
-    defines,
-    near_duplicate,
-    select,
-    stems,
-)
+from content.writers.answer import Candidate, Embedder, Selection, near_duplicate, select
 from content.writers.concept import name_it_early, name_the_concept
 from content.writers.definitions import definition_sentence
 from content.writers.local import _example_sentence, _facts, compose_script
+from content.writers.question_forms import asked_about, defines
 from content.writers.sentences import make_standalone
+from content.writers.stemming import stems
 from ingestion.models import Chunk, IndexVersion
 from ingestion.search import search_sections
 from vividly.providers.onnx_embeddings import BASE_MODEL
@@ -514,12 +507,8 @@ def test_what_is_x_is_answered_by_the_definition_of_x_itself():
 
 
 def test_what_x_is_made_of_is_answered_by_what_makes_it_up_or_causes_it():
-    from content.writers.answer import (  # noqa: PLC0415 - the helpers under test
-        WHY_QUESTION,
-        made_of_asked,
-        says_made_of,
-        score_candidates,
-    )
+    from content.writers.answer import score_candidates  # noqa: PLC0415 - the helpers under test
+    from content.writers.question_forms import WHY_QUESTION, made_of_asked, says_made_of  # noqa: PLC0415 - the helpers under test
 
     term = made_of_asked("What is gas pressure really made of?")
     assert term == made_of_asked("What does gas pressure consist of?") == stems("gas pressure")
@@ -547,7 +536,7 @@ def test_what_x_is_made_of_is_answered_by_what_makes_it_up_or_causes_it():
 
 
 def test_what_x_does_is_answered_by_a_sentence_whose_subject_x_does_it():
-    from content.writers.answer import function_asked, says_function  # noqa: PLC0415 - the helpers under test
+    from content.writers.question_forms import function_asked, says_function  # noqa: PLC0415 - the helpers under test
 
     term = function_asked("What do mitochondria do?")
     assert term == function_asked("What is the job of the mitochondria?") == function_asked("What are mitochondria "
@@ -567,7 +556,7 @@ def test_what_x_does_is_answered_by_a_sentence_whose_subject_x_does_it():
 
 
 def test_a_why_is_not_answered_by_what_follows_from_the_asked_fact():
-    from content.writers.answer import takes_as_given  # noqa: PLC0415 - the helper under test
+    from content.writers.question_forms import takes_as_given  # noqa: PLC0415 - the helper under test
 
     asked = stems("Why is salt water a good conductor of electricity?")
     assert takes_as_given("Because salt water is a relatively good conductor, electric fish live in the oceans.",

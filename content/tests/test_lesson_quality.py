@@ -21,7 +21,6 @@ from content.writers.answer import (
     Candidate,
     Embedder,
     Selection,
-    compared,
     explains,
     key_concepts,
     leans_on_context,
@@ -38,6 +37,7 @@ from content.writers.local import (
     _relationship_fact,
     compose_script,
 )
+from content.writers.question_forms import compared
 from content.writers.quiz import _choices
 from content.writers.reading import flesch_kincaid_grade, simpler_question, split_simpler
 from content.writers.scenarios import GENERIC

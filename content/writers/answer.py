@@ -25,13 +25,25 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import Stemmer
-
 from vividly.providers import registry
 from vividly.providers.base import ProviderError
 
 from . import LessonBrief, SourcePassage
 from .definitions import definition_sentence
+from .question_forms import (
+    COMPARISON_FRAME,
+    WHY_QUESTION,
+    asked_about,
+    compared,
+    compares,
+    defines,
+    function_asked,
+    glossary_term,
+    made_of_asked,
+    says_function,
+    says_made_of,
+    takes_as_given,
+)
 from .reading import sentence_grade
 from .sentences import (
     CAUSE,
@@ -45,10 +57,8 @@ from .sentences import (
     split_sentences,
     words,
 )
+from .stemming import stems
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
-_STOP = frozenset(
-    ["the", "a", "an", "and", "or", "of", "to", "in", "on", "for", "with", "by", "at", "as", "is", "are", "was", "were", "be", "been", "it", "its", "this", "that", "these", "those", "from", "into", "than", "then", "so", "such", "can", "may", "will", "would", "could", "should", "has", "have", "had", "not", "no", "but", "if", "when", "which", "what", "who", "whom", "how", "why", "there", "their", "they", "them", "we", "you", "your", "our", "also", "more", "most", "other", "some", "any", "each", "do", "does", "did", "doing", "done", "about", "between", "happen", "happens", "happening", "make", "makes", "made", "get", "gets", "got", "thing", "things", "stuff", "really", "actually", "just", "like", "explain", "tell", "teach", "me", "my", "i", "mean", "means", "work", "works", "way", "ways", "kind", "kinds", "lot", "lots", "much", "many"])
 _WHAT_IS = re.compile(r"^\s*(what|who)\s+(is|are|was|were|does|do)\b|\bmean(s|ing)?\b|\bdefin", re.I)
 _DOES = re.compile(r"\bwhat (do|does|did)\b.*\b(do|for)\b|\b(role|purpose|function|job|used for)\b", re.I)
 _FUNCTION = re.compile(r"\b(responsible for|functions?|roles?|purposes?|jobs?|tasks?|produces?|makes?|provides?|"
@@ -62,18 +72,6 @@ PRINCIPLE = re.compile(r"\b(law|principle|states? that|tends? to|always|never|in
 #: A law or principle stated as such: the idea behind an answer, worth saying early and again in the recap.
 LAW = re.compile(r"\b(laws?|principle|theorem)\b|\bstates? that\b", re.I)
 _NUMBERS = re.compile(r"\d+(\.\d+)?\s*(%|°|kg|g|m|s|mol|l|ml|n|j|w|v|hz|k)\b", re.I)
-
-
-_SNOWBALL = Stemmer.Stemmer("english")
-
-
-def stem(word: str) -> str:
-    """The Snowball (Porter 2) stem, as BM25 search uses: "molarity" and "molar" meet at "molar"."""
-    return _SNOWBALL.stemWord(word.lower().strip("'-"))
-
-
-def stems(text: str) -> set[str]:
-    return {stem(w) for w in _WORD.findall(text) if w.lower() not in _STOP and len(w) > 2}
 
 
 def cosine(a: list[float] | None, b: list[float] | None) -> float:
@@ -278,18 +276,6 @@ _NEXT_STEP = re.compile(r"^(?:(?!\b(?:which|where|and|who|that|if|when|once|afte
 #: What a sentence loses for a why question when it takes the asked-about fact as its cause: it says what
 #: follows from the fact, not why the fact holds.
 PREMISE_PENALTY = 0.25
-_GIVEN = re.compile(r"^(because|since|as)\s+(?P<given>[^,]+),", re.I)
-
-
-def takes_as_given(text: str, asked: set[str]) -> bool:
-    """Whether the sentence opens with the question's own fact as a cause ("Because salt water is a relatively
-    good conductor, …" for "Why is salt water a good conductor?")."""
-    given = _GIVEN.match(text)
-    if not given or len(asked) < 2:
-        return False
-    return len(stems(given.group("given")) & asked) >= max(2, math.ceil(len(asked) * 2 / 3))
-
-
 #: "The third line of evidence comes from …", "The second reason is that …": an item of a list the book just began.
 _ORDINAL_BACK = re.compile(r"^(the|a) (second|third|fourth|fifth|final|last|next|other|latter|former) "
                            r"(line of evidence|reason|example|case|possibility|option|approach|way)s?\b"
@@ -321,150 +307,14 @@ TERM_BONUS, MAX_TERMS = 0.03, 3
 SUMMARY_BONUS = 0.08
 
 
-def glossary_term(candidate: Candidate) -> str:
-    return candidate.passage.text.partition(":")[0].strip()
-
-
 #: What a definition of the very term a "What is ...?" question names adds, over any definition.
 DEFINES_ASKED_BONUS = 0.1
 #: What a sentence saying what the asked-about thing does adds: enough to pass the summary's description of
 #: it ("Mitochondria are oval-shaped, double membrane organelles …") and a few grades of difficulty.
 FUNCTION_ASKED_BONUS = 0.15
-_WHAT_IS_TERM = re.compile(r"^\s*(what|who)\s+(is|are)\s+(an?\s+|the\s+)?(?P<term>[\w' -]+?)\s*\??\s*$", re.I)
-_NAMED_AS = re.compile(r"\b(is|are) (called|known as|termed|referred to as)\b", re.I)
-
-
-def asked_about(question: str) -> set[str]:
-    """The stems of the term a "What is X?" question asks about ({"enzym"}), or an empty set."""
-    match = _WHAT_IS_TERM.match(question)
-    return stems(match.group("term")) if match and len(match.group("term").split()) <= 4 else set()
-
-
-#: "What is gas pressure really made of?", "What makes up an atom?", "What does blood consist of?"
-_MADE_OF_TERM = (
-    re.compile(r"^\s*what(?:'s| is| are) (?:an? |the )?(?P<term>[\w' -]+?)(?: really| actually| exactly)?"
-               r" (?:made (?:up )?of|composed of|made from)\s*\??\s*$", re.I),
-    re.compile(r"^\s*what (?:really |actually )?makes up (?:an? |the )?(?P<term>[\w' -]+?)\s*\??\s*$", re.I),
-    re.compile(r"^\s*what (?:does|do) (?:an? |the )?(?P<term>[\w' -]+?) (?:really |actually )?consist of\s*\??\s*$", re.I),
-)
-#: How a sentence says what its subject is made of, or what it comes from ("Gas pressure is caused by …").
-_MADE_OF = re.compile(r"\b(?:is|are) (?:\w+ly )?(?:made (?:up )?of|composed of|comprised of|formed (?:by|from)|caused by|"
-                      r"due to)\b|\b(?:consists?|comes?|results?|arises?) (?:of|from)\b", re.I)
-_MAKES_UP = re.compile(r"\bmakes? up\b", re.I)  # "The four molecules that make up DNA are called nucleotides."
-#: A question that asks for a cause ("Why …?", "What makes …?"); "What makes up …?" asks what something is made of.
-WHY_QUESTION = re.compile(r"\bwhy\b|\bwhat (makes|causes)\b(?! up\b)", re.I)
-
-
-#: "What do mitochondria do?", "What is the job of the kidneys?", "What are ribosomes for?"
-_FUNCTION_TERM = (
-    re.compile(r"^\s*what (?:do|does) (?:an? |the |our |your )?(?P<term>[\w' -]+?) (?:really |actually )?do\b", re.I),
-    re.compile(r"^\s*what(?:'s| is| are) (?:the )?(?:main )?(?:job|role|function|purpose|use)s? of "
-               r"(?:an? |the |our |your )?(?P<term>[\w' -]+?)\s*\??\s*$", re.I),
-    re.compile(r"^\s*what (?:is|are) (?:an? |the |our |your )?(?P<term>[\w' -]+?) (?:used )?for\s*\??\s*$", re.I),
-)
-
-
-#: A verb saying what its subject does (not the noun "function": "Enzyme function is regulated by …").
-_DOES_VERB = re.compile(r"\b(?:responsible for|(?:is|are) used (?:to|for)|functions? (?:to|as)|"
-                        r"plays? (?:a|an|the) (?:\w+ )?role|produces?|makes?|provides?|allows?|helps?|serves?|"
-                        r"carr(?:y|ies)|supplies|generates?|converts?|controls?|protects?|houses?|directs?|"
-                        r"filters?|removes?|breaks? down|transports?|stores?|regulates?|performs?)\b", re.I)
-
-
-def _asked_term(patterns: tuple[re.Pattern, ...], question: str) -> set[str]:
-    for pattern in patterns:
-        match = pattern.match(question)
-        if match and len(match.group("term").split()) <= 4:
-            return stems(match.group("term"))
-    return set()
-
-
-def function_asked(question: str) -> set[str]:
-    """The stems of what a "What does X do?" question asks about ({"mitochondria"}), or an empty set."""
-    return _asked_term(_FUNCTION_TERM, question)
-
-
-def says_function(c: Candidate, term: set[str]) -> bool:
-    """Whether the sentence says what the term does: the term is its subject (or the glossary line's term)
-    and it states a function ("Mitochondria are cellular organelles responsible for …")."""
-    if c.passage.kind == "glossary":
-        return stems(glossary_term(c)) == term and bool(_DOES_VERB.search(c.text))
-    does = _DOES_VERB.search(c.text)
-    head = c.text[:does.start()] if does else ""
-    if re.search(r"\b(that|which|who)\b", head, re.I) and not re.search(r"^[^,]*\b(is|are)\b(?!.*\b(has|have)\b)", head):
-        return False  # the verb of a clause about something else: "Enzymes have an active site that provides …"
-    subject = head.split()[:len(term) + 2]  # "The main job of …" is no subject; "In mitochondria, this process" neither
-    return bool(does and term and len(head.split()) <= 8 and term <= stems(" ".join(subject))
-                and not re.match(r"(in|at|on|during|for|from|with|by|to|of)\b", head, re.I))
-
-
-def made_of_asked(question: str) -> set[str]:
-    """The stems of what a "What is X made of?" question asks about ({"ga", "pressur"}), or an empty set."""
-    return _asked_term(_MADE_OF_TERM, question)
-
-
-def says_made_of(c: Candidate, term: set[str]) -> bool:
-    """Whether the sentence says what the term is made of or caused by: the term is its subject
-    ("Gas pressure is caused by …") or what its parts make up ("… that make up DNA are called …")."""
-    said = _MADE_OF.search(c.text)
-    if said and term and term <= stems(c.text[:said.start()]) and len(c.text[:said.start()].split()) <= 6:
-        return True
-    makes_up = _MAKES_UP.search(c.text)
-    return bool(makes_up and term and term <= stems(" ".join(c.text[makes_up.end():].split()[:len(term) + 1])))
-
-
-def defines(c: Candidate, term: set[str]) -> float:
-    """How squarely the sentence defines the term: 1 for the term itself (a glossary line for it,
-    "<term> is/are/means ...", "... are called <term>"), 0.5 for a kind of it ("A heterogeneous catalyst
-    is ..."), 0 otherwise ("Substrate is a molecule on which the enzyme acts")."""
-    if c.passage.kind == "glossary":
-        named = stems(glossary_term(c))
-        return 1.0 if named == term else 0.5 if term < named and len(named) == len(term) + 1 else 0.0
-    copula = re.search(r"\b(is|are|refers? to|means)\b", c.text)
-    head = re.sub(r"^(a|an|the)\s+", "", c.text[:copula.start()], flags=re.I).split() if copula else []
-    if head and len(head) <= len(term) and stems(" ".join(head)) == term:  # "Acids that are ..." is a kind
-        return 1.0
-    if head and term <= stems(" ".join(head[:len(term) + 1])):
-        return 0.5
-    called = _NAMED_AS.search(c.text)  # "... are called enzymes", not "... are called weak, and their acid ..."
-    return 1.0 if called and term <= stems(" ".join(c.text[called.end():].split()[:len(term) + 1])) else 0.0
-
-
-#: "What's the difference between X and Y?", "Is X the same as Y?", "X vs Y", "How does X differ from Y?"
-_COMPARED = (
-    re.compile(r"\bdifference between (?:an? |the )?(?P<a>[\w' -]+?) and (?:an? |the )?(?P<b>[\w' -]+?)\s*\??$", re.I),
-    re.compile(r"^\s*(?:is|are) (?:an? |the )?(?P<a>[\w' -]+?) the same(?: thing)? as (?:an? |the )?(?P<b>[\w' -]+?)"
-               r"(?: or not)?\s*\??$", re.I),
-    re.compile(r"\b(?P<a>[\w'-]+(?: [\w'-]+)?) (?:vs\.?|versus) (?P<b>[\w'-]+(?: [\w'-]+)?)", re.I),
-    re.compile(r"\bhow (?:is|are|does|do) (?:an? |the )?(?P<a>[\w' -]+?) differ from (?:an? |the )?(?P<b>[\w' -]+?)"
-               r"\s*\??$", re.I),
-)
 #: What a sentence that says what both compared things are adds ("Mass is the amount of matter in an object;
 #: weight is the force of gravity on it"), half of it for one that only names both.
 COMPARES_BONUS = 0.08
-_COMPARISON_FRAME = frozenset({"differ", "same", "real", "compar", "comparison", "versus", "similar"})
-
-
-def compared(question: str) -> tuple[set[str], set[str]] | None:
-    """The stems of the two things a comparison question asks about, or None."""
-    for pattern in _COMPARED:
-        if match := pattern.search(question):
-            a, b = stems(match.group("a")), stems(match.group("b"))
-            if a and b and a != b and len(match.group("a").split()) <= 4 and len(match.group("b").split()) <= 4:
-                return a, b
-    return None
-
-
-def compares(c: Candidate, pair: tuple[set[str], set[str]]) -> float:
-    """1 when the sentence says what each of the pair is (both named, two statements set against each other),
-    0.5 when it names both, else 0."""
-    said = stems(c.text)
-    if not all(term <= said for term in pair):
-        return 0.0
-    statements = len(re.findall(r"\b(is|are|has|have|does|do|describes?|means?)\b", c.text))
-    contrast = re.search(r";|\b(whereas|while|but|unlike|however|instead)\b", c.text, re.I)
-    return 1.0 if statements >= 2 and contrast else 0.5
-
 
 def _other_definition(best: Candidate, ranked: list[Candidate], pair: tuple[set[str], set[str]], *,
                       answer_words: int) -> Candidate | None:
@@ -506,7 +356,7 @@ def score_candidates(found: list[Candidate], brief: LessonBrief, question: str, 
     pair = compared(question)
     asked = stems(question) or stems(brief.topic_title)
     if pair:  # "difference", "same": the comparison's frame, not what it is about
-        asked = (asked - _COMPARISON_FRAME) or asked
+        asked = (asked - COMPARISON_FRAME) or asked
     document_frequency: dict[str, int] = {}
     for candidate in found:
         for s in stems(candidate.text) & asked:

@@ -20,19 +20,10 @@ from __future__ import annotations
 import re
 
 from . import LessonBrief
-from .answer import (
-    LAW,
-    PRINCIPLE,
-    Candidate,
-    Embedder,
-    Selection,
-    cosine,
-    glossary_term,
-    key_concepts,
-    repeats,
-    stems,
-)
+from .answer import LAW, PRINCIPLE, Candidate, Embedder, Selection, cosine, key_concepts, repeats
+from .question_forms import glossary_term
 from .sentences import DEFINITION
+from .stemming import stems
 
 _GENERIC_TITLE = re.compile(r"^(introduction( to)?|overview( of)?|the|an?|some|more|basics of|applications? of|"
                             r"types of|properties of|structure of|further applications of)\s+", re.I)

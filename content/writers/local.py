@@ -19,11 +19,9 @@ from vividly.providers.base import ProviderFatal, Usage
 from . import MAX_WORDS, MIN_WORDS, LessonBrief, SourcePassage, narration_of, word_count
 from .answer import (
     LAW,
-    WHY_QUESTION,
     Candidate,
     Embedder,
     borrowable,
-    compared,
     defines_asked_idea,
     explains,
     leans_on_context,
@@ -31,11 +29,11 @@ from .answer import (
     repeats,
     score_candidates,
     select,
-    stems,
 )
 from .answer import candidates as find_candidates
 from .concept import closer_sections, name_it_early, name_the_concept
 from .families import family_for
+from .question_forms import WHY_QUESTION, compared
 from .quiz import build_quiz
 from .reading import flesch_kincaid_grade, target_grade
 from .scenarios import GENERIC, SCENARIOS
@@ -49,6 +47,7 @@ from .slide_keys import (
     sketch_name,
     worked_sketch,
 )
+from .stemming import stems
 from .worked import _BY_KEY, THINGS, WorkedExample, compact, find_relationships, worked_example
 from .worlds import WorldMatch, match_world
 

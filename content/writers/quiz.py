@@ -20,9 +20,10 @@ from dataclasses import replace
 from typing import Any
 
 from . import LessonBrief, PracticeSource, SourcePassage
-from .answer import Candidate, Embedder, Selection, cosine, stem, stems
+from .answer import Candidate, Embedder, Selection, cosine
 from .definitions import definition_sentence
 from .sentences import clean, singular, words
+from .stemming import stem, stems
 from .worked import WorkedExample
 
 PRACTICE_FIT = 0.45  # cosine of a practice item to the question (+ answer) for it to count as fitting
