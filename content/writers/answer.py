@@ -32,6 +32,10 @@ from . import LessonBrief, SourcePassage
 from .definitions import definition_sentence
 from .question_forms import (
     COMPARISON_FRAME,
+    DOES_VERB,
+    FUNCTION_QUESTION,
+    HOW_QUESTION,
+    WHAT_IS_QUESTION,
     WHY_QUESTION,
     asked_about,
     compared,
@@ -59,11 +63,8 @@ from .sentences import (
 )
 from .stemming import stems
 
-_WHAT_IS = re.compile(r"^\s*(what|who)\s+(is|are|was|were|does|do)\b|\bmean(s|ing)?\b|\bdefin", re.I)
-_DOES = re.compile(r"\bwhat (do|does|did)\b.*\b(do|for)\b|\b(role|purpose|function|job|used for)\b", re.I)
-_FUNCTION = re.compile(r"\b(responsible for|functions?|roles?|purposes?|jobs?|tasks?|produces?|makes?|provides?|"
-                       r"allows?|helps?|used (to|for)|"
-                       r"serves?|carr(y|ies)|supplies|generates?|converts?|controls?|protects?)\b", re.I)
+#: A sentence naming a function, as a noun ("the role of …") or as what its subject does (`DOES_VERB`).
+_FUNCTION = re.compile(rf"\b(functions?|roles?|purposes?|jobs?|tasks?)\b|{DOES_VERB.pattern}", re.I)
 _PROCESS = re.compile(r"\b(by|through|when|during|process|then|first|results? in|resulting in|forms?|consists? of|"
                       r"divides?|divided|called)\b", re.I)
 #: A general statement: a law, a principle, a definition, a tendency (the "because" behind an example).
@@ -375,7 +376,7 @@ def score_candidates(found: list[Candidate], brief: LessonBrief, question: str, 
         return max((p.relevance for p in main_passages if term and term in p.text.lower()), default=0.0)
 
     vocab = vocabulary(brief)
-    known = set().union(*vocab) if vocab else set()
+    known = set().union(*vocab)
     for c in found:
         c.context = relevance(c)
         if c.passage.kind != "glossary":
@@ -389,11 +390,11 @@ def score_candidates(found: list[Candidate], brief: LessonBrief, question: str, 
     for candidate, vector in zip(found, embedder.documents([c.text for c in found]), strict=True):
         candidate.vector = vector
     concepts = key_concepts(definitions, question_vector)
-    what_is, does = bool(_WHAT_IS.search(question)), bool(_DOES.search(question))
+    what_is, does = bool(WHAT_IS_QUESTION.search(question)), bool(FUNCTION_QUESTION.search(question))
     asked_term = asked_about(question)
     made_of, function = made_of_asked(question), function_asked(question)
     why = bool(WHY_QUESTION.search(question))
-    how = bool(re.search(r"\bhow\b|\bwhat happens\b", question, re.I))
+    how = bool(HOW_QUESTION.search(question))
     for c in found:
         c.similarity = cosine(question_vector, c.vector)
         c.grade = sentence_grade(c.text)
@@ -559,7 +560,7 @@ def select(found: list[Candidate], question: str, *, answer_words: int, why_word
     ranked = sorted(found, key=lambda c: c.score, reverse=True)
     if not ranked:
         return Selection([], [], [])
-    what_is = bool(_WHAT_IS.search(question))
+    what_is = bool(WHAT_IS_QUESTION.search(question))
 
     def may_answer(c: Candidate) -> bool:
         """A glossary line answers "what is X?" or a question naming its term ("How does a buffer..."),

@@ -45,6 +45,13 @@ _MADE_OF_TERM = (
 _MADE_OF = re.compile(r"\b(?:is|are) (?:\w+ly )?(?:made (?:up )?of|composed of|comprised of|formed (?:by|from)|caused by|"
                       r"due to)\b|\b(?:consists?|comes?|results?|arises?) (?:of|from)\b", re.I)
 _MAKES_UP = re.compile(r"\bmakes? up\b", re.I)  # "The four molecules that make up DNA are called nucleotides."
+#: A question that asks what something is or means ("What is an enzyme?", "What does pH mean?").
+WHAT_IS_QUESTION = re.compile(r"^\s*(what|who)\s+(is|are|was|were|does|do)\b|\bmean(s|ing)?\b|\bdefin", re.I)
+#: A question that asks what something does ("What do ribosomes do?", "the role of …", "What is it used for?").
+FUNCTION_QUESTION = re.compile(r"\bwhat (do|does|did)\b.*\b(do|for)\b|\b(role|purpose|function|job|used for)\b",
+                               re.I)
+#: A question that asks for a mechanism ("How …?", "What happens when …?").
+HOW_QUESTION = re.compile(r"\bhow\b|\bwhat happens\b", re.I)
 #: A question that asks for a cause ("Why …?", "What makes …?"); "What makes up …?" asks what something is made of.
 WHY_QUESTION = re.compile(r"\bwhy\b|\bwhat (makes|causes)\b(?! up\b)", re.I)
 
@@ -59,7 +66,7 @@ _FUNCTION_TERM = (
 
 
 #: A verb saying what its subject does (not the noun "function": "Enzyme function is regulated by …").
-_DOES_VERB = re.compile(r"\b(?:responsible for|(?:is|are) used (?:to|for)|functions? (?:to|as)|"
+DOES_VERB = re.compile(r"\b(?:responsible for|(?:is|are) used (?:to|for)|functions? (?:to|as)|"
                         r"plays? (?:a|an|the) (?:\w+ )?role|produces?|makes?|provides?|allows?|helps?|serves?|"
                         r"carr(?:y|ies)|supplies|generates?|converts?|controls?|protects?|houses?|directs?|"
                         r"filters?|removes?|breaks? down|transports?|stores?|regulates?|performs?)\b", re.I)
@@ -82,8 +89,8 @@ def says_function(c: Candidate, term: set[str]) -> bool:
     """Whether the sentence says what the term does: the term is its subject (or the glossary line's term)
     and it states a function ("Mitochondria are cellular organelles responsible for …")."""
     if c.passage.kind == "glossary":
-        return stems(glossary_term(c)) == term and bool(_DOES_VERB.search(c.text))
-    does = _DOES_VERB.search(c.text)
+        return stems(glossary_term(c)) == term and bool(DOES_VERB.search(c.text))
+    does = DOES_VERB.search(c.text)
     head = c.text[:does.start()] if does else ""
     if re.search(r"\b(that|which|who)\b", head, re.I) and not re.search(r"^[^,]*\b(is|are)\b(?!.*\b(has|have)\b)", head):
         return False  # the verb of a clause about something else: "Enzymes have an active site that provides …"
