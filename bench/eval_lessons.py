@@ -114,7 +114,7 @@ def score_lesson(item: dict, lesson) -> dict:
 
 
 def eval_tenant(tag: str = ""):
-    """The eval's own district, school and one student per grade (idempotent); `tag` gives a
+    """The eval's own district, school and one student per grade 6-12 (idempotent); `tag` gives a
     separate set of students, so a tuning run never disturbs a measurement run."""
     from accounts.models import User  # noqa: PLC0415 - the script sets Django up first
     from accounts.privacy.selectors import has_consent  # noqa: PLC0415 - the script sets Django up first
@@ -126,7 +126,7 @@ def eval_tenant(tag: str = ""):
     school, _ = School.objects.get_or_create(district=district, name="Lesson Eval High",
                                              defaults={"domain": "lesson-eval-high.invalid"})
     students = {}
-    for grade in (7, 9, 11):
+    for grade in range(6, 13):
         email = f"eval.grade{grade}{'.' + tag if tag else ''}@lesson-eval-high.invalid"
         user = User.objects.filter(email=email).first()
         if user is None:

@@ -555,6 +555,26 @@ def test_what_x_does_is_answered_by_a_sentence_whose_subject_x_does_it():
         assert not says_function(Candidate(other, text, (0, 1), True), term), other
 
 
+def test_what_x_does_is_answered_first_by_a_sentence_naming_the_function_of_x():
+    from content.writers.answer import score_candidates  # noqa: PLC0415 - the scorer
+    from content.writers.question_forms import function_asked, names_function  # noqa: PLC0415 - the helper
+
+    question = "What does the heart actually do with the blood?"
+    term = function_asked(question)
+    text = SourcePassage(id="p1", topic_id=1, module_id="m1", text="")
+    named = Candidate("The main purpose of the heart is to pump blood through the body.", text, (0, 0), True)
+    assert names_function(named, term)
+    for other in ("The exact function of the heart is unknown.", "The role of the heart in memory is not understood.",
+                  "The functions of the heart are regulated by hormones.", "The heart has its own blood vessels."):
+        assert not names_function(Candidate(other, text, (0, 1), True), term), other
+    route = Candidate("The blood from the heart is carried through the body by a network of blood vessels.", text,
+                      (0, 2), True)
+    brief = LessonBrief(topic_id=1, topic_title="The Heart", subject="biology", question=question,
+                        interest="music", grade_band="9-10", passages=[text])
+    best = max(score_candidates([route, named], brief, question, Embedder(), target_grade=9.5), key=lambda c: c.score)
+    assert best is named
+
+
 def test_a_why_is_not_answered_by_what_follows_from_the_asked_fact():
     from content.writers.question_forms import takes_as_given  # noqa: PLC0415 - the helper under test
 

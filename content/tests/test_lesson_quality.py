@@ -514,8 +514,25 @@ def test_a_sentence_that_leans_on_the_text_around_it_never_explains():
                   "Metals such as iron rust, and the layer is arranged such that water gets in.",
                   "The moment depends on the unpaired electrons: the more such electrons, the larger it is.",
                   "The last step in glycolysis is catalyzed by pyruvate kinase.",
-                  "A second type of symbiotic relationship is called mutualism."):
+                  "A second type of symbiotic relationship is called mutualism.",
+                  # a verb, not "that result": "The immune reaction that results from …"
+                  "The immune reaction that results from a harmless antigen is called an allergy.",
+                  "Such metals as copper, silver, and aluminum are good conductors.",  # "metals such as"
+                  # a pair: its second sentence points at its first
+                  "Water's heat capacity is five times that of sand. This explains why the land cools faster."):
         assert not leans_on_context(Candidate(named, passage, (0, 9), True)), named
+
+
+def test_the_short_answer_stands_alone_when_a_sentence_that_does_may_open():
+    passage = SourcePassage(id="p1", topic_id=1, module_id="m1", text="")
+    leaning = Candidate("The reason for this disagreement is that only green algae share traits with land plants.",
+                        passage, (0, 0), True, similarity=0.62, score=1.2, vector=[1.0, 0.0, 0.0])
+    whole = Candidate("Most leaves are green due to the chlorophyll in their cells.", passage, (0, 3), True,
+                      similarity=0.7, score=1.15, vector=[0.0, 1.0, 0.0])
+    selection = select([leaning, whole], "Why are most plants green?", answer_words=50, why_words=115)
+    assert selection.answer[0] is whole
+    # when every sentence leans, the best still answers
+    assert select([leaning], "Why are most plants green?", answer_words=50, why_words=115).answer == [leaning]
 
 
 def _candidates_of(text: str, question: str) -> list[Candidate]:

@@ -44,6 +44,7 @@ from .question_forms import (
     function_asked,
     glossary_term,
     made_of_asked,
+    names_function,
     says_function,
     says_made_of,
     takes_as_given,
@@ -235,7 +236,7 @@ PAIR_OFF_TOPIC = 0.1
 #: A sentence that leans on the text around it ("this assumption", "the scenario", "similar to the").
 _CONTEXTUAL = re.compile(r"\b(this|these|that|those|the) (assumption|assumptions|scenario|case|situation|calculation|"
                          r"result|results|equation|value|values|problem|method|approach|experiment|observation|"
-                         r"setup|discussion|analysis)\b|"
+                         r"setup|discussion|analysis)\b(?! (from|in)\b)|"
                          r"\b(this|these|those) (solutions?|applications?|purposes?|conditions|circumstances|instances)\b|"
                          r"\bbehind this\b|\bto (understand|see|explain|show) this\b|\bsimilar to the\b", re.I)
 CONTEXTUAL_PENALTY = 0.05
@@ -245,7 +246,7 @@ _CONTRASTS_BACK = re.compile(r"^[^,]{1,60},\s*(however|on the other hand|in cont
 #: "this change", "these surfaces", "each of these" inside a sentence: a pointer to what the book said before.
 _POINTER = re.compile(r"\b(this|these|those)\b\s*([\w-]*)\s*([—–:(]?)", re.I)
 #: "two such polymers", "In such cases": of the kind the book just described ("such as", "such that" name it).
-_SUCH = re.compile(r"(?<!\bas )\bsuch (?!as\b|that\b|an?\b)([\w-]+)(?! as\b)", re.I)
+_SUCH = re.compile(r"(?<!\bas )\bsuch (?!as\b|that\b|an?\b)([\w-]+)\b(?! as\b)", re.I)
 
 
 def _named_before(noun: str, text: str) -> bool:
@@ -260,7 +261,8 @@ def _points_back(text: str) -> bool:
     and "these processes—freezing and condensation" name it. A demonstrative opening the sentence is
     `sentences.make_standalone`'s to resolve; "such" ("two such polymers") is not, wherever it stands."""
     for match in _POINTER.finditer(text):
-        if match.start() == 0 or match.group(3):  # opening the sentence, or named right after
+        if match.start() == 0 or text[:match.start()].endswith(". ") or match.group(3):
+            # opening the sentence (or a pair's second, which points at its first), or named right after
             continue
         if not _named_before(match.group(2), text[:match.start()]):
             return True
@@ -411,6 +413,8 @@ def score_candidates(found: list[Candidate], brief: LessonBrief, question: str, 
             score += DEFINES_ASKED_BONUS
         if function and says_function(c, function):  # "What does X do?": "X … is responsible for …"
             score += FUNCTION_ASKED_BONUS
+            if names_function(c, function):  # … and most directly "The main purpose of X is to …"
+                score += DEFINES_ASKED_BONUS
         if does and _FUNCTION.search(c.text):
             score += 0.05
         if why and takes_as_given(c.text, asked):
@@ -571,8 +575,9 @@ def select(found: list[Candidate], question: str, *, answer_words: int, why_word
     pair = compared(question)
     # "What's the difference between mass and weight?": the answer says what each is (the why is chosen as usual)
     by_answer = sorted(ranked, key=lambda c: -(c.score + COMPARES_BONUS * compares(c, pair))) if pair else ranked
-    best = next((c for c in by_answer if may_answer(c) and not c.anecdote),
-                next((c for c in by_answer if may_answer(c)), by_answer[0]))
+    best = next((c for c in by_answer if may_answer(c) and not c.anecdote and not leans_on_context(c)),
+                next((c for c in by_answer if may_answer(c) and not c.anecdote),
+                     next((c for c in by_answer if may_answer(c)), by_answer[0])))
     answer = [best]
 
     def side_definition(c: Candidate) -> bool:
