@@ -495,7 +495,9 @@ def test_a_sentence_that_leans_on_the_text_around_it_never_explains():
                     "DNA is actually formed from two such polymers coiled around each other.",
                     "In such cases, light bends around small objects.",
                     "The third line of evidence comes from the production of new mitochondria.",
-                    "The second reason is that classical physics still works for everyday speeds."):
+                    "The second reason is that classical physics still works for everyday speeds.",
+                    "The answer is the normal force.", "The answer lies in the nature of heat.",
+                    "Asking this question produces a profound result."):
         assert leans_on_context(Candidate(pointer, passage, (0, 8), True)), pointer
     # as does the next step of a sequence the lesson may not have told; a step with its own first step stands
     for step in ("ATP can then bind to the myosin head again.", "The warmed air is then carried up by convection."):
@@ -517,6 +519,7 @@ def test_a_sentence_that_leans_on_the_text_around_it_never_explains():
                   "A second type of symbiotic relationship is called mutualism.",
                   # a verb, not "that result": "The immune reaction that results from …"
                   "The immune reaction that results from a harmless antigen is called an allergy.",
+                  "Scientists answer questions by making observations.",
                   "Such metals as copper, silver, and aluminum are good conductors.",  # "metals such as"
                   # a pair: its second sentence points at its first
                   "Water's heat capacity is five times that of sand. This explains why the land cools faster."):
@@ -533,6 +536,34 @@ def test_the_short_answer_stands_alone_when_a_sentence_that_does_may_open():
     assert selection.answer[0] is whole
     # when every sentence leans, the best still answers
     assert select([leaning], "Why are most plants green?", answer_words=50, why_words=115).answer == [leaning]
+    # and a second sentence of the short answer stands alone too
+    best = Candidate("A book rests on a table because the table pushes up on it.", passage, (1, 0), True,
+                     similarity=0.7, score=1.0, vector=[1.0, 0.0, 0.0])
+    answer_is = Candidate("The answer is the normal force from the table.", passage, (1, 1), True, similarity=0.69,
+                          score=0.98, vector=[0.9, 0.1, 0.0])
+    assert select([best, answer_is], "Why does a book resting on a table not fall?", answer_words=50,
+                  why_words=115).answer == [best]
+
+
+def test_the_recap_restates_a_law_the_answer_states_not_one_it_only_names():
+    from content.writers.answer import PRINCIPLE, STATES_LAW  # noqa: PLC0415 - the patterns under test
+
+    for stated in ("The law of conservation of momentum states that the total momentum of an isolated system is "
+                   "conserved.", "According to the first law of thermodynamics, energy cannot be created or destroyed.",
+                   "Le Chatelier's principle says that an equilibrium shifts to counter a stress."):
+        assert STATES_LAW.search(stated), stated
+        assert PRINCIPLE.search(stated), stated
+    for named in ("The conservation of momentum principle can be applied to systems as diverse as a comet.",
+                  "Rate laws may be derived directly from the chemical equations for elementary reactions."):
+        assert not STATES_LAW.search(named), named
+        assert not PRINCIPLE.search(named), named
+    passage = SourcePassage(id="p1", topic_id=1, module_id="m1", text="")
+    example = Candidate("A skater pushing off a wall moves back as fast as the wall pushes her.", passage, (0, 0), True,
+                        similarity=0.7, score=1.0, vector=[1.0, 0.0, 0.0])
+    named = Candidate("The conservation of momentum principle can be applied to skaters and comets alike.", passage,
+                      (0, 1), True, similarity=0.6, score=0.5, vector=[0.0, 1.0, 0.0])
+    recap = _recap(Selection([example, named], [], [example, named]), set(), "Why does a skater move back?")
+    assert recap == [example]
 
 
 def _candidates_of(text: str, question: str) -> list[Candidate]:

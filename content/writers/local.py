@@ -18,7 +18,7 @@ from vividly.providers.base import ProviderFatal, Usage
 
 from . import MAX_WORDS, MIN_WORDS, LessonBrief, SourcePassage, narration_of, word_count
 from .answer import (
-    LAW,
+    STATES_LAW,
     Candidate,
     Embedder,
     borrowable,
@@ -382,7 +382,7 @@ def _recap(selection, used: set[int], question: str) -> list[Candidate]:
     # it states, else the short one nearest the question, else the shorter one
     said = [c for c in selection.answer
             if glossary or c.passage.kind != "glossary" or defines_asked_idea(c, question)] or selection.answer
-    law = next((c for c in said if LAW.search(c.text)), None)
+    law = next((c for c in said if STATES_LAW.search(c.text)), None)
     if law is not None:
         return [law]
     short = [c for c in said if c.words <= RECAP_WORDS]
