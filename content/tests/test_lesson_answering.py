@@ -389,6 +389,12 @@ def test_a_sentence_about_an_examples_prop_does_not_stand_alone():
     # a sled the student asked about, or one the lesson's other passages discuss, is not a mere prop
     assert not continues_example(parts, 1, "Why does a sled slide downhill?")
     assert not continues_example(parts, 1, question, elsewhere="a sled on ice glides far.")
+    # nor is a thing of the example the sentence before asked the reader to picture ("the puck" of an air
+    # hockey table); a general statement after it stands alone
+    pictured = ["Consider an air hockey table.", "When the air is off, the puck stops quickly.",
+                "The force of friction slows every object."]
+    assert continues_example(pictured, 1, question)
+    assert not continues_example(pictured, 2, question)
     # "the same", "the other" are not things an example introduced
     assert not continues_example(["A same-day test and another one.", "The same holds at the other end."], 1, "")
     # quantities named by their letters belong to a diagram or a calculation

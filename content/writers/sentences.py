@@ -456,6 +456,10 @@ def singular(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
+#: A sentence that asks the reader to picture an example: "Consider an air hockey table.", "Imagine a car …".
+_EXAMPLE_OPENER = re.compile(r"^(consider|imagine|suppose|picture|think about|take)\b", re.I)
+
+
 def continues_example(parts: list[str], index: int, context: str = "", elsewhere: str = "") -> bool:
     """Whether sentence `index` of a passage (`parts`) goes on about a particular thing the passage
     introduced ("the wagon is not accelerating ..." after "For example, two children push a third child
@@ -468,13 +472,16 @@ def continues_example(parts: list[str], index: int, context: str = "", elsewhere
     if not nouns or index == 0:
         return False
     earlier = " ".join(parts[:index])
+    # "Consider an air hockey table. When the air is turned off, the puck slides …": a thing of the example
+    # the sentence before set up, though never introduced as "a puck"
+    set_up = bool(_EXAMPLE_OPENER.match(parts[index - 1].strip()))
     said = context.lower()
     for noun in nouns:
         single = singular(noun)
         if (len(single) < 3 or single in _NOT_THINGS or re.search(rf"\b{re.escape(single[:6])}", said)
                 or (elsewhere and re.search(rf"\b{re.escape(single)}", elsewhere))):
             continue
-        if re.search(_INTRODUCED.format(noun=re.escape(single)), earlier, re.I):
+        if set_up or re.search(_INTRODUCED.format(noun=re.escape(single)), earlier, re.I):
             return True
     return False
 
