@@ -561,6 +561,20 @@ def test_what_x_does_is_answered_by_a_sentence_whose_subject_x_does_it():
         assert not says_function(Candidate(other, text, (0, 1), True), term), other
 
 
+def test_a_sentences_vector_does_not_move_with_the_sentences_embedded_beside_it():
+    # the local int8 model scales its activations per batch: embedded together, a sentence's cosine to the
+    # question moved by ~0.02 with its companions, enough to reorder close candidates
+    sentence = "Gas pressure is caused by the force exerted by gas molecules colliding with the walls."
+    companions = ["The pressure of a gas may be expressed in pascals, torr, atmospheres and bars, among many other "
+                  "units that scientists and engineers use every day in laboratories and factories.",
+                  "Atmospheric pressure is measured using a barometer.", "Ice floats.",
+                  "The earth's atmosphere exerts a pressure, as does any other gas."]
+    alone = Embedder().documents([sentence])[0]
+    together = Embedder().documents([*companions, sentence])[-1]
+    assert alone is not None
+    assert together == pytest.approx(alone, abs=1e-6)
+
+
 def test_what_x_does_is_answered_first_by_a_sentence_naming_the_function_of_x():
     from content.writers.answer import score_candidates  # noqa: PLC0415 - the scorer
     from content.writers.question_forms import function_asked, names_function  # noqa: PLC0415 - the helper

@@ -138,6 +138,11 @@ def test_sentences_must_stand_alone():
     assert make_standalone(aside[0]).text == "A perfect engine would send no heat to its surroundings."
     assert any("[[EQ W = F d]]" in part for part in split_sentences("Work is force times distance: W = F d. It is "
                                                                     "measured in joules."))
+    # what is left of "Figure 9.8 shows …" is a fragment of its own, not the end of the sentence before
+    figure = split_sentences("A screw's pitch has the symbol P. shows three different pulley systems. Pulleys lift "
+                             "flags.")
+    assert figure[0] == "A screw's pitch has the symbol P."
+    assert make_standalone(figure[1]) is None
     # a list a colon opens stays one sentence: its first item alone would pass for the whole list
     listed = split_sentences("To float, a boat must: Weigh less than the water it pushes aside.; Keep water out of "
                              "its hull. Boats are often made of steel.")

@@ -109,9 +109,15 @@ class Embedder:
         return self._vectors[key]
 
     def documents(self, texts: list[str]) -> list[list[float] | None]:
+        """Each text's vector, the same whatever else is embedded with it: a provider whose vectors depend on
+        their batch (the local int8 model) embeds them one by one, so a sentence's score never moves with
+        its companions (+0.15 s for a lesson's ~80 sentences on 2 cores)."""
         missing = [t for t in dict.fromkeys(texts) if "d:" + t not in self._vectors]
         if missing:
-            vectors = self._call(lambda: self._provider.embed_documents(missing).vectors)
+            if getattr(self._provider, "batch_invariant", True):
+                vectors = self._call(lambda: self._provider.embed_documents(missing).vectors)
+            else:
+                vectors = [self._call(lambda t=t: self._provider.embed_documents([t]).vectors[0]) for t in missing]
             for text, vector in zip(missing, vectors or [None] * len(missing), strict=True):
                 self._vectors["d:" + text] = vector
         return [self._vectors["d:" + t] for t in texts]

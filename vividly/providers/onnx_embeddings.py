@@ -51,6 +51,10 @@ class OnnxMiniLMEmbeddings:
                  document_threads: int = 0, query_slots: int = 1, query_wait_seconds: float = 2.0,
                  query_cache_size: int = 2048, shared_cache_seconds: int = 7 * 24 * 3600) -> None:
         self.quantized = quantized
+        # The int8 model quantizes its activations with one scale per batch, so a text's vector moves a little
+        # with the texts batched beside it (cosine to a question 0.634 alone, 0.653 among a lesson's other
+        # sentences); callers that compare single sentences embed them one by one (content.writers.answer).
+        self.batch_invariant = not quantized
         self.model = f"{BASE_MODEL}#onnx-int8" if quantized else f"{BASE_MODEL}#onnx"
         self._model_dir = model_dir
         self.batch_size = batch_size
