@@ -132,6 +132,12 @@ def test_sentences_must_stand_alone():
     assert make_standalone("The middle and right structures are shown in Figure 7.4.") is None
     assert make_standalone("This relationship is illustrated in , which compares two carts.") is None
     assert make_standalone("and the gas expands until the pressure drops.") is None
+    # a table's row is no sentence; nor is the book's own narrative
+    assert make_standalone("Animal cells | Linear chromosomes exist in the nucleus. | A mitotic spindle forms.") is None
+    assert make_standalone("To understand chromatin, it is helpful to first explore chromosomes, structures made of "
+                           "DNA.") is None
+    assert make_standalone("You may remember that in prokaryotes, DNA is organized into a single circular "
+                           "chromosome.") is None
     # an equation in an aside goes with the aside: no "]]" or stray full stop is left behind
     aside = split_sentences("A perfect engine would send no heat to its surroundings ( Q_c = 0 ). Real engines "
                             "always lose some heat.")

@@ -48,8 +48,8 @@ _OFF_TOPIC = re.compile(
     r"this fact|these facts|in spite of this|despite this|our theme|the above|(internet|online|web|quick) search|"
     r"search (online|the (internet|web))|^the phrase|"
     r"before (we|proceeding|discussing|learning|applying|considering|examining|exploring|describing|studying|"
-    r"going on|moving on|turning to|looking at)|be sure (that )?you|it is (important|necessary|helpful) to "
-    r"(become familiar|first understand|review)|a (deeper|better|good|basic) understanding of|"
+    r"going on|moving on|turning to|looking at)|be sure (that )?you|it is (important|necessary|helpful|useful) to "
+    r"(become familiar|first|review)|you (may|might) (remember|recall)|a (deeper|better|good|basic) understanding of|"
     r"(one|you|we) (must|need to|should|has to|have to) first (understand|know|learn|review|consider)|"
     r"^to (understand|see|appreciate|explain) (how|why|what|this|the))\b|\[[A-Z]{2}\]|"
     r"^(?-i:(Solution|Strategy|Answer)\s+[A-Z(])|\b(answer|result):",
@@ -318,7 +318,7 @@ def make_standalone(sentence: str, *, previous: str = "", context: str = "", adj
         return None
     if (not text or not text[0].isupper() or not text.endswith((".", "!")) or "?" in text
             or _ACTIVITY.search(text)
-            or "[[EQ" in text or "]]" in text or re.search(r"[=^_]|\\|\w:\s*$", text) or _OFF_TOPIC.search(text)
+            or "[[EQ" in text or "]]" in text or re.search(r"[=^_]|\\|\w:\s*$| \| ", text) or _OFF_TOPIC.search(text)
             or _STUB.search(text) or text.count("(") != text.count(")") or text.count('"') % 2
             or _IMPERATIVE.match(text) or _LATE_IMPERATIVE.match(text)):
         return None
