@@ -160,6 +160,17 @@ def test_sentences_must_stand_alone():
                        "its unusually high boiling point for such a small molecule.", 12)
     assert parts[0].endswith("strongly.")
     assert parts[1].startswith("This attraction")
+    # ", but" splits before a clause with its own subject, not before a verb or an adverb
+    own = split_long("A balanced equation shows that bonds break and form during a reaction, but the total numbers of "
+                     "atoms of each element are conserved.", 12)
+    assert own[1] == "But the total numbers of atoms of each element are conserved."
+    for shared in ("Unrelated organisms may be distantly related in the tree of life, but appear very much alike in "
+                   "their body shapes and habits.", "Einstein argued that the light intensity did not depend on the "
+                   "amplitude of the wave, but instead corresponded to the number of photons."):
+        assert split_long(shared, 12) == [shared]
+    # a footnote's journal reference is not said
+    assert make_standalone('Wilkins and Holliday, "The Evolution of Meiosis," Genetics 181 (2009): 3-12, summarized '
+                           "the events.") is None
     # ", and" closing a "such as" list is not a boundary: the halves would be fragments
     listed = ("Other organisms, such as animals, fungi, and most other bacteria, are termed heterotrophs because they "
               "must rely on the sugars that photosynthetic organisms produce.")
