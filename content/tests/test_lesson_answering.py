@@ -309,6 +309,26 @@ def test_without_practice_items_the_quiz_checks_the_lessons_answer_and_why_not_v
         assert len(item["choices"]) >= 3
 
 
+def test_the_quiz_never_blanks_a_sentence_that_does_not_stand_alone():
+    from content.writers.quiz import build_quiz  # noqa: PLC0415 - the quiz builder under test
+
+    text = SourcePassage(id="p1", topic_id=1, module_id="m1", text="", kind="text")
+    answer = Candidate("A sliding puck keeps moving at constant velocity unless a net external force acts on it.",
+                       text, (0, 1), True)
+    diagram = Candidate("Two more external forces act on the system: the weight W of the system pulling down and the "
+                        "normal force N of the ground pushing up.", text, (0, 2), True, anecdote=True)
+    plain = Candidate("Friction is a force that opposes the motion of an object and slowly stops it.", text, (0, 3),
+                      True)
+    brief = LessonBrief(topic_id=1, topic_title="Newton's First Law of Motion: Inertia", subject="physics",
+                        question="Why does a hockey puck keep sliding?", interest="hockey", grade_band="9-10",
+                        passages=[text], key_terms=["normal force", "friction", "net external force", "velocity",
+                                                    "inertia", "mass"])
+    quiz = build_quiz(brief, Selection([answer], [], [answer, diagram, plain]), Embedder(), question=brief.question,
+                      worked=None, worked_passage=None)
+    assert quiz
+    assert not any("weight W" in item["prompt"] for item in quiz)
+
+
 def test_a_sentence_of_the_sections_own_summary_is_preferred_as_the_answer():
     from content.pipeline.evidence import is_summary  # noqa: PLC0415 - the helper under test
     from content.writers.answer import SUMMARY_BONUS, score_candidates  # noqa: PLC0415 - the scorer under test

@@ -20,7 +20,7 @@ from dataclasses import replace
 from typing import Any
 
 from . import LessonBrief, PracticeSource, SourcePassage
-from .answer import Candidate, Embedder, Selection, cosine
+from .answer import Candidate, Embedder, Selection, cosine, explains
 from .definitions import definition_sentence
 from .sentences import clean, singular, words
 from .stemming import stem, stems
@@ -374,14 +374,16 @@ def build_quiz(brief: LessonBrief, selection: Selection, embedder: Embedder, *, 
                           "explanation": f"{term.strip()}: {meaning}.", "citation": passage.id,
                           "practice_item_id": None})
             break
-    for candidate in selection.ranked[:30]:
+    # any other sentence only if it stands alone ("Two more external forces act on the system: the weight W …"
+    # belongs to a worked diagram)
+    for candidate in [c for c in selection.ranked[:30] if explains(c)]:
         built = _cloze(candidate, terms or pool, pool, question, embedder=embedder, rng=rng)
         if built:
             extra.append(built)
     built = _which_answers(selection, question, rng)
     if built:
         extra.append(built)
-    for candidate in [*selection.why, *selection.answer, *selection.ranked[:20]]:
+    for candidate in [*selection.why, *selection.answer, *[c for c in selection.ranked[:20] if explains(c)]]:
         built = _word_cloze(candidate, selection.ranked[:40], question, rng)
         if built:
             extra.append(built)
