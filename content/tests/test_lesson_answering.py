@@ -137,6 +137,18 @@ def test_a_glossary_line_reads_as_a_teacher_says_it(term, meaning, sentence):
     assert definition_sentence(term, meaning) == sentence
 
 
+def test_a_glossary_line_names_with_the_one_thing_the_book_names_with_the():
+    usage = ("The periodic table lists the elements. In the periodic table, rows are periods. Mendeleev built the "
+             "periodic table. Friction slows a sled; the friction force. Friction heats the runners. A kidney filters.")
+    assert definition_sentence("periodic table", "table of the elements that places similar elements close together",
+                               usage) == "The periodic table is a table of the elements that places similar elements close together."
+    # said without an article (a substance, a process), or as one of many, it keeps its usual form
+    assert definition_sentence("friction", "force that opposes relative motion", usage) == (
+        "Friction is a force that opposes relative motion.")
+    assert definition_sentence("kidney", "organ that filters the blood", usage) == "A kidney is an organ that filters the blood."
+    assert definition_sentence("periodic table", "table of the elements") == "Periodic table is a table of the elements."
+
+
 def _candidate(text: str, *, kind: str, score: float, position: int) -> Candidate:
     passage = SourcePassage(id=f"p{position}", topic_id=1, module_id="m1", text=text if kind == "text" else
                             "exponential growth: " + text.split(" means ", 1)[-1], kind=kind, order=position)

@@ -185,7 +185,7 @@ def candidates(brief: LessonBrief, *, max_words: int, tolerance: int = 8) -> lis
         if passage.kind == "glossary":
             term, _, meaning = passage.text.partition(":")
             if term.strip() and 4 <= words(meaning) <= max_words:
-                text = definition_sentence(term.strip(), meaning)
+                text = definition_sentence(term.strip(), meaning, usage=" ".join(texts.values()))
                 if text.lower() not in seen:
                     seen.add(text.lower())
                     found.append(Candidate(text, passage, (passage.order, 0), main))

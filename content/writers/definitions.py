@@ -148,8 +148,27 @@ def _spells_out(term: str, meaning: str) -> bool:
     return opening[:1] == letters[:1].lower()
 
 
-def definition_sentence(term: str, meaning: str) -> str:
-    """The glossary entry `term: meaning` as one sentence a lesson can say."""
+#: Determiners before a term in the book's text; a term said with none is a substance or a process ("friction").
+_DETERMINER = r"(?:the|a|an|this|that|these|those|its|their|his|her|our|your|each|every|one|any|no)"
+#: How much more often the book must say "the X" than "X" or "a X" for a definition to open with "The X".
+THE_SHARE = 2
+
+
+def _the_article(term: str, usage: str) -> bool:
+    """Whether the book names this one thing with "the" ("the periodic table", "the hypothalamus": 86 and 74
+    times, with no article 3 and 7): "The periodic table is a table of …", not "Periodic table is …"."""
+    if not usage or not term[:1].islower() or _plural(term.rsplit(maxsplit=1)[-1]):
+        return False
+    name = r"\s+".join(re.escape(w) for w in term.split())
+    the = len(re.findall(rf"\bthe\s+{name}\b", usage, re.I))
+    other = len(re.findall(rf"\b{_DETERMINER}\s+{name}\b", usage, re.I)) - the
+    bare = len(re.findall(rf"\b{name}\b", usage, re.I)) - the - other
+    return the >= 2 and the >= THE_SHARE * (bare + other)
+
+
+def definition_sentence(term: str, meaning: str, usage: str = "") -> str:
+    """The glossary entry `term: meaning` as one sentence a lesson can say; `usage` is text of the book that
+    uses the term (its article: "The periodic table is …")."""
     meaning = re.sub(r"^(\([^)]*\)[\s;,]*)+", "", clean(meaning).rstrip("."))  # "(plural: atria) chamber of ..."
     first = meaning.split(" ", 1)[0]
     keep = len(first) > 1 and (first.isupper() or first[1:].lower() != first[1:])
@@ -162,6 +181,8 @@ def definition_sentence(term: str, meaning: str) -> str:
             else _copula(name, meaning))
     head = name.split(" ", 1)[0]
     keep_case = len(head) > 1 and head[:1].islower() and any(ch.isupper() for ch in head[1:])  # pH, mRNA
+    if not keep_case and verb.startswith("is") and _the_article(name, usage):
+        return f"The {term} {verb} {meaning}."
     if article := (not keep_case and _article(name, verb, meaning)):
         return f"{article} {term} {verb} {meaning}."
     return " ".join(w for w in (term if keep_case else term[:1].upper() + term[1:], verb, meaning) if w) + "."
