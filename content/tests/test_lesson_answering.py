@@ -78,7 +78,7 @@ def test_openers_read_as_sentences():
 #: stands for, and asides before the meaning are dropped.
 GLOSSARY_LINES = [
     ("law of conservation of energy", "states that energy is neither created nor destroyed",
-     "Law of conservation of energy states that energy is neither created nor destroyed."),
+     "The law of conservation of energy states that energy is neither created nor destroyed."),
     ("adhesion", "attraction between water molecules and other molecules",
      "Adhesion is an attraction between water molecules and other molecules."),
     ("autotrophs", "organisms that make their own food",
@@ -135,6 +135,39 @@ GLOSSARY_LINES = [
 @pytest.mark.parametrize(("term", "meaning", "sentence"), GLOSSARY_LINES)
 def test_a_glossary_line_reads_as_a_teacher_says_it(term, meaning, sentence):
     assert definition_sentence(term, meaning) == sentence
+
+
+@pytest.mark.parametrize(("term", "meaning", "sentence"), [
+    ("Charles's law", "volume of a given amount of gas is directly proportional to its kelvin temperature",
+     "Charles's law states that the volume of a given amount of gas is directly proportional to its kelvin temperature."),
+    ("second law of thermodynamics", "all spontaneous processes involve an increase in the entropy of the universe",
+     "The second law of thermodynamics states that all spontaneous processes involve an increase in the entropy of "
+     "the universe."),
+    ("law of inertia", "Newton's first law of motion: a body at rest remains at rest",
+     "The law of inertia states that a body at rest remains at rest."),
+    ("Pauli exclusion principle", "specifies that no two electrons in an atom can have the same four quantum numbers",
+     "The Pauli exclusion principle specifies that no two electrons in an atom can have the same four quantum numbers."),
+    # a meaning that is a noun phrase stays one: its verb belongs to a relative clause
+    ("octet rule", "guideline that states atoms will form structures with eight valence electrons",
+     "Octet rule is a guideline that states atoms will form structures with eight valence electrons."),
+    ("hypothesis", "suggested explanation for an observation, which one can test",
+     "Hypothesis is a suggested explanation for an observation, which one can test."),
+])
+def test_a_law_is_said_as_what_it_states(term, meaning, sentence):
+    assert definition_sentence(term, meaning) == sentence
+
+
+def test_a_glossary_line_that_only_points_at_another_is_not_said():
+    from content.writers.answer import candidates  # noqa: PLC0415 - the candidate finder
+    from content.writers.definitions import is_cross_reference  # noqa: PLC0415 - the helper under test
+
+    assert is_cross_reference("see unified cell theory")
+    assert not is_cross_reference("seeds are the plant's embryos")
+    passage = SourcePassage(id="p1", topic_id=1, module_id="m1", kind="glossary", text="cell theory: see unified cell "
+                            "theory")
+    brief = LessonBrief(topic_id=1, topic_title="Cells", subject="biology", question="What is cell theory?",
+                        interest="music", grade_band="9-10", passages=[passage])
+    assert not candidates(brief, max_words=26)
 
 
 def test_a_glossary_line_names_with_the_one_thing_the_book_names_with_the():

@@ -29,7 +29,7 @@ from vividly.providers import registry
 from vividly.providers.base import ProviderError
 
 from . import LessonBrief, SourcePassage
-from .definitions import definition_sentence
+from .definitions import definition_sentence, is_cross_reference
 from .question_forms import (
     COMPARISON_FRAME,
     DOES_VERB,
@@ -184,7 +184,7 @@ def candidates(brief: LessonBrief, *, max_words: int, tolerance: int = 8) -> lis
         main = passage.topic_id == brief.topic_id
         if passage.kind == "glossary":
             term, _, meaning = passage.text.partition(":")
-            if term.strip() and 4 <= words(meaning) <= max_words:
+            if term.strip() and 4 <= words(meaning) <= max_words and not is_cross_reference(meaning):
                 text = definition_sentence(term.strip(), meaning, usage=" ".join(texts.values()))
                 if text.lower() not in seen:
                     seen.add(text.lower())

@@ -166,6 +166,39 @@ def _the_article(term: str, usage: str) -> bool:
     return the >= 2 and the >= THE_SHARE * (bare + other)
 
 
+#: A glossary entry that only points at another ("cell theory: see unified cell theory"): nothing to say.
+_CROSS_REFERENCE = re.compile(r"^\s*(see|also see|compare)\s", re.I)
+#: A law's meaning stated as its own sentence ("volume of a given … gas is directly proportional to …", "when
+#: matter converts …, there is no …", "all spontaneous processes involve …"): a verb after its opening words.
+_STATED = re.compile(r"\b(is|are|remains?|will|can|cannot|must|equals?|involves?|contains?|changes?|depends?|"
+                     r"increases?|decreases?|segregates?|experiences?|occurs?|holds?|acts?)\b", re.I)
+#: A law's meaning that opens with its own verb ("specifies that no two electrons …").
+_LAW_VERB = re.compile(r"^(specifies|states|says|holds|asserts|predicts)\s+that\b", re.I)
+_NOUN_OPENING = re.compile(r"^(a|an|the|all|no|every|each|any|one|two|when|if|whenever|in|for|at)\b", re.I)
+
+
+def is_cross_reference(meaning: str) -> bool:
+    return bool(_CROSS_REFERENCE.match(meaning or ""))
+
+
+def _law_statement(name: str, meaning: str) -> str:
+    """A law, rule or principle said as what it states ("Charles's law states that the volume of … is directly
+    proportional …", "The law of segregation states that paired unit factors segregate …"), or "" when its
+    meaning is a noun phrase ("a rule that atoms are most stable when …")."""
+    subject = name[:1].upper() + name[1:] if re.search(r"\w['’]s?\s", name) else f"The {name}"  # "Charles's law"
+    meaning = re.sub(r"^[^:;,]{3,60}:\s+", "", meaning)  # "Newton's first law of motion: a body at rest …"
+    if _LAW_VERB.match(meaning):
+        return f"{subject} {meaning}."
+    before_relative = re.split(r"\b(?:that|which|who|whose|whom)\b", meaning)[0]
+    if (re.match(r"^(an?|the)\s+(\w+\s+)?(law|rule|principle|theory|statement|model|guideline|proposal|"
+                 r"hypothesis|pattern|relation|equation|set|theorem|concept|tested|suggested|testable|"
+                 r"mathematical|chemical|physical|biological|probability)\b", meaning, re.I)
+            or not _STATED.search(" ".join(before_relative.split()[1:]))):
+        return ""
+    lead = "" if _NOUN_OPENING.match(meaning) or _plural(_head(meaning)) else "the "
+    return f"{subject} states that {lead}{meaning}."
+
+
 def definition_sentence(term: str, meaning: str, usage: str = "") -> str:
     """The glossary entry `term: meaning` as one sentence a lesson can say; `usage` is text of the book that
     uses the term (its article: "The periodic table is …")."""
@@ -174,6 +207,8 @@ def definition_sentence(term: str, meaning: str, usage: str = "") -> str:
     keep = len(first) > 1 and (first.isupper() or first[1:].lower() != first[1:])
     meaning = meaning if keep else meaning[:1].lower() + meaning[1:]
     name = re.sub(r"\s*\([^)]*\)", "", term)  # "molarity (M)": its abbreviation is not its case
+    if _LAW.search(name) and (stated := _law_statement(name, meaning)):
+        return stated
     verb = ("states that" if _LAW.search(name) and _is_clause(meaning)  # "an equilibrium subjected to ... will shift"
             else "is" if _spells_out(name, meaning)  # "ATP is adenosine triphosphate", not "an adenosine …"
             else "is" if re.match(r"^(a|an|the|one|any)\b", meaning, re.I)

@@ -21,7 +21,7 @@ from typing import Any
 
 from . import LessonBrief, PracticeSource, SourcePassage
 from .answer import Candidate, Embedder, Selection, cosine, explains
-from .definitions import definition_sentence
+from .definitions import definition_sentence, is_cross_reference
 from .sentences import clean, singular, words
 from .stemming import stem, stems
 from .worked import WorkedExample
@@ -368,7 +368,8 @@ def build_quiz(brief: LessonBrief, selection: Selection, embedder: Embedder, *, 
         term, _, meaning = passage.text.partition(":")
         meaning = clean(meaning).rstrip(".")
         distractors = _distractors(term.strip(), pool, embedder, avoid=meaning)
-        if 3 <= words(meaning) <= 40 and len(distractors) >= 2 and term.strip().lower() not in meaning.lower():
+        if (3 <= words(meaning) <= 40 and len(distractors) >= 2 and term.strip().lower() not in meaning.lower()
+                and not is_cross_reference(meaning)):
             extra.append({"prompt": _term_prompt(term.strip(), meaning),
                           "choices": _choices(term.strip(), distractors, rng), "answer": term.strip(),
                           "explanation": f"{term.strip()}: {meaning}.", "citation": passage.id,
