@@ -180,6 +180,12 @@ def test_a_glossary_line_names_with_the_one_thing_the_book_names_with_the():
         "Friction is a force that opposes relative motion.")
     assert definition_sentence("kidney", "organ that filters the blood", usage) == "A kidney is an organ that filters the blood."
     assert definition_sentence("periodic table", "table of the elements") == "Periodic table is a table of the elements."
+    # one of many, as the book says it: "a metalloid" more often than "metalloid"
+    many = "A metalloid conducts moderately. Boron is a metalloid. Conduction moves heat in conduction."
+    assert definition_sentence("metalloid", "element with some properties of metals", many) == (
+        "A metalloid is an element with some properties of metals.")
+    assert definition_sentence("conduction", "heat transfer by physical contact", many) == (
+        "Conduction is a heat transfer by physical contact.")
 
 
 def _candidate(text: str, *, kind: str, score: float, position: int) -> Candidate:

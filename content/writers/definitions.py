@@ -154,16 +154,22 @@ _DETERMINER = r"(?:the|a|an|this|that|these|those|its|their|his|her|our|your|eac
 THE_SHARE = 2
 
 
-def _the_article(term: str, usage: str) -> bool:
-    """Whether the book names this one thing with "the" ("the periodic table", "the hypothalamus": 86 and 74
-    times, with no article 3 and 7): "The periodic table is a table of …", not "Periodic table is …"."""
+def _book_article(term: str, usage: str) -> str:
+    """The article the book says this term with, where it is clear: "The" for one thing ("the periodic table",
+    "the hypothalamus": 86 and 74 times, with no article 3 and 7), "A" for one of many ("a metalloid", "an
+    antiporter", more often than with no article), else "" ("friction", "conduction")."""
     if not usage or not term[:1].islower() or _plural(term.rsplit(maxsplit=1)[-1]):
-        return False
+        return ""
     name = r"\s+".join(re.escape(w) for w in term.split())
     the = len(re.findall(rf"\bthe\s+{name}\b", usage, re.I))
+    one = len(re.findall(rf"\ban?\s+{name}\b", usage, re.I))
     other = len(re.findall(rf"\b{_DETERMINER}\s+{name}\b", usage, re.I)) - the
     bare = len(re.findall(rf"\b{name}\b", usage, re.I)) - the - other
-    return the >= 2 and the >= THE_SHARE * (bare + other)
+    if the >= 2 and the >= THE_SHARE * (bare + other):
+        return "The"
+    if one >= 2 and one >= bare:
+        return "An" if _vowel_sound(term.split(maxsplit=1)[0]) else "A"
+    return ""
 
 
 #: A glossary entry that only points at another ("cell theory: see unified cell theory"): nothing to say.
@@ -216,8 +222,9 @@ def definition_sentence(term: str, meaning: str, usage: str = "") -> str:
             else _copula(name, meaning))
     head = name.split(" ", 1)[0]
     keep_case = len(head) > 1 and head[:1].islower() and any(ch.isupper() for ch in head[1:])  # pH, mRNA
-    if not keep_case and verb.startswith("is") and _the_article(name, usage):
-        return f"The {term} {verb} {meaning}."
+    said_as = "" if keep_case or not verb.startswith("is") else _book_article(name, usage)
+    if said_as == "The" or (said_as and verb in ("is a", "is an")):
+        return f"{said_as} {term} {verb} {meaning}."
     if article := (not keep_case and _article(name, verb, meaning)):
         return f"{article} {term} {verb} {meaning}."
     return " ".join(w for w in (term if keep_case else term[:1].upper() + term[1:], verb, meaning) if w) + "."
