@@ -110,7 +110,7 @@ GLOSSARY_LINES = [
     ("relativistic factor", "γ = 1/sqrt(1 − u²/c²)",
      "Relativistic factor means γ = 1/sqrt(1 − u²/c²)."),
     ("law of independent assortment", "genes do not influence each other when sorted",
-     "Law of independent assortment states that genes do not influence each other when sorted."),
+     "The law of independent assortment states that genes do not influence each other when sorted."),
     ("mitochondria", "cellular organelles responsible for respiration",
      "Mitochondria are cellular organelles responsible for respiration."),
     ("acidic", "solution in which hydronium outnumbers hydroxide",

@@ -180,12 +180,13 @@ def candidates(brief: LessonBrief, *, max_words: int, tolerance: int = 8) -> lis
     seen: set[str] = set()
     context = f"{brief.question} {brief.topic_title} {' '.join(brief.key_terms)}"
     texts = {p.id: p.text.lower() for p in brief.passages}  # what the other passages talk about
+    usage = " ".join(texts.values())  # how the passages say a glossary term ("the periodic table")
     for passage in sorted(brief.passages, key=lambda p: p.order):
         main = passage.topic_id == brief.topic_id
         if passage.kind == "glossary":
             term, _, meaning = passage.text.partition(":")
             if term.strip() and 4 <= words(meaning) <= max_words and not is_cross_reference(meaning):
-                text = definition_sentence(term.strip(), meaning, usage=" ".join(texts.values()))
+                text = definition_sentence(term.strip(), meaning, usage=usage)
                 if text.lower() not in seen:
                     seen.add(text.lower())
                     found.append(Candidate(text, passage, (passage.order, 0), main))

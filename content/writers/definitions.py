@@ -176,8 +176,9 @@ def _book_article(term: str, usage: str) -> str:
 _CROSS_REFERENCE = re.compile(r"^\s*(see|also see|compare)\s", re.I)
 #: A law's meaning stated as its own sentence ("volume of a given … gas is directly proportional to …", "when
 #: matter converts …, there is no …", "all spontaneous processes involve …"): a verb after its opening words.
-_STATED = re.compile(r"\b(is|are|remains?|will|can|cannot|must|equals?|involves?|contains?|changes?|depends?|"
-                     r"increases?|decreases?|segregates?|experiences?|occurs?|holds?|acts?)\b", re.I)
+_STATED_VERBS = (r"is|are|remains?|will|can|cannot|must|equals?|involves?|contains?|changes?|depends?|increases?|"
+                 r"decreases?|segregates?|experiences?|occurs?|holds?|acts?")
+_STATED = re.compile(rf"\b({_STATED_VERBS})\b", re.I)
 #: A law's meaning that opens with its own verb ("specifies that no two electrons …").
 _LAW_VERB = re.compile(r"^(specifies|states|says|holds|asserts|predicts)\s+that\b", re.I)
 _NOUN_OPENING = re.compile(r"^(a|an|the|all|no|every|each|any|one|two|when|if|whenever|in|for|at)\b", re.I)
@@ -198,10 +199,14 @@ def _law_statement(name: str, meaning: str) -> str:
     before_relative = re.split(r"\b(?:that|which|who|whose|whom)\b", meaning)[0]
     if (re.match(r"^(an?|the)\s+(\w+\s+)?(law|rule|principle|theory|statement|model|guideline|proposal|"
                  r"hypothesis|pattern|relation|equation|set|theorem|concept|tested|suggested|testable|"
-                 r"mathematical|chemical|physical|biological|probability)\b", meaning, re.I)
-            or not _STATED.search(" ".join(before_relative.split()[1:]))):
+                 r"mathematical|chemical|physical|biological)\b", meaning, re.I)
+            or not (_is_clause(meaning) or _STATED.search(" ".join(before_relative.split()[1:])))):
         return ""
-    lead = "" if _NOUN_OPENING.match(meaning) or _plural(_head(meaning)) else "the "
+    # the statement's subject, up to its verb or its first "of"-phrase: "the volume of …", "genes do not …"
+    subject_words = re.split(rf"\s(?:of|in|for|with|on|at|from|do|does|{_STATED_VERBS})\b", meaning,
+                             flags=re.I)[0].split()
+    plural = bool(subject_words) and _plural(subject_words[-1].strip("(),;"))
+    lead = "" if _NOUN_OPENING.match(meaning) or plural else "the "
     return f"{subject} states that {lead}{meaning}."
 
 
@@ -215,8 +220,7 @@ def definition_sentence(term: str, meaning: str, usage: str = "") -> str:
     name = re.sub(r"\s*\([^)]*\)", "", term)  # "molarity (M)": its abbreviation is not its case
     if _LAW.search(name) and (stated := _law_statement(name, meaning)):
         return stated
-    verb = ("states that" if _LAW.search(name) and _is_clause(meaning)  # "an equilibrium subjected to ... will shift"
-            else "is" if _spells_out(name, meaning)  # "ATP is adenosine triphosphate", not "an adenosine …"
+    verb = ("is" if _spells_out(name, meaning)  # "ATP is adenosine triphosphate", not "an adenosine …"
             else "is" if re.match(r"^(a|an|the|one|any)\b", meaning, re.I)
             else "" if re.match(r"^(states|says|describes|refers to|is|are)\b", meaning, re.I)
             else _copula(name, meaning))
