@@ -1,7 +1,8 @@
 """The passages a lesson is written from: the chosen section's passages nearest the question (in
 textbook order), the best passages of the next sections retrieval ranks for the question (the answer
 is not always in the first section; only when the chosen section is retrieval's first), and the
-section's glossary.
+glossaries of those sections (the chosen section's first; another section's entry only names a concept
+the lesson would otherwise miss, see `content.writers.concept`).
 """
 
 from __future__ import annotations
@@ -110,12 +111,20 @@ def lesson_passages(topic: Topic, question: str) -> list[SourcePassage]:
             url=getattr(passage, "source_url", ""), attribution=passage.attribution, kind="text",
             order=100_000 + rank, relevance=1.0 - distances.get(passage.anchor, 1.0),
             summary=is_summary(passage.heading_path))
-    for entry in topic.glossary or []:
-        term, meaning = entry.get("term", ""), entry.get("meaning", "")
-        if term and meaning:
-            add(topic_id=topic.pk, module_id=topic.module_id, text=f"{term}: {meaning}", book_title=book.title,
-                section_title=topic.title, anchor=f"{topic.module_id}#glossary", citation=_citation(topic),
-                url=book.source_url, attribution=book.attribution, kind="glossary", order=200_000)
+    # the chosen section's glossary, then the other sections' (their terms may name the answer's concept)
+    ranked = list(dict.fromkeys(p.topic_id for p in others))
+    borrowed = Topic.objects.filter(pk__in=ranked).select_related("chapter__book")
+    seen: set[str] = set()
+    for rank, section in enumerate([topic, *sorted(borrowed, key=lambda t: ranked.index(t.pk))]):
+        for entry in section.glossary or []:
+            term, meaning = entry.get("term", ""), entry.get("meaning", "")
+            if term and meaning and term.lower() not in seen:
+                seen.add(term.lower())
+                add(topic_id=section.pk, module_id=section.module_id, text=f"{term}: {meaning}",
+                    book_title=section.chapter.book.title, section_title=section.title,
+                    anchor=f"{section.module_id}#glossary", citation=_citation(section),
+                    url=section.chapter.book.source_url, attribution=section.chapter.book.attribution,
+                    kind="glossary", order=200_000 + rank)
     return passages
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from content.pipeline.evidence import THIN_SECTION, lesson_passages
 from content.writers import LessonBrief, SourcePassage, narration_of, validate_script
-from content.writers.answer import Candidate, Embedder, Selection, near_duplicate, select
+from content.writers.answer import Candidate, Embedder, Selection, cosine, near_duplicate, select
 from content.writers.concept import name_it_early, name_the_concept
 from content.writers.definitions import definition_sentence
 from content.writers.local import _example_sentence, _facts, compose_script
@@ -40,6 +40,8 @@ def test_lesson_evidence_comes_from_the_index_search_uses(mini_corpus):
     assert main
     assert all(p.relevance > 0 for p in main)
     assert any(p.module_id == "m90102" for p in passages)
+    # with that section's glossary, whose terms the lesson may name (`name_the_concept`)
+    assert any(p.kind == "glossary" and p.module_id == "m90102" for p in passages)
 
 
 def test_a_section_the_student_picked_over_retrievals_first_is_taught_alone(mini_corpus):
@@ -693,3 +695,37 @@ def test_a_sentence_with_two_content_words_is_not_contained_in_every_sentence_us
     vessels = Candidate("Blood vessels branch out; arteries take blood away from the heart, and veins bring it back.",
                         passage, (0, 3), True)
     assert near_duplicate(arteries, vessels)
+
+
+def test_another_retrieved_sections_glossary_term_is_named_when_the_lesson_misses_it():
+    embedder = Embedder()
+    question = "What happens when you mix an acid with a base?"
+    water = SourcePassage(id="p1", topic_id=1, module_id="m-water", text="", section_title="Water")
+    own_term = SourcePassage(id="p2", topic_id=1, module_id="m-water", kind="glossary",
+                             text="cohesion: intermolecular forces between water molecules")
+    other_term = SourcePassage(id="p3", topic_id=2, module_id="m-acids", kind="glossary",
+                               text="neutralization reaction: reaction between an acid and a base that produces "
+                                    "a salt and water")
+
+    def candidate(text, passage, main, score):
+        vector = embedder.documents([text])[0]
+        return Candidate(text, passage, (0, 1), main, score=score, vector=vector,
+                         similarity=cosine(embedder.query(question), vector))
+
+    answer = candidate("Acids and bases change the pH of the water they are dissolved in.", water, True, 0.9)
+    cohesion = candidate("Cohesion is intermolecular forces between water molecules.", own_term, True, 0.2)
+    neutralization = candidate("A neutralization reaction is a reaction between an acid and a base that produces "
+                               "a salt and water.", other_term, False, 0.3)
+    brief = LessonBrief(topic_id=1, topic_title="Water", subject="biology", interest="cooking", question=question,
+                        grade_band="6-8", passages=[water, own_term, other_term])
+    # given a lesson whose own section's glossary names no concept near the question
+    selection = Selection([answer], [], [answer, cohesion])
+    # when another retrieved section's glossary has a term near it, that section's line names the concept
+    assert name_the_concept(selection, brief, question, embedder, borrowed=[neutralization]) == [neutralization]
+    # without it, the lesson falls back to its own section's nearest term (or none)
+    selection = Selection([answer], [], [answer, cohesion])
+    assert neutralization not in name_the_concept(selection, brief, question, embedder)
+    # and once the lesson names the borrowed term, nothing is added for it
+    named = candidate("In a neutralization reaction, an acid and a base form water and a salt.", water, True, 0.8)
+    selection = Selection([named], [], [named, cohesion])
+    assert neutralization not in name_the_concept(selection, brief, question, embedder, borrowed=[neutralization])
