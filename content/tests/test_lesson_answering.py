@@ -700,7 +700,8 @@ def test_a_sentence_with_two_content_words_is_not_contained_in_every_sentence_us
 def test_another_retrieved_sections_glossary_term_is_named_when_the_lesson_misses_it():
     embedder = Embedder()
     question = "What happens when you mix an acid with a base?"
-    water = SourcePassage(id="p1", topic_id=1, module_id="m-water", text="", section_title="Water")
+    water = SourcePassage(id="p1", topic_id=1, module_id="m-water", section_title="Water",
+                          text="Mixing an acid and a base in water is a neutralization reaction.")
     own_term = SourcePassage(id="p2", topic_id=1, module_id="m-water", kind="glossary",
                              text="cohesion: intermolecular forces between water molecules")
     other_term = SourcePassage(id="p3", topic_id=2, module_id="m-acids", kind="glossary",
@@ -725,6 +726,13 @@ def test_another_retrieved_sections_glossary_term_is_named_when_the_lesson_misse
     # without it, the lesson falls back to its own section's nearest term (or none)
     selection = Selection([answer], [], [answer, cohesion])
     assert neutralization not in name_the_concept(selection, brief, question, embedder)
+    # nor when the chosen section never uses the borrowed term (a definition near the question in words only)
+    silent = SourcePassage(id="p1", topic_id=1, module_id="m-water", section_title="Water",
+                           text="Acids and bases change the pH of water.")
+    brief = LessonBrief(topic_id=1, topic_title="Water", subject="biology", interest="cooking", question=question,
+                        grade_band="6-8", passages=[silent, own_term, other_term])
+    selection = Selection([answer], [], [answer, cohesion])
+    assert neutralization not in name_the_concept(selection, brief, question, embedder, borrowed=[neutralization])
     # and once the lesson names the borrowed term, nothing is added for it
     named = candidate("In a neutralization reaction, an acid and a base form water and a salt.", water, True, 0.8)
     selection = Selection([named], [], [named, cohesion])

@@ -12,10 +12,13 @@ Retrieval's choice of section is not always right: another retrieved section who
 closer to the question than all of the chosen section's (`closer_sections`) has its title concept
 named first, from its own sentences (dev: answers 70%→72%, within 90 words 47%→49%). A statement
 unrelated to the question (`UNRELATED`) names no concept: the next term is tried (dev: within 90
-words 51%→53%). Last, the nearest glossary term of the other retrieved sections (`borrowed`: their
-glossary lines, which never open or explain by themselves) is named through its own line when the
-lesson does not name it ("A neutralization reaction is …" in a lesson from the section "Water"; dev
-answers 75%→81%, the 115-question set 73%→74%, fresh40 68%→75%; an untouched set of 40 unchanged at 57%).
+words 51%→53%). Last, a term the chosen section uses but another retrieved section defines
+(`borrowed`: their glossary lines, which never open or explain by themselves) is named through that
+definition when it is the nearest to the question and the lesson does not name it ("An atrium is a
+chamber of the heart …" in a lesson on what the heart does; dev answers 75%→81%, within 90 words
+47%→49%; the 115-question set 73%→73%; fresh40 68%→72%; an untouched set of 40 unchanged at 57%). Any
+borrowed term near the question instead added off-topic definitions ("Flame cell is an excretory cell
+found in flatworms." in why a candle needs oxygen) to about a third of the lessons.
 """
 
 from __future__ import annotations
@@ -98,6 +101,12 @@ def closer_sections(brief: LessonBrief) -> list[tuple[str, str]]:
     return [key for key, relevance in sorted(best.items(), key=lambda kv: -kv[1]) if relevance > main]
 
 
+def _said_in_section(glossary: list[Candidate], brief: LessonBrief) -> list[Candidate]:
+    """The glossary lines whose term (or its plural) the chosen section's passages use as a phrase."""
+    used = " ".join(p.text for p in brief.passages if p.kind != "glossary" and p.topic_id == brief.topic_id).lower()
+    return [c for c in glossary if re.search(rf"\b{re.escape(glossary_term(c).lower())}s?\b", used)]
+
+
 def name_the_concept(selection: Selection, brief: LessonBrief, question: str, embedder: Embedder,
                      borrowed: list[Candidate] = ()) -> list[Candidate]:
     """Add to the why, for the title concept nearest the question and the glossary term nearest it, the
@@ -108,8 +117,9 @@ def name_the_concept(selection: Selection, brief: LessonBrief, question: str, em
               for module_id, title in closer_sections(brief)]
     groups += [(_nearest_first(title_concepts(brief.topic_title), question, embedder), "", ranked),
                (key_concepts(definitions, embedder.query(question), limit=1), "", ranked)]
-    # only the borrowed term is stated by a borrowed glossary line
-    for term in key_concepts(list(borrowed), embedder.query(question), limit=1):
+    # a borrowed glossary line states only its own term, and only a term the chosen section says: a definition
+    # near the question in words but not in idea ("Flame cell is an excretory cell …" for a candle) is not named
+    for term in key_concepts(_said_in_section(borrowed, brief), embedder.query(question), limit=1):
         module_id = next(c.passage.module_id for c in borrowed if glossary_term(c) == term)
         groups.append(([term], module_id, [*ranked, *borrowed]))
     added: list[Candidate] = []
