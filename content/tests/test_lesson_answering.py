@@ -737,3 +737,25 @@ def test_another_retrieved_sections_glossary_term_is_named_when_the_lesson_misse
     named = candidate("In a neutralization reaction, an acid and a base form water and a salt.", water, True, 0.8)
     selection = Selection([named], [], [named, cohesion])
     assert neutralization not in name_the_concept(selection, brief, question, embedder, borrowed=[neutralization])
+
+
+def test_the_quiz_asks_no_term_of_another_section_the_lesson_never_says():
+    from content.writers.quiz import build_quiz  # noqa: PLC0415 - the quiz builder under test
+
+    text = SourcePassage(id="p1", topic_id=1, module_id="m1", text="", kind="text")
+    own = SourcePassage(id="p2", topic_id=1, module_id="m1", kind="glossary",
+                        text="combustion: reaction of a fuel with oxygen that releases heat and light")
+    other = SourcePassage(id="p3", topic_id=2, module_id="m2", kind="glossary",
+                          text="flame cell: excretory cell found in flatworms")
+    answer = Candidate("A candle flame goes out when the oxygen around it is used up.", text, (0, 1), True)
+    brief = LessonBrief(topic_id=1, topic_title="Combustion", subject="chemistry",
+                        question="Why does a candle flame need oxygen?", interest="cooking", grade_band="6-8",
+                        passages=[text, own, other], key_terms=["combustion", "oxygen", "fuel", "heat", "flame cell",
+                                                                "oxidation", "flatworm"])
+    # given another retrieved section's glossary line close to the question in words, never said in the lesson
+    quiz = build_quiz(brief, Selection([answer], [], [answer]), Embedder(), question=brief.question, worked=None,
+                      worked_passage=None)
+    # then no quiz question asks for that term; the section's own term may be asked
+    assert quiz
+    assert all(item["answer"].lower() != "flame cell" for item in quiz)
+    assert any(item["answer"].lower() == "combustion" for item in quiz)

@@ -360,7 +360,10 @@ def build_quiz(brief: LessonBrief, selection: Selection, embedder: Embedder, *, 
         built = _cloze(candidate, terms or pool, pool, question, embedder=embedder, rng=rng)
         if built:
             extra.append(built)
-    glossary = {p.text.partition(":")[0].strip().lower(): p for p in brief.passages if p.kind == "glossary"}
+    # the section's own terms, and another section's only when the lesson says it (`name_the_concept`)
+    said = " ".join(c.text for c in [*selection.answer, *selection.why]).lower()
+    glossary = {p.text.partition(":")[0].strip().lower(): p for p in brief.passages if p.kind == "glossary"
+                and (p.topic_id == brief.topic_id or p.text.partition(":")[0].strip().lower() in said)}
     question_vector = embedder.query(question)
     ranked_terms = sorted(glossary, key=lambda t: -cosine(question_vector, embedder.documents([t])[0]))
     for term_key in ranked_terms:
