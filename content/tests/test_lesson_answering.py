@@ -733,6 +733,24 @@ def test_another_retrieved_sections_glossary_term_is_named_when_the_lesson_misse
                         grade_band="6-8", passages=[silent, own_term, other_term])
     selection = Selection([answer], [], [answer, cohesion])
     assert neutralization not in name_the_concept(selection, brief, question, embedder, borrowed=[neutralization])
+    # nor a borrowed definition only loosely near the question (0.35: a section's own term would count)
+    asked = embedder.query(question)
+    norm = sum(x * x for x in asked) ** 0.5
+    unit = [x / norm for x in asked]
+    other_axis = [1.0 if i == 0 else 0.0 for i in range(len(unit))]
+    along = sum(a * b for a, b in zip(other_axis, unit, strict=True))
+    ortho = [o - along * u for o, u in zip(other_axis, unit, strict=True)]
+    ortho_norm = sum(x * x for x in ortho) ** 0.5
+    similarity = 0.35
+    loose_vector = [similarity * u + (1 - similarity ** 2) ** 0.5 * o / ortho_norm for u, o in zip(unit, ortho,
+                                                                                                    strict=True)]
+    loose = Candidate(neutralization.text, other_term, (0, 1), False, score=0.3, vector=loose_vector,
+                      similarity=similarity)
+    brief = LessonBrief(topic_id=1, topic_title="Water", subject="biology", interest="cooking", question=question,
+                        grade_band="6-8", passages=[water, own_term, other_term])
+    assert abs(cosine(asked, loose_vector) - similarity) < 1e-6
+    selection = Selection([answer], [], [answer, cohesion])
+    assert loose not in name_the_concept(selection, brief, question, embedder, borrowed=[loose])
     # and once the lesson names the borrowed term, nothing is added for it
     named = candidate("In a neutralization reaction, an acid and a base form water and a salt.", water, True, 0.8)
     selection = Selection([named], [], [named, cohesion])

@@ -491,7 +491,8 @@ def repeats(c: Candidate, said: Iterable[Candidate]) -> bool:
 LAW_TERM_LEAD = 0.1
 
 
-def key_concepts(definitions: list[Candidate], question_vector: list[float] | None, limit: int = 2) -> list[str]:
+def key_concepts(definitions: list[Candidate], question_vector: list[float] | None, limit: int = 2,
+                 least: float = 0.3) -> list[str]:
     """The section's glossary terms whose definitions are nearest the question: the concepts a
     correct answer names even when the student does not know the word ("inertia", "fusion")."""
     scored = sorted(((cosine(question_vector, c.vector), c) for c in definitions),
@@ -499,7 +500,7 @@ def key_concepts(definitions: list[Candidate], question_vector: list[float] | No
     terms = []
     for similarity, c in scored[:limit]:
         term = glossary_term(c)
-        if similarity >= 0.3 and len(term) > 2:
+        if similarity >= least and len(term) > 2:
             terms.append(term)
     return terms
 
