@@ -777,3 +777,22 @@ def test_the_quiz_asks_no_term_of_another_section_the_lesson_never_says():
     assert quiz
     assert all(item["answer"].lower() != "flame cell" for item in quiz)
     assert any(item["answer"].lower() == "combustion" for item in quiz)
+
+
+def test_another_sections_glossary_does_not_change_how_the_lesson_says_its_own_terms():
+    from content.writers.answer import candidates  # noqa: PLC0415 - the candidate builder under test
+
+    text = SourcePassage(id="p1", topic_id=1, module_id="m1", kind="text",
+                         text="A mixture can be separated by physical means. A mixture of sand and water settles.")
+    own = SourcePassage(id="p2", topic_id=1, module_id="m1", kind="glossary",
+                        text="mixture: matter that can be separated into its components by physical means")
+    borrowed = [SourcePassage(id=f"p{3 + i}", topic_id=2, module_id="m2", kind="glossary", text=line)
+                for i, line in enumerate(["heterogeneous mixture: mixture whose composition varies from point to point",
+                                          "homogeneous mixture: mixture of uniform composition throughout",
+                                          "solution: mixture in which a solute dissolves in a solvent"])]
+    brief = LessonBrief(topic_id=1, topic_title="Classification of Matter", subject="chemistry", interest="art",
+                        question="What is a mixture?", grade_band="9-10", passages=[text, own, *borrowed])
+    # the section says "a mixture"; the other section's "term: meaning" lines say it bare four times
+    said = [c.text for c in candidates(brief, max_words=30) if c.passage is own]
+    assert len(said) == 1
+    assert said[0].startswith("A mixture is ")

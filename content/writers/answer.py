@@ -179,7 +179,8 @@ def candidates(brief: LessonBrief, *, max_words: int, tolerance: int = 8) -> lis
     found: list[Candidate] = []
     seen: set[str] = set()
     context = f"{brief.question} {brief.topic_title} {' '.join(brief.key_terms)}"
-    texts = {p.id: p.text.lower() for p in brief.passages}  # what the other passages talk about
+    # what the other passages talk about (not another section's glossary: its "term: meaning" lines are no prose)
+    texts = {p.id: p.text.lower() for p in brief.passages if p.kind != "glossary" or p.topic_id == brief.topic_id}
     usage = " ".join(texts.values())  # how the passages say a glossary term ("the periodic table")
     for passage in sorted(brief.passages, key=lambda p: p.order):
         main = passage.topic_id == brief.topic_id
