@@ -796,3 +796,25 @@ def test_another_sections_glossary_does_not_change_how_the_lesson_says_its_own_t
     said = [c.text for c in candidates(brief, max_words=30) if c.passage is own]
     assert len(said) == 1
     assert said[0].startswith("A mixture is ")
+
+
+def test_another_sections_glossary_does_not_weigh_the_questions_words():
+    from content.writers.answer import score_candidates  # noqa: PLC0415 - the scorer under test
+
+    question = "How do you get sand back out of a mixture with salt?"
+    text = SourcePassage(id="p1", topic_id=1, module_id="m1", kind="text", relevance=0.5,
+                         text="A mixture can be separated by physical means.")
+    sentence = Candidate("A mixture can be separated by physical means.", text, (0, 0), True)
+    brief = LessonBrief(topic_id=1, topic_title="Mixtures", subject="chemistry", interest="art", question=question,
+                        grade_band="9-10", passages=[text])
+    alone = score_candidates([sentence], brief, question, Embedder(), target_grade=9.5)[0].lexical
+    # given other sections' glossary lines that all say "mixture" (which would make it a common word)
+    borrowed = [Candidate(f"A {kind} mixture is a mixture of several substances.",
+                          SourcePassage(id=f"g{n}", topic_id=2, module_id="m2", kind="glossary",
+                                        text=f"{kind} mixture: mixture of several substances"), (200_000, n), False)
+                for n, kind in enumerate(["heterogeneous", "homogeneous", "racemic", "eutectic"])]
+    sentence = Candidate("A mixture can be separated by physical means.", text, (0, 0), True)
+    scored = score_candidates([sentence, *borrowed], brief, question, Embedder(), target_grade=9.5)
+    # then the section's sentence weighs the question's words ("mixture" against "sand") as it did without them
+    assert 0 < alone < 1
+    assert next(c for c in scored if c.passage is text).lexical == pytest.approx(alone)

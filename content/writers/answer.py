@@ -378,10 +378,11 @@ def score_candidates(found: list[Candidate], brief: LessonBrief, question: str, 
     if pair:  # "difference", "same": the comparison's frame, not what it is about
         asked = (asked - COMPARISON_FRAME) or asked
     document_frequency: dict[str, int] = {}
-    for candidate in found:
+    prose = [c for c in found if c.main or c.passage.kind != "glossary"]  # not another section's glossary
+    for candidate in prose:
         for s in stems(candidate.text) & asked:
             document_frequency[s] = document_frequency.get(s, 0) + 1
-    total = len(found) or 1
+    total = len(prose) or 1
     weight = {s: math.log(1 + total / (1 + document_frequency.get(s, 0))) for s in asked}
     weight_sum = sum(weight.values()) or 1.0
     for c in found:

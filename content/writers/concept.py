@@ -16,9 +16,10 @@ words 51%→53%). Last, a term the chosen section uses but another retrieved sec
 (`borrowed`: their glossary lines, which never open or explain by themselves) is named through that
 definition when it is the nearest to the question and the lesson does not name it ("An atrium is a
 chamber of the heart …" in a lesson on what the heart does; dev answers 75%→81%, within 90 words
-47%→49%; the 115-question set 73%→73%; fresh40 68%→72%; an untouched set of 40 unchanged at 57%). Any
+47%→49%; the 115-question set 73%→72%; fresh40 68%→72%; an untouched set of 40 unchanged at 57%). Any
 borrowed term near the question instead added off-topic definitions ("Flame cell is an excretory cell
-found in flatworms." in why a candle needs oxygen) to about a third of the lessons.
+found in flatworms." in why a candle needs oxygen) to about a third of the lessons. Borrowed glossary
+lines weigh no word of the question and count as none of the lesson's prose.
 """
 
 from __future__ import annotations
