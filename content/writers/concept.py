@@ -19,7 +19,8 @@ chamber of the heart …" in a lesson on what the heart does; dev answers 75%→
 47%→49%; the 115-question set 73%→72%; fresh40 68%→72%; an untouched set of 40 unchanged at 57%). Any
 borrowed term near the question instead added off-topic definitions ("Flame cell is an excretory cell
 found in flatworms." in why a candle needs oxygen) to about a third of the lessons. Borrowed glossary
-lines weigh no word of the question and count as none of the lesson's prose.
+lines weigh no word of the question and count as none of the lesson's prose; their terms do count among
+the key concepts a sentence gains a little for naming (`score_candidates`; without that, dev 81%→79%).
 """
 
 from __future__ import annotations
