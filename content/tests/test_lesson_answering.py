@@ -777,6 +777,14 @@ def test_the_quiz_asks_no_term_of_another_section_the_lesson_never_says():
     assert quiz
     assert all(item["answer"].lower() != "flame cell" for item in quiz)
     assert any(item["answer"].lower() == "combustion" for item in quiz)
+    # nor a borrowed term the lesson "says" only inside another word ("ion" in "combustion")
+    ion = SourcePassage(id="p4", topic_id=2, module_id="m2", kind="glossary",
+                        text="ion: electrically charged atom or molecule")
+    brief.passages[:] = [text, ion]
+    said_inside = Candidate("A candle flame needs oxygen for combustion.", text, (0, 1), True)
+    quiz = build_quiz(brief, Selection([said_inside], [], [said_inside]), Embedder(), question=brief.question,
+                      worked=None, worked_passage=None)
+    assert all(item["answer"].lower() != "ion" for item in quiz)
 
 
 def test_another_sections_glossary_does_not_change_how_the_lesson_says_its_own_terms():

@@ -361,9 +361,13 @@ def build_quiz(brief: LessonBrief, selection: Selection, embedder: Embedder, *, 
         if built:
             extra.append(built)
     # the section's own terms, and another section's only when the lesson says it (`name_the_concept`)
-    said = " ".join(c.text for c in [*selection.answer, *selection.why]).lower()
+    said = " ".join(c.text for c in [*selection.answer, *selection.why])
+
+    def says(term: str) -> bool:  # as a word: "ion" is not said by "motion"
+        return re.search(rf"\b{re.escape(term)}s?\b", said, re.I) is not None
+
     glossary = {p.text.partition(":")[0].strip().lower(): p for p in brief.passages if p.kind == "glossary"
-                and (p.topic_id == brief.topic_id or p.text.partition(":")[0].strip().lower() in said)}
+                and (p.topic_id == brief.topic_id or says(p.text.partition(":")[0].strip()))}
     question_vector = embedder.query(question)
     ranked_terms = sorted(glossary, key=lambda t: -cosine(question_vector, embedder.documents([t])[0]))
     for term_key in ranked_terms:
