@@ -113,9 +113,9 @@ def lesson_passages(topic: Topic, question: str) -> list[SourcePassage]:
             summary=is_summary(passage.heading_path))
     # the chosen section's glossary, then the other sections' (their terms may name the answer's concept)
     ranked = list(dict.fromkeys(p.topic_id for p in others))
-    borrowed = Topic.objects.filter(pk__in=ranked).select_related("chapter__book")
+    borrowed = Topic.objects.select_related("chapter__book").in_bulk(ranked)
     seen: set[str] = set()
-    for rank, section in enumerate([topic, *sorted(borrowed, key=lambda t: ranked.index(t.pk))]):
+    for rank, section in enumerate([topic, *(borrowed[pk] for pk in ranked if pk in borrowed)]):
         for entry in section.glossary or []:
             term, meaning = entry.get("term", ""), entry.get("meaning", "")
             if term and meaning and term.lower() not in seen:

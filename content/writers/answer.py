@@ -154,6 +154,12 @@ class Candidate:
     def words(self) -> int:
         return words(self.text)
 
+    @property
+    def borrowed(self) -> bool:
+        """Another retrieved section's glossary line: it only names a concept the lesson misses
+        (`concept.name_the_concept`), never opens, explains or weighs the question's words."""
+        return self.passage.kind == "glossary" and not self.main
+
 
 #: What was once done in an experiment or a study, told in the past tense with no present-tense verb
 #: ("After each generation, the cells were harvested and the DNA was isolated", "In a 1981 study, flies
@@ -378,7 +384,7 @@ def score_candidates(found: list[Candidate], brief: LessonBrief, question: str, 
     if pair:  # "difference", "same": the comparison's frame, not what it is about
         asked = (asked - COMPARISON_FRAME) or asked
     document_frequency: dict[str, int] = {}
-    prose = [c for c in found if c.main or c.passage.kind != "glossary"]  # not another section's glossary
+    prose = [c for c in found if not c.borrowed]
     for candidate in prose:
         for s in stems(candidate.text) & asked:
             document_frequency[s] = document_frequency.get(s, 0) + 1

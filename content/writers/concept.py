@@ -30,7 +30,7 @@ import re
 from . import LessonBrief
 from .answer import LAW, PRINCIPLE, Candidate, Embedder, Selection, cosine, key_concepts, repeats
 from .question_forms import glossary_term
-from .sentences import DEFINITION
+from .sentences import DEFINITION, says_term
 from .stemming import stems
 
 _GENERIC_TITLE = re.compile(r"^(introduction( to)?|overview( of)?|the|an?|some|more|basics of|applications? of|"
@@ -109,8 +109,8 @@ def closer_sections(brief: LessonBrief) -> list[tuple[str, str]]:
 
 def _said_in_section(glossary: list[Candidate], brief: LessonBrief) -> list[Candidate]:
     """The glossary lines whose term (or its plural) the chosen section's passages use as a phrase."""
-    used = " ".join(p.text for p in brief.passages if p.kind != "glossary" and p.topic_id == brief.topic_id).lower()
-    return [c for c in glossary if re.search(rf"\b{re.escape(glossary_term(c).lower())}s?\b", used)]
+    used = " ".join(p.text for p in brief.passages if p.kind != "glossary" and p.topic_id == brief.topic_id)
+    return [c for c in glossary if says_term(used, glossary_term(c))]
 
 
 def name_the_concept(selection: Selection, brief: LessonBrief, question: str, embedder: Embedder,

@@ -212,9 +212,8 @@ def compose_script(brief: LessonBrief) -> dict[str, Any]:
 
     pool = find_candidates(brief, max_words=max_words, tolerance=0 if brief.simpler else 8)
     pool = score_candidates(pool, brief, question, embedder, target_grade=goal)
-    # another section's glossary lines only name a concept the lesson misses (`name_the_concept`)
-    borrowed = [c for c in pool if c.passage.kind == "glossary" and not c.main]
-    pool = [c for c in pool if c.passage.kind != "glossary" or c.main]
+    borrowed = [c for c in pool if c.borrowed]  # they only name a concept the lesson misses (`name_the_concept`)
+    pool = [c for c in pool if not c.borrowed]
     selection = select(pool, question, answer_words=40 if brief.simpler else 50,
                        why_words=60 if brief.simpler else 130 if brief.grade_band == "11-12" else 115,
                        why_max=3 if brief.simpler else 6)

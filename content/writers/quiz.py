@@ -22,7 +22,7 @@ from typing import Any
 from . import LessonBrief, PracticeSource, SourcePassage
 from .answer import Candidate, Embedder, Selection, cosine, explains
 from .definitions import definition_sentence, is_cross_reference
-from .sentences import clean, singular, words
+from .sentences import clean, says_term, singular, words
 from .stemming import stem, stems
 from .worked import WorkedExample
 
@@ -362,12 +362,9 @@ def build_quiz(brief: LessonBrief, selection: Selection, embedder: Embedder, *, 
             extra.append(built)
     # the section's own terms, and another section's only when the lesson says it (`name_the_concept`)
     said = " ".join(c.text for c in [*selection.answer, *selection.why])
-
-    def says(term: str) -> bool:  # as a word: "ion" is not said by "motion"
-        return re.search(rf"\b{re.escape(term)}s?\b", said, re.I) is not None
-
-    glossary = {p.text.partition(":")[0].strip().lower(): p for p in brief.passages if p.kind == "glossary"
-                and (p.topic_id == brief.topic_id or says(p.text.partition(":")[0].strip()))}
+    glossary = {term.lower(): p for p in brief.passages if p.kind == "glossary"
+                for term in [p.text.partition(":")[0].strip()]
+                if p.topic_id == brief.topic_id or says_term(said, term)}
     question_vector = embedder.query(question)
     ranked_terms = sorted(glossary, key=lambda t: -cosine(question_vector, embedder.documents([t])[0]))
     for term_key in ranked_terms:
