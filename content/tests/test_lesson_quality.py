@@ -105,6 +105,10 @@ def test_hands_on_activity_steps_are_not_lesson_facts_and_a_box_title_is_dropped
     assert make_standalone("One straw; One clear glass; Water Procedure: Stand the straw in the glass.") is None
     assert make_standalone("Do this and watch the shape of the straw from the side.") is None
     assert make_standalone("In this activity the class measures how fast a cart rolls.") is None
+    # safety rules and reminders tell the reader what to do: not the answer to a question about a hot nail
+    assert make_standalone("Never leave an open flame unattended.") is None
+    assert make_standalone("Always wear goggles when heating a liquid.") is None
+    assert make_standalone("Be careful not to touch the hot plate.") is None
     # the words alone do not reject a statement
     assert make_standalone("The materials in antifreeze lower the freezing point of water.") is not None
     # "You may have noticed that ..." is a lead-in, not part of the statement

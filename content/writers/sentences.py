@@ -62,7 +62,8 @@ _STUB = re.compile(r"\b(in|see|of|to|from|and)\s*[,.;:)]|\(\s*\)|\(\s*(see|a|b|c
 _IMPERATIVE = re.compile(r"^(try|imagine|suppose|consider|think|look|see|use|compare|calculate|find|explain|describe|"
                          r"predict|draw|make|place|observe|record|repeat|measure|write|list|identify|discuss|"
                          r"determine|assume|recall|review|go|click|open|set|take|put|hold|turn|add|mix|do|tie|"
-                         r"build|choose|pour|fill|attach|connect|hang)\b", re.I)
+                         r"build|choose|pour|fill|attach|connect|hang|never|always|avoid|wear|don't|be careful|"
+                         r"be sure|let's|let us)\b", re.I)
 #: An instruction after an opening phrase ("To visualize this, imagine taking ...", "As another example,
 #: consider the conversion of diamond into graphite"): the main clause tells the reader what to do.
 _LATE_IMPERATIVE = re.compile(r"^[^,]{0,80},\s*(imagine|consider|suppose|picture|recall|note|notice|think about|"
