@@ -621,6 +621,11 @@ def test_what_x_does_is_answered_by_a_sentence_whose_subject_x_does_it():
     assert term == function_asked("What is the job of the mitochondria?") == function_asked("What are mitochondria "
                                                                                               "for?")
     assert function_asked("What do plants need to grow?") == set()
+    # a purpose asked as a why is the same question: what the thing does for us
+    assert function_asked("Why do we even have mitochondria?") == term == function_asked("Why are mitochondria so "
+                                                                                           "important?")
+    assert function_asked("Why does our body need ATP?") == stems("ATP")
+    assert function_asked("Why do we need to breathe oxygen?") == function_asked("Why does ice float?") == set()
     text = SourcePassage(id="p1", topic_id=1, module_id="m1", text="")
     glossary = SourcePassage(id="p2", topic_id=1, module_id="m1", kind="glossary", text="mitochondria: organelles")
     assert says_function(Candidate("Mitochondria are organelles responsible for making ATP.", glossary, (1, 0), True),

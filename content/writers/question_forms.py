@@ -56,12 +56,17 @@ HOW_QUESTION = re.compile(r"\bhow\b|\bwhat happens\b", re.I)
 WHY_QUESTION = re.compile(r"\bwhy\b|\bwhat (makes|causes)\b(?! up\b)", re.I)
 
 
-#: "What do mitochondria do?", "What is the job of the kidneys?", "What are ribosomes for?"
+#: "What do mitochondria do?", "What is the job of the kidneys?", "What are ribosomes for?", "Why do we need ATP?"
 _FUNCTION_TERM = (
     re.compile(r"^\s*what (?:do|does) (?:an? |the |our |your )?(?P<term>[\w' -]+?) (?:really |actually )?do\b", re.I),
     re.compile(r"^\s*what(?:'s| is| are) (?:the )?(?:main )?(?:job|role|function|purpose|use)s? of "
                r"(?:an? |the |our |your )?(?P<term>[\w' -]+?)\s*\??\s*$", re.I),
     re.compile(r"^\s*what (?:is|are) (?:an? |the |our |your )?(?P<term>[\w' -]+?) (?:used )?for\s*\??\s*$", re.I),
+    # a purpose asked as a why: "Why do we even have a skeleton?", "Why does our body need ATP?"
+    re.compile(r"^\s*why (?:do|does) (?:we|you|i|humans|people|animals|plants|cells|organisms|living things|"
+               r"(?:our|your|the) (?:bodies|body|cells))(?: even| really| actually| all)? (?:have|need) "
+               r"(?:an? |the |our |two |so many )?(?P<term>(?!to\b)[\w' -]+?)\s*\??\s*$", re.I),
+    re.compile(r"^\s*why (?:is|are) (?:an? |the |our )?(?P<term>[\w' -]+?) (?:so |very )?important\s*\??\s*$", re.I),
 )
 
 
