@@ -7,7 +7,15 @@ import pytest
 
 from content.pipeline.evidence import THIN_SECTION, lesson_passages
 from content.writers import LessonBrief, SourcePassage, narration_of, validate_script
-from content.writers.answer import Candidate, Embedder, Selection, cosine, near_duplicate, select
+from content.writers.answer import (
+    NEAR_PRINCIPLE_FLOOR,
+    Candidate,
+    Embedder,
+    Selection,
+    cosine,
+    near_duplicate,
+    select,
+)
 from content.writers.concept import name_it_early, name_the_concept
 from content.writers.definitions import definition_sentence
 from content.writers.local import _example_sentence, _facts, compose_script
@@ -560,6 +568,21 @@ def test_the_principle_after_the_answer_is_the_one_nearest_the_question():
     # while of two about as close, the answer's own passage's is said (it continues the answer)
     closer = Candidate(chromium.text, own, (0, 3), True, similarity=0.68, score=0.8)
     assert select([best, closer, rusting], question, answer_words=50, why_words=60).answer == [best, closer]
+
+
+def test_a_weak_answer_is_not_followed_by_a_principle_about_something_else():
+    passage = SourcePassage(id="p1", topic_id=1, module_id="m1", text="")
+    best = Candidate("Some levers exert a large force through a short arm.", passage, (0, 0), True,
+                     similarity=0.36, score=0.6)
+    pitch = Candidate("The distance between screw threads is called pitch.", passage, (0, 3), True,
+                      similarity=0.3, score=0.55)
+    question = "Why do tightrope walkers carry a long pole?"
+    # given a best answer only loosely about the question, a definition further from it is not said after it
+    assert select([best, pitch], question, answer_words=50, why_words=60).answer == [best]
+    # while one as close to the question as the floor is
+    close = Candidate("A long pole is called a balancing aid because it resists turning.", passage, (0, 3), True,
+                      similarity=NEAR_PRINCIPLE_FLOOR, score=0.55)
+    assert select([best, close], question, answer_words=50, why_words=60).answer == [best, close]
 
 
 def test_the_questions_words_meet_the_books_in_their_stems():

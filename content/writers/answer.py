@@ -333,6 +333,11 @@ TERM_BONUS, MAX_TERMS = 0.03, 3
 SUMMARY_BONUS = 0.08
 
 
+#: The least similarity to the question of a principle or definition said after a weak best answer: below it
+#: the second sentence was most often beside the point ("In the formula for ideal mechanical advantage, the
+#: distance between screw threads is called pitch …" for why tightrope walkers carry a pole; 6 of the 8
+#: second sentences it removed on the tuning sets, with no lesson answering less).
+NEAR_PRINCIPLE_FLOOR = 0.35
 #: What a definition of the very term a "What is ...?" question names adds, over any definition.
 DEFINES_ASKED_BONUS = 0.1
 #: What a sentence saying what the asked-about thing does adds: enough to pass the summary's description of
@@ -620,7 +625,7 @@ def select(found: list[Candidate], question: str, *, answer_words: int, why_word
                 and may_answer(c) and explains(c) and not side_definition(c)
                 and best.words + c.words <= answer_words
                 and (c.passage.module_id == best.passage.module_id or c.main) and not near_duplicate(best, c)
-                and c.similarity >= min(best.similarity - 0.2, 0.4) and c.score >= best.score - 0.35]
+                and c.similarity >= max(NEAR_PRINCIPLE_FLOOR, min(best.similarity - 0.2, 0.4)) and c.score >= best.score - 0.35]
         if near:  # the principle most similar to the question, one in the answer's own passage a little ahead
             answer.append(max(near, key=lambda c: c.similarity + SAME_PASSAGE_PRINCIPLE * (c.passage.id == best.passage.id)))
         elif is_example(best):  # none close to the question: the one the book states right after its example
