@@ -570,6 +570,30 @@ def test_the_principle_after_the_answer_is_the_one_nearest_the_question():
     assert select([best, closer, rusting], question, answer_words=50, why_words=60).answer == [best, closer]
 
 
+def test_a_why_is_answered_first_by_the_asked_fact_stated_with_its_cause():
+    from content.writers.answer import score_candidates  # noqa: PLC0415 - the scorer
+    from content.writers.question_forms import explains_asked  # noqa: PLC0415 - the helper under test
+
+    question = "Why are most plants green?"
+    asked = stems(question)
+    direct = "Most leaves are usually green, due to the presence of chlorophyll in the leaf cells."
+    aside = "Some leaves may have different colors, caused by other plant pigments that mask the green chlorophyll."
+    assert explains_asked(direct, asked)
+    # a cause of something else, the asked fact taken as a cause, or the fact without its cause: not the answer
+    assert not explains_asked(aside, asked)
+    assert not explains_asked("Because plants are green, they look dark in red light.", asked)
+    assert not explains_asked("Most plants are green.", asked)
+    # scored, the statement of the fact with its cause gains over the same words with the cause first
+    text = SourcePassage(id="p1", topic_id=1, module_id="m1", text="")
+    brief = LessonBrief(topic_id=1, topic_title="Leaves", subject="biology", question=question, interest="chess",
+                        grade_band="6-8", passages=[text])
+    reordered = "Due to the presence of chlorophyll in the leaf cells, most leaves are usually green."
+    assert not explains_asked(reordered, asked)
+    found = [Candidate(direct, text, (0, 0), True), Candidate(reordered, text, (0, 1), True)]
+    scored = {c.text: c.score for c in score_candidates(found, brief, question, Embedder(), target_grade=7.5)}
+    assert scored[direct] - scored[reordered] > 0.03
+
+
 def test_a_weak_answer_is_not_followed_by_a_principle_about_something_else():
     passage = SourcePassage(id="p1", topic_id=1, module_id="m1", text="")
     best = Candidate("Some levers exert a large force through a short arm.", passage, (0, 0), True,

@@ -41,6 +41,7 @@ from .question_forms import (
     compared,
     compares,
     defines,
+    explains_asked,
     function_asked,
     glossary_term,
     made_of_asked,
@@ -302,6 +303,12 @@ _NEXT_STEP = re.compile(r"^(?:(?!\b(?:which|where|and|who|that|if|when|once|afte
 #: What a sentence loses for a why question when it takes the asked-about fact as its cause: it says what
 #: follows from the fact, not why the fact holds.
 PREMISE_PENALTY = 0.25
+#: What a sentence stating the asked fact and then its cause gains for a why question, in place of the 0.04
+#: any sentence with a cause gains: it is the direct answer ("Nitrogen is a very important element to living
+#: things, because it is part of nucleotides and amino acids …" over "All living organisms require nitrogen
+#: compounds for survival."). Tuning sets: 5 short answers changed, none answered less; fresh40c within 90
+#: words 60 → 62 %, dev 47 → 49 %.
+EXPLAINS_ASKED_BONUS = 0.1
 #: "The third line of evidence comes from …", "The second reason is that …": an item of a list the book just began.
 _ORDINAL_BACK = re.compile(r"^(the|a) (second|third|fourth|fifth|final|last|next|other|latter|former) "
                            r"(line of evidence|reason|example|case|possibility|option|approach|way)s?\b"
@@ -448,6 +455,8 @@ def score_candidates(found: list[Candidate], brief: LessonBrief, question: str, 
             score += 0.05
         if why and takes_as_given(c.text, asked):
             score -= PREMISE_PENALTY  # "Because salt water is a good conductor, electric fish have evolved …"
+        elif why and explains_asked(c.text, asked):
+            score += EXPLAINS_ASKED_BONUS  # "Most leaves are usually green, due to the presence of chlorophyll …"
         elif why and CAUSE.search(c.text):
             score += 0.04
         elif how and (_PROCESS.search(c.text) or CAUSE.search(c.text)):

@@ -2,8 +2,8 @@
 
 "What is X?" wants X's definition (`asked_about`, `defines`), "What is X made of?" what X consists of or is
 caused by (`made_of_asked`, `says_made_of`), "What does X do?" what X does (`function_asked`,
-`says_function`), "Why …?" a cause and not what follows from the asked fact (`WHY_QUESTION`,
-`takes_as_given`), "What is the difference between X and Y?" what each one is (`compared`, `compares`).
+`says_function`), "Why …?" the asked fact with its cause, not what follows from it (`WHY_QUESTION`,
+`explains_asked`, `takes_as_given`), "What is the difference between X and Y?" what each one is (`compared`, `compares`).
 `answer.score_candidates` weighs each. Hand-written on purpose: the cues are a handful of question shapes,
 and a parser that could read them (spaCy's) needs a model download this offline product must not make.
 """
@@ -119,6 +119,19 @@ def says_function(c: Candidate, term: set[str]) -> bool:
     subject = head.split()[:len(term) + 2]  # "The main job of …" is no subject; "In mitochondria, this process" neither
     return bool(does and term and len(head.split()) <= 8 and term <= stems(" ".join(subject))
                 and not re.match(r"(in|at|on|during|for|from|with|by|to|of)\b", head, re.I))
+
+
+#: The cause connective of a sentence that states a fact and then why it holds ("…, due to the presence of …").
+_BECAUSE = re.compile(r"\b(because|due to|caused by|as a result of|results? from|since)\b", re.I)
+
+
+def explains_asked(text: str, asked: set[str]) -> bool:
+    """Whether the sentence states the question's own fact and then its cause ("Most leaves are usually green,
+    due to the presence of chlorophyll …" for "Why are most plants green?"): the direct answer to a why."""
+    because = _BECAUSE.search(text)
+    if not because or len(asked) < 2 or len(text[because.end():].split()) < 3:
+        return False
+    return len(stems(text[:because.start()]) & asked) >= math.ceil(len(asked) / 2)
 
 
 def made_of_asked(question: str) -> set[str]:
