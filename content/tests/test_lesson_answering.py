@@ -594,6 +594,27 @@ def test_a_why_is_answered_first_by_the_asked_fact_stated_with_its_cause():
     assert scored[direct] - scored[reordered] > 0.03
 
 
+def test_a_how_is_answered_by_the_asked_thing_and_its_means():
+    from content.writers.answer import score_candidates  # noqa: PLC0415 - the scorer
+    from content.writers.question_forms import explains_how  # noqa: PLC0415 - the helper under test
+
+    asked = stems("How do plants take in carbon dioxide?")
+    assert explains_how("Plants take in carbon dioxide through small pores called stomata.", asked)
+    # the means of something else, or a reason rather than a means
+    assert not explains_how("Animals release carbon dioxide by breathing out.", stems("How do plants grow?"))
+    assert not explains_how("Plants take in carbon dioxide because they need carbon.", asked)
+    text = SourcePassage(id="p1", topic_id=1, module_id="m1", text="")
+    question = "How do plants take in carbon dioxide?"
+    brief = LessonBrief(topic_id=1, topic_title="Leaves", subject="biology", question=question, interest="chess",
+                        grade_band="6-8", passages=[text])
+    # scored, it gains over a sentence with the same words that does not say the means after the asked thing
+    direct = "Plants take in carbon dioxide through small pores called stomata."
+    other = "Small pores called stomata let plants take in carbon dioxide."
+    found = [Candidate(direct, text, (0, 0), True), Candidate(other, text, (0, 1), True)]
+    scored = {c.text: c.score for c in score_candidates(found, brief, question, Embedder(), target_grade=7.5)}
+    assert scored[direct] - scored[other] > 0.03
+
+
 def test_a_weak_answer_is_not_followed_by_a_principle_about_something_else():
     passage = SourcePassage(id="p1", topic_id=1, module_id="m1", text="")
     best = Candidate("Some levers exert a large force through a short arm.", passage, (0, 0), True,

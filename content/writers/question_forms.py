@@ -3,7 +3,7 @@
 "What is X?" wants X's definition (`asked_about`, `defines`), "What is X made of?" what X consists of or is
 caused by (`made_of_asked`, `says_made_of`), "What does X do?" what X does (`function_asked`,
 `says_function`), "Why …?" the asked fact with its cause, not what follows from it (`WHY_QUESTION`,
-`explains_asked`, `takes_as_given`), "What is the difference between X and Y?" what each one is (`compared`, `compares`).
+`explains_asked`, `takes_as_given`), "How …?" the asked thing and its means (`explains_how`), "What is the difference between X and Y?" what each one is (`compared`, `compares`).
 `answer.score_candidates` weighs each. Hand-written on purpose: the cues are a handful of question shapes,
 and a parser that could read them (spaCy's) needs a model download this offline product must not make.
 """
@@ -123,6 +123,19 @@ def says_function(c: Candidate, term: set[str]) -> bool:
 
 #: The cause connective of a sentence that states a fact and then why it holds ("…, due to the presence of …").
 _BECAUSE = re.compile(r"\b(because|due to|caused by|as a result of|results? from|since)\b", re.I)
+#: How a sentence goes on to say the means ("… by stimulating …"); not "because": "The first microwave ovens were
+#: called Radaranges because …" is history, not how a microwave heats.
+_BY_WAY_OF = re.compile(r"\b(by|through|using|via)\b", re.I)
+
+
+def explains_how(text: str, asked: set[str]) -> bool:
+    """Whether the sentence states what a how-question asks about and then the means ("In a nuclear reactor used
+    for the production of electricity, the energy released by fission reactions is trapped as thermal energy …"
+    for "How does a nuclear power plant make energy?")."""
+    by = _BY_WAY_OF.search(text)
+    if not by or len(asked) < 2 or len(text[by.end():].split()) < 3:
+        return False
+    return len(stems(text[:by.start()]) & asked) >= math.ceil(len(asked) / 2)
 
 
 def explains_asked(text: str, asked: set[str]) -> bool:
