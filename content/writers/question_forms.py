@@ -3,7 +3,8 @@
 "What is X?" wants X's definition (`asked_about`, `defines`), "What is X made of?" what X consists of or is
 caused by (`made_of_asked`, `says_made_of`), "What does X do?" what X does (`function_asked`,
 `says_function`), "Why …?" the asked fact with its cause, not what follows from it (`WHY_QUESTION`,
-`explains_asked`, `takes_as_given`), "How …?" the asked thing and its means (`explains_how`), "What is the difference between X and Y?" what each one is (`compared`, `compares`).
+`explains_asked`, `takes_as_given`), "How …?" the asked thing and its means (`explains_how`), "What is the
+difference between X and Y?" what each one is (`compared`, `compares`).
 `answer.score_candidates` weighs each. Hand-written on purpose: the cues are a handful of question shapes,
 and a parser that could read them (spaCy's) needs a model download this offline product must not make.
 """
@@ -128,23 +129,26 @@ _BECAUSE = re.compile(r"\b(because|due to|caused by|as a result of|results? from
 _BY_WAY_OF = re.compile(r"\b(by|through|using|via)\b", re.I)
 
 
-def explains_how(text: str, asked: set[str]) -> bool:
-    """Whether the sentence states what a how-question asks about and then the means ("In a nuclear reactor used
-    for the production of electricity, the energy released by fission reactions is trapped as thermal energy …"
-    for "How does a nuclear power plant make energy?")."""
-    by = _BY_WAY_OF.search(text)
-    if not by or len(asked) < 2 or len(text[by.end():].split()) < 3:
+def _states_asked_then(connective: re.Pattern, text: str, asked: set[str]) -> bool:
+    """Whether the part of the sentence before `connective` says at least half of the question's words and
+    a clause of three or more words follows it."""
+    found = connective.search(text)
+    if not found or len(asked) < 2 or len(text[found.end():].split()) < 3:
         return False
-    return len(stems(text[:by.start()]) & asked) >= math.ceil(len(asked) / 2)
+    return len(stems(text[:found.start()]) & asked) >= math.ceil(len(asked) / 2)
 
 
 def explains_asked(text: str, asked: set[str]) -> bool:
     """Whether the sentence states the question's own fact and then its cause ("Most leaves are usually green,
     due to the presence of chlorophyll …" for "Why are most plants green?"): the direct answer to a why."""
-    because = _BECAUSE.search(text)
-    if not because or len(asked) < 2 or len(text[because.end():].split()) < 3:
-        return False
-    return len(stems(text[:because.start()]) & asked) >= math.ceil(len(asked) / 2)
+    return _states_asked_then(_BECAUSE, text, asked)
+
+
+def explains_how(text: str, asked: set[str]) -> bool:
+    """Whether the sentence states what a how-question asks about and then the means ("In a nuclear reactor used
+    for the production of electricity, the energy released by fission reactions is trapped as thermal energy …"
+    for "How does a nuclear power plant make energy?")."""
+    return _states_asked_then(_BY_WAY_OF, text, asked)
 
 
 def made_of_asked(question: str) -> set[str]:
