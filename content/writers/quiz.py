@@ -366,7 +366,9 @@ def build_quiz(brief: LessonBrief, selection: Selection, embedder: Embedder, *, 
                 for term in [p.text.partition(":")[0].strip()]
                 if p.topic_id == brief.topic_id or says_term(said, term)}
     question_vector = embedder.query(question)
-    ranked_terms = sorted(glossary, key=lambda t: -cosine(question_vector, embedder.documents([t])[0]))
+    # one embedding call for all terms (a remote embedder would otherwise make a round trip per term)
+    nearness = {t: cosine(question_vector, v) for t, v in zip(glossary, embedder.documents(list(glossary)), strict=True)}
+    ranked_terms = sorted(glossary, key=lambda t: -nearness[t])
     for term_key in ranked_terms:
         passage = glossary[term_key]
         term, _, meaning = passage.text.partition(":")

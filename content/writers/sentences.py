@@ -504,12 +504,12 @@ def continues_example(parts: list[str], index: int, context: str = "", elsewhere
 _SYMBOL = re.compile(r"(?<=[a-z] )(?![aAI]\b)[A-Za-z](?= (?:[a-z]+)\b)|\([A-Za-z][-+/*][A-Za-z]\)")
 
 
-def says_term(text: str, term: str) -> bool:
-    """Whether `text` says `term` (or its plural) as a phrase of whole words: "ion" is not said by "motion"."""
-    return bool(term) and re.search(rf"\b{re.escape(term)}s?\b", text, re.I) is not None
-
-
 def names_by_symbol(sentence: str) -> bool:
     """Whether the sentence names a quantity by a letter symbol: it works through a diagram or a
     calculation rather than stating the idea."""
     return bool(_SYMBOL.search(sentence))
+
+
+def says_term(text: str, term: str) -> bool:
+    """Whether `text` says `term` (or its plural) as a phrase of whole words: "ion" is not said by "motion"."""
+    return bool(term) and re.search(rf"\b{re.escape(term)}s?\b", text, re.I) is not None
