@@ -372,10 +372,13 @@ def test_typed_interests_map_to_a_world_or_a_named_generic_frame(mini_corpus):
         brief = _brief(mini_corpus.topic("m90201"), "Why does a faster car have more energy?", interest=interest)
         script = validate_script(compose_script(brief), brief.passages)
         spoken = match_world(interest).interest
-        hook = narration_of(script["scenes"][0])
+        hook = script["scenes"][0]
         example = narration_of(next(s for s in script["scenes"] if s["kind"] == "example"))
-        assert spoken in hook
+        assert spoken.lower() in [bullet.lower() for bullet in hook["bullets"]]  # on the answer's slide
         assert spoken in example
+        # the short answer is said with nothing after it: no teaser ("Soon we will see it in …") delays the why
+        assert hook["sentences"][0]["framing"]
+        assert not any(s["framing"] for s in hook["sentences"][1:])
 
 
 def test_a_generic_frame_reads_right_for_any_interest_a_student_types():

@@ -112,7 +112,7 @@ FRAMES = {
     "plain": {
         "why": "Here is why, in short.", "how": "Here is how it works, in short.", "what": "Here is the short answer.",
         "why_more": "So what is going on?", "how_more": "Let's go step by step.", "what_more": "Let's look closer.",
-        "bridge": "Soon we will see it in {interest}.", "bring": "Now let's bring it into {interest}.",
+        "bring": "Now let's bring it into {interest}.",
         "numbers": "Let's put numbers on it.", "example": "The textbook gives an example too.",
         "recap": "To sum up, here is the big idea.", "check": "Now it's your turn: try the three questions below.",
         "watch": "Next time you're {place}, look for this idea.",
@@ -124,7 +124,6 @@ FRAMES = {
         "why_more": "So what is going on underneath?",
         "how_more": "Let's walk through it step by step.",
         "what_more": "Let's look more closely.",
-        "bridge": "Soon we will see it at work in {interest}.",
         "bring": "Now let's bring the idea into {interest}.",
         "numbers": "Let's put some real numbers on it, using the relationship from the textbook.",
         "example": "The textbook also gives an example of the idea.",
@@ -243,7 +242,7 @@ def compose_script(brief: LessonBrief) -> dict[str, Any]:
     answer_facts = _facts(selection.answer)
     scenes.append({
         "kind": "hook", "title": "The short answer",
-        "sentences": [_framing(frame[kind]), *answer_facts, _framing(frame["bridge"].format(interest=interest))],
+        "sentences": [_framing(frame[kind]), *answer_facts],
         "bullets": [*[_phrase(c.text) for c in selection.answer][:2], interest.title()],
         "equation": None,
         "visual_description": f"The answer in a few words beside a {interest} scene: {picture}",
