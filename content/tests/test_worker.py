@@ -117,12 +117,12 @@ def test_student_request_becomes_a_playable_cited_lesson(celery_worker_process, 
     assert any(s["framing"] for s in sentences)
     assert all(s["citation"] in citation_ids for s in sentences if not s["framing"])
     assert lesson["quality"]["cited_share"] == 1.0
-    # and the quiz has three answerable questions, the interest is in the hook and the example
+    # and the quiz has three answerable questions, the interest is on the answer's slide and in the example
     assert len(lesson["quiz"]) == 3
     assert all(q["answer"] is None for q in lesson["quiz"])  # the student answers first (issue 15)
     quiz = Lesson.objects.get(pk=lesson["id"]).quiz_questions.all()
     assert all(q.answer and q.explanation and (not q.choices or q.answer in q.choices) for q in quiz)
-    assert "basketball" in lesson["scenes"][0]["narration"].lower()
+    assert "basketball" in [bullet.lower() for bullet in lesson["scenes"][0]["bullets"]]
     assert any("basketball" in s["narration"].lower() for s in lesson["scenes"] if s["kind"] == "example")
     assert lesson["providers"]["scripting"] == "local"
     assert lesson["poster_url"]

@@ -58,9 +58,9 @@ def test_local_script_is_a_grounded_lesson_with_interest_framing(mini_corpus, mo
         assert supports(sentence["text"], passages[sentence["citation"]].text)
     framing = [s for scene in script["scenes"] for s in scene["sentences"] if s["framing"]]
     assert all(s["citation"] is None for s in framing)
-    hook = narration_of(script["scenes"][0]).lower()
+    # the interest is on the answer's slide and carries the example
     example = " ".join(narration_of(s) for s in script["scenes"] if s["kind"] == "example").lower()
-    assert interest.lower() in hook
+    assert interest.lower() in [bullet.lower() for bullet in script["scenes"][0]["bullets"]]
     assert interest.lower() in example
     # and three answerable questions
     assert len(script["quiz"]) == 3
@@ -136,6 +136,20 @@ def test_a_term_and_its_abbreviation_are_never_both_options():
     assert len(options) == 3
     assert "deoxyribonucleic acid" not in _distractors("DNA", ["deoxyribonucleic acid", "protein", "lipid",
                                                               "carbohydrate"], Embedder())
+
+
+def test_a_name_is_an_option_only_among_names():
+    from content.writers.answer import Embedder  # noqa: PLC0415 - the quiz's own embedder
+    from content.writers.quiz import _distractors  # noqa: PLC0415 - the private builder under test
+
+    # the Gas Pressure section's neighbours name scientists as key terms ("Lavoisier", "Solomon")
+    pool = ["Lavoisier", "bar", "Solomon", "pascal (Pa)", "atmosphere (atm)", "barometer"]
+    options = _distractors("torr", pool, Embedder())
+    assert not {"Lavoisier", "Solomon"} & set(options)
+    assert len(options) == 3
+    # a name asked for is offered among other names
+    assert len({"Lavoisier", "Boyle", "Kepler"} & set(_distractors("Dalton", ["Lavoisier", "Boyle", "Kepler", "torr"],
+                                                                      Embedder()))) >= 2
 
 
 def test_two_forms_of_one_word_are_never_both_options():

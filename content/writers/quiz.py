@@ -71,23 +71,34 @@ def _closest_passage(text: str, passages: list[SourcePassage]) -> SourcePassage:
     return max(body, key=lambda p: (len(words_of & stems(p.text)), p.relevance))
 
 
+#: One capitalised word: a scientist the book names as a key term in a feature ("Lavoisier", "Solomon"), or a
+#: taxon ("Chordata"), or a term that opened its sentence ("Acceleration").
+_NAME = re.compile(r"[A-Z][a-z]+")
+
+
 POOL_SIZE = 30  # distractor candidates: the section's terms, then its neighbours'
 
 
 def _term_pool(brief: LessonBrief) -> list[str]:
     terms = [*brief.key_terms, *[g.get("term", "") for g in brief.glossary], *brief.related_terms]
+    said = " ".join(p.text for p in brief.passages)
     out: list[str] = []
     for raw in terms:
         term = clean(raw)
+        if _NAME.fullmatch(term) and re.search(rf"\b{term.lower()}\b", said):
+            term = term.lower()  # a term that opened its sentence ("Troponin"), not a name: the book writes "troponin"
         if 2 < len(term) <= 40 and term.lower() not in {t.lower() for t in out}:
             out.append(term)
     return out[:POOL_SIZE]
 
 
 def _distractors(answer: str, pool: list[str], embedder: Embedder, *, avoid: str = "", count: int = 3) -> list[str]:
-    """Plausible wrong options: pool terms most similar to the answer, never its synonyms or parts."""
+    """Plausible wrong options: pool terms most similar to the answer, never its synonyms or parts, and no
+    name among terms (a scientist's name as a wrong option for a unit, "torr", gives the answer away)."""
     a = answer.lower()
+    named = bool(_NAME.fullmatch(answer)) and a not in pool  # not "Troponin" opening the blanked sentence
     options = [t for t in pool if t.lower() != a and a not in t.lower() and t.lower() not in a
+               and (named or not _NAME.fullmatch(t))
                and t.lower() not in avoid.lower() and not (stems(t) and stems(t) <= stems(answer))
                and not abbreviates(t, answer) and not abbreviates(answer, t) and not same_root(t, answer)]
     if not options:
