@@ -196,8 +196,13 @@ def _keep_list_whole(match: re.Match) -> str:
     return re.sub(r"\.;\s+", "; ", match.group(0))
 
 
+_DROPPED_LINK = re.compile(r"(?<=\w) ([.!?])(?=[A-Z][a-z])")
+
+
 def split_sentences(text: str) -> list[str]:
     """Sentences of a passage (abbreviations kept whole, display equations set apart)."""
+    # a figure link the ingester dropped leaves "… can hear .The loudness …": two sentences, not one
+    text = _DROPPED_LINK.sub(r"\1 ", text)
     protected = _COLON_LIST.sub(_keep_list_whole, clean(text))
     protected = re.sub(r"([.!?])\s*;\s+", r"\1 ", protected)  # list items the ingester joined with "; "
     protected = re.sub(r":\s*;\s+", ": ", protected)
