@@ -88,7 +88,8 @@ run: seed library $(STATIC_STAMP)
 	@echo "  The textbooks are prepared in the background (Physics first); the catalogue shows how far."
 	@echo "  Ctrl-C stops the web server, workers and beat; 'make stop' stops Postgres and Redis."
 	@echo ""
-	LOG_JSON=$${LOG_JSON:-false} PORT=$(PORT) $(BIN)/honcho start -f Procfile
+	site="$${SITE_URL:-$$(grep -s '^SITE_URL=' .env | cut -d= -f2-)}"; \
+	LOG_JSON=$${LOG_JSON:-false} PORT=$(PORT) SITE_URL="$${site:-http://127.0.0.1:$(PORT)}" $(BIN)/honcho start -f Procfile
 
 # Front-end build (needs node/npm, build time only): the built CSS and vendored JS are committed under static/,
 # so `make run`/`make test` never need node.
