@@ -153,12 +153,12 @@ def test_sentences_must_stand_alone():
                              "flags.")
     assert figure[0] == "A screw's pitch has the symbol P."
     assert make_standalone(figure[1]) is None
-    # a list a colon opens stays one sentence: its first item alone would pass for the whole list
     # where the ingester dropped a figure link between two sentences ("… can hear <link/>.The loudness …")
     assert split_sentences("You may have to shout so the person next to you can hear .The loudness of a sound is "
                            "related to how energetically its source is vibrating.") == [
         "You may have to shout so the person next to you can hear.",
         "The loudness of a sound is related to how energetically its source is vibrating."]
+    # a list a colon opens stays one sentence: its first item alone would pass for the whole list
     listed = split_sentences("To float, a boat must: Weigh less than the water it pushes aside.; Keep water out of "
                              "its hull. Boats are often made of steel.")
     assert listed[0] == ("To float, a boat must: Weigh less than the water it pushes aside; Keep water out of its "
