@@ -37,7 +37,7 @@ from content.writers.local import (
     _relationship_fact,
     compose_script,
 )
-from content.writers.question_forms import compared
+from content.writers.question_forms import compared, compared_modifiers, only_says_they_differ
 from content.writers.quiz import _choices
 from content.writers.reading import flesch_kincaid_grade, simpler_question, split_simpler
 from content.writers.scenarios import GENERIC
@@ -130,11 +130,17 @@ def test_sentences_must_stand_alone():
     # lead-ins and stray discourse markers go; figure references and mid-thought fragments are rejected
     assert make_standalone("Note that heat capacity depends on the mass of the sample.").text == (
         "Heat capacity depends on the mass of the sample.")
+    assert make_standalone("As you might imagine, electron microscopes are larger than light microscopes.").text == (
+        "Electron microscopes are larger than light microscopes.")
     stripped = make_standalone("However, the mass of an object does not change on the Moon.")
     assert stripped.text.startswith("The mass")
     assert stripped.relation == "contrast"
     assert make_standalone("The middle and right structures are shown in Figure 7.4.") is None
     assert make_standalone("This relationship is illustrated in , which compares two carts.") is None
+    assert make_standalone("The same current flows through both circuits in if we use one resistor.") is None
+    assert make_standalone("Amuse yourself by building circuits of all different shapes and sizes.") is None
+    assert make_standalone("If you predict that another compound with this formula exists, then you demonstrated "
+                           "good chemical insight and are correct.") is None
     assert make_standalone("and the gas expands until the pressure drops.") is None
     # a table's row is no sentence; nor is the book's own narrative
     assert make_standalone("Animal cells | Linear chromosomes exist in the nucleus. | A mitotic spindle forms.") is None
@@ -169,6 +175,10 @@ def test_sentences_must_stand_alone():
                        "its unusually high boiling point for such a small molecule.", 12)
     assert parts[0].endswith("strongly.")
     assert parts[1].startswith("This attraction")
+    # the ", and" of a list a colon opens is no boundary: "The gizzard, where …" would be no sentence
+    chambers = ("The stomach of birds has two chambers: the proventriculus, where gastric juices are produced, and the "
+                "gizzard, where the food is stored and ground.")
+    assert split_long(chambers, 12) == [chambers]
     # ", but" splits before a clause with its own subject, not before a verb or an adverb
     own = split_long("A balanced equation shows that bonds break and form during a reaction, but the total numbers of "
                      "atoms of each element are conserved.", 12)
@@ -680,6 +690,35 @@ def test_a_comparison_is_answered_by_saying_what_each_thing_is():
     assert selection.answer == [velocity, speed]
     assert compared("How does a plant cell differ from an animal cell?") == ({"plant", "cell"}, {"anim", "cell"})
     assert compared("Why is the sky blue?") is None
+
+
+def test_a_comparison_opens_with_how_the_two_differ_and_then_says_what_the_other_one_is():
+    passage = SourcePassage(id="p0", topic_id=1, module_id="m1", text="", order=0)
+    glossary = SourcePassage(id="p9", topic_id=2, module_id="m2", text="exothermic: releases heat", order=200_001,
+                             kind="glossary")
+
+    def candidate(text: str, index: int, score: float, source: SourcePassage = passage) -> Candidate:
+        return Candidate(text, source, (source.order, index), source is passage, similarity=score - 0.3, score=score,
+                         vector=[1.0 if i == index else 0.1 for i in range(6)])
+
+    # given a sentence that only says they differ, scoring best
+    vague = candidate("There are many differences between prokaryotic and eukaryotic cells.", 0, 1.2)
+    smaller = candidate("Prokaryotic cells are much smaller than eukaryotic cells.", 1, 1.0)
+    selection = select([vague, smaller], "What is the difference between prokaryotic and eukaryotic cells?",
+                       answer_words=50, why_words=115)
+    assert selection.answer[0] is smaller
+    # a sentence defining the one the answer named is not "the other one"; the other section's glossary line is
+    endo = candidate("A reaction or change that absorbs heat is an endothermic process.", 2, 1.0)
+    endotherms = candidate("Endotherms are animals that rely on internal sources of heat.", 3, 0.95)
+    exo = candidate("Exothermic means releases heat.", 4, 0.7, source=glossary)
+    selection = select([endo, endotherms], "What is the difference between endothermic and exothermic reactions?",
+                       answer_words=50, why_words=115, glossary=[exo])
+    assert selection.answer == [endo, exo]
+    assert not only_says_they_differ(candidate("Heat is the transfer of energy due to a temperature difference.", 5, 1))
+    assert only_says_they_differ(candidate("Heat is often confused with temperature.", 5, 1))
+    assert compared_modifiers("What is the difference between series and parallel circuits?") == ({"seri"},
+                                                                                                  {"parallel"})
+    assert compared_modifiers("What is the difference between an acid and a strong base?") is None
 
 
 def test_a_law_the_section_defines_is_the_concept_an_answer_names_first():

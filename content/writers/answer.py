@@ -39,6 +39,7 @@ from .question_forms import (
     WHY_QUESTION,
     asked_about,
     compared,
+    compared_modifiers,
     compares,
     defines,
     explains_asked,
@@ -47,6 +48,7 @@ from .question_forms import (
     glossary_term,
     made_of_asked,
     names_function,
+    only_says_they_differ,
     says_function,
     says_made_of,
     takes_as_given,
@@ -360,15 +362,19 @@ FUNCTION_ASKED_BONUS = 0.15
 COMPARES_BONUS = 0.08
 
 def _other_definition(best: Candidate, ranked: list[Candidate], pair: tuple[set[str], set[str]], *,
-                      answer_words: int) -> Candidate | None:
+                      answer_words: int, modifiers: tuple[set[str], set[str]] | None = None) -> Candidate | None:
     """The best sentence defining the compared thing the best sentence does not define (the first, if it
-    defines neither), to say right after it."""
-    undefined = [term for term in pair if not defines(best, term)]
+    defines neither), to say right after it; failing that, one defining what sets it apart (`modifiers`:
+    "in parallel" for "series and parallel circuits")."""
+    undefined = [n for n, term in enumerate(pair) if not defines(best, term)]
     if not undefined:
         return None
-    term = undefined[0]
-    return next((c for c in ranked if c is not best and not c.anecdote and defines(c, term) == 1.0
-                 and best.words + c.words <= answer_words and not near_duplicate(best, c)), None)
+    said = stems(best.text)
+    n = min(undefined, key=lambda n: pair[n] <= said)  # the one the best sentence does not even name, first
+    fits = [c for c in ranked if c is not best and not c.anecdote and best.words + c.words <= answer_words
+            and not near_duplicate(best, c)]
+    return next((c for c in fits if defines(c, pair[n]) == 1.0),
+                next((c for c in fits if modifiers and defines(c, modifiers[n]) == 1.0), None))
 
 
 def defines_asked_idea(c: Candidate, question: str) -> bool:
@@ -605,8 +611,9 @@ class Selection:
 
 
 def select(found: list[Candidate], question: str, *, answer_words: int, why_words: int,
-           why_max: int = 4) -> Selection:
-    """The direct answer (one or two sentences) and the why (textbook order)."""
+           why_max: int = 4, glossary: Iterable[Candidate] = ()) -> Selection:
+    """The direct answer (one or two sentences) and the why (textbook order). `glossary`: other retrieved
+    sections' glossary lines, which only say what the second of two compared things is."""
     ranked = sorted(found, key=lambda c: c.score, reverse=True)
     if not ranked:
         return Selection([], [], [])
@@ -620,7 +627,9 @@ def select(found: list[Candidate], question: str, *, answer_words: int, why_word
     # the answer stands alone: not a sentence that goes on about the book's example (it may explain in the why)
     pair = compared(question)
     # "What's the difference between mass and weight?": the answer says what each is (the why is chosen as usual)
-    by_answer = sorted(ranked, key=lambda c: -(c.score + COMPARES_BONUS * compares(c, pair))) if pair else ranked
+    # ("There are many differences between …" says nothing: it opens only when nothing else can)
+    by_answer = sorted(ranked, key=lambda c: (only_says_they_differ(c), -(c.score + COMPARES_BONUS * compares(c, pair)))) \
+        if pair else ranked
     best = next((c for c in by_answer if may_answer(c) and not c.anecdote and not leans_on_context(c)),
                 next((c for c in by_answer if may_answer(c) and not c.anecdote),
                      next((c for c in by_answer if may_answer(c)), by_answer[0])))
@@ -633,7 +642,9 @@ def select(found: list[Candidate], question: str, *, answer_words: int, why_word
     covered = stems(best.text)
     asked = stems(question)
     if pair and compares(best, pair) < 1:  # "Velocity is ... speed and direction": say what the other one is too
-        other = _other_definition(best, ranked, pair, answer_words=answer_words)
+        others = sorted([*ranked, *glossary], key=lambda c: c.score, reverse=True)
+        other = _other_definition(best, others, pair, answer_words=answer_words,
+                                  modifiers=compared_modifiers(question))
         if other is not None:
             answer.append(other)
     elif not pair and not PRINCIPLE.search(best.text):  # an example or a fact answered first: add its principle

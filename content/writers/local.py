@@ -215,7 +215,7 @@ def compose_script(brief: LessonBrief) -> dict[str, Any]:
     pool = [c for c in pool if not c.borrowed]
     selection = select(pool, question, answer_words=40 if brief.simpler else 50,
                        why_words=60 if brief.simpler else 130 if brief.grade_band == "11-12" else 115,
-                       why_max=3 if brief.simpler else 6)
+                       why_max=3 if brief.simpler else 6, glossary=borrowed)
     concepts = name_the_concept(selection, brief, question, embedder, borrowed=borrowed)
     if compared(question) is None:  # a comparison's short answer says what the two things are, nothing else
         name_it_early(selection, concepts, answer_words=60 if brief.simpler else 75,

@@ -206,11 +206,41 @@ def compared(question: str) -> tuple[set[str], set[str]] | None:
     return None
 
 
+#: "series and parallel circuits": two one-word modifiers sharing the noun after them (no article before the second).
+_SHARED_HEAD = re.compile(r"\bdifference between (?:an? |the )?(?P<a>[\w'-]+) and (?P<b>[\w'-]+) (?P<head>[\w'-]+)s?\s*\??$",
+                          re.I)
+
+
+def compared_modifiers(question: str) -> tuple[set[str], set[str]] | None:
+    """What tells the two compared things apart when they share a noun ("series and parallel circuits" →
+    series, parallel): the book defines "in parallel", not "parallel circuits"."""
+    match = _SHARED_HEAD.search(question)
+    if not match or match.group("b").lower() in {"a", "an", "the"}:
+        return None
+    a, b = stems(match.group("a")), stems(match.group("b"))
+    return (a, b) if a and b and a != b else None
+
+
+#: A sentence that only says two things differ or are alike, not how ("There are many differences between
+#: prokaryotic and eukaryotic cells.", "Heat is often confused with temperature."; not "a temperature
+#: difference"): a how would
+#: follow "in that", a colon, a semicolon, "whereas", "because" or "such as".
+_DIFFER_OR_ALIKE = re.compile(r"\b(differences? (between|in)|differ(s|ed)? (from|in)|different(?: \w+){0,2} (from|than)|"
+                             r"(completely|very|quite) different|similar\w*|share|alike|distinct|confused with)\b",
+                             re.I)
+_SAYS_HOW = re.compile(r"\bin that\b|[:;]|\b(whereas|because|such as|while|but|unlike)\b", re.I)
+
+
+def only_says_they_differ(c: Candidate) -> bool:
+    """Whether the sentence says that two things differ (or are alike) without saying how."""
+    return bool(_DIFFER_OR_ALIKE.search(c.text)) and not _SAYS_HOW.search(c.text)
+
+
 def compares(c: Candidate, pair: tuple[set[str], set[str]]) -> float:
     """1 when the sentence says what each of the pair is (both named, two statements set against each other),
-    0.5 when it names both, else 0."""
+    0.5 when it names both and says something of them, else 0."""
     said = stems(c.text)
-    if not all(term <= said for term in pair):
+    if not all(term <= said for term in pair) or only_says_they_differ(c):
         return 0.0
     statements = len(re.findall(r"\b(is|are|has|have|does|do|describes?|means?)\b", c.text))
     contrast = re.search(r";|\b(whereas|while|but|unlike|however|instead)\b", c.text, re.I)

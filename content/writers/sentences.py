@@ -42,7 +42,7 @@ _OFF_TOPIC = re.compile(
     r"indicated|data|table|list|steps|equations?|examples?|diagrams?) (above|below)|appendix|"
     r"(this|the|following|these|each|in-text) exercises?|problem|solution (to|of) (this|the|each|part)|"
     r"(will|shall) be (discussed|described|covered|examined|explored|considered|presented|introduced|addressed)|"
-    r"problem-solving|check your (understanding|learning)|"
+    r"problem-solving|check your (understanding|learning)|you (have )?demonstrated|you (are|were) (correct|right)|"
     r"discussion|khan academy|simulation|visit (this|the) (site|website|page)|worked example|let us|let's|we will|we'll|"
     r"as we (saw|have seen|have just seen|learned|discussed)|recall from|in this (case|example)|micrograph|visual connection|everyday connection|career connection|(section|chapter|figure|table|example|equation) \d+(\.\d+)*|"
     r"this fact|these facts|in spite of this|despite this|our theme|the above|(internet|online|web|quick) search|"
@@ -57,13 +57,14 @@ _OFF_TOPIC = re.compile(
 #: A figure/table reference whose target was stripped by the ingester ("shown in , which").
 _STUB = re.compile(r"\b(in|see|of|to|from|and)\s*[,.;:)]|\(\s*\)|\(\s*(see|a|b|c)\b[^)]*\)|\s,\s*,|"
                    r"\b(in|of)\s+(is|are|was|were)\b|"  # "The vertebrate in [Figure] is ..."
+                   r"\bin\s+(if|when|because)\b|"  # "... the left and right circuits in [Figure] if we use ..."
                    r",\s*(shows|illustrates|depicts)\s+(?!that\b)")  # "In a polar bond, [Figure] shows atoms ..."
 #: Instructions to the reader (activities, exercises), not statements.
 _IMPERATIVE = re.compile(r"^(try|imagine|suppose|consider|think|look|see|use|compare|calculate|find|explain|describe|"
                          r"predict|draw|make|place|observe|record|repeat|measure|write|list|identify|discuss|"
                          r"determine|assume|recall|review|go|click|open|set|take|put|hold|turn|add|mix|do|tie|"
                          r"build|choose|pour|fill|attach|connect|hang|never|always|avoid|wear|don't|be careful|"
-                         r"be sure|let's|let us)\b", re.I)
+                         r"be sure|let's|let us|\w+ yourself)\b", re.I)  # "Amuse yourself by building circuits …"
 #: An instruction after an opening phrase ("To visualize this, imagine taking ...", "As another example,
 #: consider the conversion of diamond into graphite"): the main clause tells the reader what to do.
 _LATE_IMPERATIVE = re.compile(r"^[^,]{0,80},\s*(imagine|consider|suppose|picture|recall|note|notice|think about|"
@@ -125,7 +126,8 @@ _LEAD_INS = re.compile(
     r"it is (important|useful|interesting) to "
     r"(note|remember|realize|understand|point out) that|we should (also )?note(, however,)? that|keep in mind that|it turns out that|in fact,|of course,|"
     r"in general,|generally,|basically,|importantly,|interestingly,|surprisingly,|clearly,|"
-    r"as (it|you) turns? out,|as (we|you) (all )?(may |might |probably )?know,|(you|we) (already |probably )?know that)\s*",
+    r"as (it|you) turns? out,|as (we|you) (all )?(may |might |probably )?know,|(you|we) (already |probably )?know that|"
+    r"(just )?as (you|we|one) (might|may|can|could|would) (expect|guess|imagine|predict|suspect),)\s*",
     re.I)
 #: Discourse markers that tie a sentence to the one before it in the book.
 DISCOURSE = re.compile(
@@ -382,7 +384,8 @@ _AND_CLAUSE = r",\s+and\s+(?=(the|a|an|this|these|it|they|each|most|many|some|[A
 #: Three or more items with no verb among them: the subject of a list still open ("Radio waves, X-rays, ...").
 _VERBLESS_LIST = re.compile(r"^(?![^,]*,[^,]*$)(?!.*\b(is|are|was|were|has|have|had|can|could|may|might|must|will|"
                             r"would|does|do|did)\b)[^,]*(,[^,]*){2,}$", re.I)
-_LIST_OPEN = re.compile(r"\b(such as|including|like|namely)\b[^;:]*$", re.I)
+_LIST_OPEN = re.compile(r"\b(such as|including|like|namely)\b[^;:]*$|"
+                        r":\s+(?:(?:the|a|an)\s+)?[\w-]+(?:\s+[\w-]+)?,[^;:]*$", re.I)  # "two chambers: the A, …, and the B"
 
 
 #: A clause that starts with its verb: split off, it would have no subject ("But have little effect ...");
