@@ -680,6 +680,10 @@ def test_what_x_is_made_of_is_answered_by_what_makes_it_up_or_causes_it():
     found = [Candidate(cause.text, text, (0, 0), True), Candidate(units.text, summary, (1, 0), True)]
     best = max(score_candidates(found, brief, question, Embedder(), target_grade=9.5), key=lambda c: c.score)
     assert best.text == cause.text
+    # what saying what X is made of gains outweighs what a summary sentence naming a list of key terms gains
+    # ("… in the SI unit of pascal or kilopascal, … torr, atmosphere, and bar." beat the cause by 0.009 at 0.1)
+    from content.writers.answer import MADE_OF_ASKED_BONUS, MAX_TERMS, SUMMARY_BONUS, TERM_BONUS  # noqa: PLC0415
+    assert MADE_OF_ASKED_BONUS > SUMMARY_BONUS + TERM_BONUS * (MAX_TERMS - 1)
 
 
 def test_what_x_does_is_answered_by_a_sentence_whose_subject_x_does_it():

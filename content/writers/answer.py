@@ -357,6 +357,10 @@ DEFINES_ASKED_BONUS = 0.1
 #: What a sentence saying what the asked-about thing does adds: enough to pass the summary's description of
 #: it ("Mitochondria are oval-shaped, double membrane organelles …") and a few grades of difficulty.
 FUNCTION_ASKED_BONUS = 0.15
+#: What a sentence saying what the asked-about thing is made of or caused by adds: more than a summary sentence
+#: naming more of the section's key terms gains ("The pressure of a gas may be expressed in the SI unit of pascal
+#: or kilopascal, … torr, atmosphere, and bar." beat "Gas pressure is caused by … gas molecules colliding …" at 0.1).
+MADE_OF_ASKED_BONUS = 0.15
 #: What a sentence that says what both compared things are adds ("Mass is the amount of matter in an object;
 #: weight is the force of gravity on it"), half of it for one that only names both.
 COMPARES_BONUS = 0.08
@@ -457,7 +461,7 @@ def score_candidates(found: list[Candidate], brief: LessonBrief, question: str, 
         if what_is and not does and asked_term:  # "What is an enzyme?": what an enzyme is, not what a substrate is
             score += DEFINES_ASKED_BONUS * defines(c, asked_term)
         if made_of and says_made_of(c, made_of):  # "What is X made of?": "X is caused by / consists of …"
-            score += DEFINES_ASKED_BONUS
+            score += MADE_OF_ASKED_BONUS
         if function and says_function(c, function):  # "What does X do?": "X … is responsible for …"
             score += FUNCTION_ASKED_BONUS
             if names_function(c, function):  # … and most directly "The main purpose of X is to …"
