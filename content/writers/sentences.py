@@ -43,6 +43,7 @@ _OFF_TOPIC = re.compile(
     r"(this|the|following|these|each|in-text) exercises?|problem|solution (to|of) (this|the|each|part)|"
     r"(will|shall) be (discussed|described|covered|examined|explored|considered|presented|introduced|addressed)|"
     r"problem-solving|check your (understanding|learning)|you (have )?demonstrated|you (are|were) (correct|right)|"
+    r"(trick|way) (for|to) remember(ing)?|"
     r"discussion|khan academy|simulation|visit (this|the) (site|website|page)|worked example|let us|let's|we will|we'll|"
     r"as we (saw|have seen|have just seen|learned|discussed)|recall from|in this (case|example)|micrograph|visual connection|everyday connection|career connection|(section|chapter|figure|table|example|equation) \d+(\.\d+)*|"
     r"this fact|these facts|in spite of this|despite this|our theme|the above|(internet|online|web|quick) search|"
@@ -63,7 +64,7 @@ _STUB = re.compile(r"\b(in|see|of|to|from|and)\s*[,.;:)]|\(\s*\)|\(\s*(see|a|b|c
 _IMPERATIVE = re.compile(r"^(try|imagine|suppose|consider|think|look|see|use|compare|calculate|find|explain|describe|"
                          r"predict|draw|make|place|observe|record|repeat|measure|write|list|identify|discuss|"
                          r"determine|assume|recall|review|go|click|open|set|take|put|hold|turn|add|mix|do|tie|"
-                         r"build|choose|pour|fill|attach|connect|hang|never|always|avoid|wear|don't|be careful|"
+                         r"build|choose|pour|fill|attach|connect|hang|never|always|avoid|wear|don't|be careful|stop the|"
                          r"be sure|let's|let us|\w+ yourself)\b", re.I)  # "Amuse yourself by building circuits …"
 #: An instruction after an opening phrase ("To visualize this, imagine taking ...", "As another example,
 #: consider the conversion of diamond into graphite"): the main clause tells the reader what to do.
@@ -127,7 +128,8 @@ _LEAD_INS = re.compile(
     r"(note|remember|realize|understand|point out) that|we should (also )?note(, however,)? that|keep in mind that|it turns out that|in fact,|of course,|"
     r"in general,|generally,|basically,|importantly,|interestingly,|surprisingly,|clearly,|"
     r"as (it|you) turns? out,|as (we|you) (all )?(may |might |probably )?know,|(you|we) (already |probably )?know that|"
-    r"(just )?as (you|we|one) (might|may|can|could|would) (expect|guess|imagine|predict|suspect),)\s*",
+    r"(just )?as (you|we|one) (might|may|can|could|would) (expect|guess|imagine|predict|suspect),|"
+    r"as you are (no doubt |probably |well |likely )?aware,)\s*",
     re.I)
 #: Discourse markers that tie a sentence to the one before it in the book.
 DISCOURSE = re.compile(
@@ -137,7 +139,7 @@ DISCOURSE = re.compile(
     r"in other words|that is|in contrast|on the other hand|by contrast|nevertheless|nonetheless|still|"
     r"meanwhile|so|and|but|yet|or|whereas|now|here|in turn|again|accordingly|in this way|this way|in short|in summary|"
     # not the start of a phrase the sentence needs: "In addition to molarity, ...", "First-order ...", "So far"
-    r"overall|as such|for this reason|because of this|as mentioned|indeed|after all|conversely|alternatively)\b(?!-)"
+    r"overall|as such|for this reason|because of this|as mentioned|indeed|after all|conversely|alternatively)\b(?![-'’])"
     r"(?!\s+(to|far|that|of)\b)"
     r",?\s*", re.I)
 _REFERS_BACK = re.compile(r"^(for this reason|because of this|in this way|this way|as such|as mentioned|"
