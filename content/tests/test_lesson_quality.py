@@ -127,6 +127,11 @@ def test_sentences_must_stand_alone():
     assert make_standalone("This process releases energy stored in glucose.", context="cellular respiration process"
                            ).text == "The process releases energy stored in glucose."
     assert make_standalone("These molecules carry oxygen to the tissues.", context="why do we breathe") is None
+    # so is one after a quantifier ("Many of these safety features …")
+    assert make_standalone("Many of these safety features make use of the concept of impulse.",
+                           context="why does a truck take longer to stop") is None
+    assert make_standalone("Many of these compounds are unstable and extremely reactive.", context="noble gas compounds"
+                           ).text == "Many of the compounds are unstable and extremely reactive."
     # lead-ins and stray discourse markers go; figure references and mid-thought fragments are rejected
     assert make_standalone("Note that heat capacity depends on the mass of the sample.").text == (
         "Heat capacity depends on the mass of the sample.")

@@ -122,6 +122,9 @@ _CLAUSE_PRONOUN = re.compile(rf"^({_SUBORDINATORS})\s+"
 _ELLIPSIS = re.compile(rf"^({_SUBORDINATORS})\s+(it|they|he|she|this|these|that)\s+(do|does|did|can|will|is|are|was|"
                        r"were|has|have|had|would|could|should)(n't| not)?\s*,", re.I)
 _DEMONSTRATIVE = re.compile(r"^(This|These|That|Those|Such)\b\s*(\w+)?")
+#: "Many of these safety features …", "Both of these gases …": a demonstrative after a quantifier.
+_OF_DEMONSTRATIVE = re.compile(r"^((?:Many|Some|All|Most|Each|One|Both|None|Several|Few|Any|Two|Three) of) "
+                               r"(?:these|those|this|that)\b\s*([\w-]+)?")
 _LEAD_INS = re.compile(
     r"^(note that|recall that|remember that|notice that|(you )?(may|might) (already )?have noticed that|"
     r"it is (important|useful|interesting) to "
@@ -358,6 +361,13 @@ def make_standalone(sentence: str, *, previous: str = "", context: str = "", adj
         return None
     if _ONE_MODEL.match(text) and not re.search(r"\bmodels?\b", context, re.I):
         return None
+    quantified = _OF_DEMONSTRATIVE.match(text)
+    if quantified and not adjacent:  # "Many of these compounds" → "Many of the compounds" when they are in play
+        noun = (quantified.group(2) or "").lower()
+        if not (noun and len(noun) > 3 and noun not in _NOT_NOUNS
+                and re.search(rf"\b{re.escape(noun.rstrip('s'))}", context.lower())):
+            return None
+        text, edited = f"{quantified.group(1)} the {text[quantified.end(1):].split(' ', 2)[2]}", True
     demonstrative = _DEMONSTRATIVE.match(text)
     if demonstrative and not adjacent:
         noun = (demonstrative.group(2) or "").lower()
