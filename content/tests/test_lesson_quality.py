@@ -714,9 +714,11 @@ def test_a_comparison_opens_with_how_the_two_differ_and_then_says_what_the_other
     # given a sentence that only says they differ, scoring best
     vague = candidate("There are many differences between prokaryotic and eukaryotic cells.", 0, 1.2)
     smaller = candidate("Prokaryotic cells are much smaller than eukaryotic cells.", 1, 1.0)
-    selection = select([vague, smaller], "What is the difference between prokaryotic and eukaryotic cells?",
+    ways = candidate("Prokaryotic organisms differ from eukaryotic cells in several ways.", 5, 0.9)
+    selection = select([vague, smaller, ways], "What is the difference between prokaryotic and eukaryotic cells?",
                        answer_words=50, why_words=115)
-    assert selection.answer[0] is smaller
+    assert selection.answer == [smaller]  # nor does it follow the answer
+    assert ways not in selection.why  # nor is it a step of the why
     # a sentence defining the one the answer named is not "the other one"; the other section's glossary line is
     endo = candidate("A reaction or change that absorbs heat is an endothermic process.", 2, 1.0)
     endotherms = candidate("Endotherms are animals that rely on internal sources of heat.", 3, 0.95)

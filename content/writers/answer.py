@@ -51,6 +51,7 @@ from .question_forms import (
     only_says_they_differ,
     says_function,
     says_made_of,
+    says_only_that_they_differ,
     takes_as_given,
 )
 from .reading import sentence_grade
@@ -666,7 +667,7 @@ def select(found: list[Candidate], question: str, *, answer_words: int, why_word
     complete = len(answer) > 1 or bool(pair and compares(best, pair) == 1)  # a comparison said both
     for c in [c for c in ranked[:8] if c is not best] if not complete else []:
         if (c.score < best.score - 0.08 or best.words + c.words > answer_words or near_duplicate(best, c)
-                or side_definition(c) or leans_on_context(c)
+                or side_definition(c) or leans_on_context(c) or says_only_that_they_differ(c, pair)
                 or (c.anecdote and not best.anecdote)
                 or c.passage.module_id != best.passage.module_id or c.similarity < best.similarity - 0.08):
             continue
@@ -691,7 +692,7 @@ def select(found: list[Candidate], question: str, *, answer_words: int, why_word
     sections = {a.passage.module_id for a in answer}
     floor = max(0.2, min(best.similarity - 0.3, 0.35))
     # greedy maximal marginal relevance: each next sentence must add something the chosen ones lack
-    eligible = [c for c in pool if explains(c) and c.similarity >= floor
+    eligible = [c for c in pool if explains(c) and c.similarity >= floor and not says_only_that_they_differ(c, pair)
                 and (c.main or c.passage.module_id in sections
                      or (borrowable(c, min(best.similarity - 0.1, 0.4)) and on_the_answer(c, answer)))]
     base = {id(c): why_score(c) for c in eligible}

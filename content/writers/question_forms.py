@@ -236,6 +236,12 @@ def only_says_they_differ(c: Candidate) -> bool:
     return bool(_DIFFER_OR_ALIKE.search(c.text)) and not _SAYS_HOW.search(c.text)
 
 
+def says_only_that_they_differ(c: Candidate, pair: tuple[set[str], set[str]] | None) -> bool:
+    """Whether the sentence names both compared things and says only that they differ ("Prokaryotes differ from
+    eukaryotic cells in several ways."): no step of a comparison's why, no recap."""
+    return bool(pair) and only_says_they_differ(c) and all(term <= stems(c.text) for term in pair)
+
+
 def compares(c: Candidate, pair: tuple[set[str], set[str]]) -> float:
     """1 when the sentence says what each of the pair is (both named, two statements set against each other),
     0.5 when it names both and says something of them, else 0."""
