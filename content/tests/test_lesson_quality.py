@@ -142,6 +142,10 @@ def test_sentences_must_stand_alone():
     # "Here's" is no discourse marker to strip (it left "'s a trick …"); a memory trick talks to the reader
     assert make_standalone("Here’s a trick for remembering which collisions are elastic: elastic is bouncy.") is None
     assert make_standalone("Stop the microwave as soon as they appear.") is None
+    assert make_standalone("Estimate the activation energy for each process, and identify which one involves a "
+                           "catalyst.") is None
+    assert make_standalone("The two reaction diagrams here represent the same reaction with and without a catalyst.") is None
+    assert make_standalone("You are familiar with diffusion of substances through the air.") is None
     stripped = make_standalone("However, the mass of an object does not change on the Moon.")
     assert stripped.text.startswith("The mass")
     assert stripped.relation == "contrast"
@@ -152,6 +156,7 @@ def test_sentences_must_stand_alone():
     assert make_standalone("If you predict that another compound with this formula exists, then you demonstrated "
                            "good chemical insight and are correct.") is None
     assert make_standalone("and the gas expands until the pressure drops.") is None
+    assert make_standalone("In doing so, they strike a barrier around the reactor and turn their energy to heat.") is None
     # a table's row is no sentence; nor is the book's own narrative
     assert make_standalone("Animal cells | Linear chromosomes exist in the nucleus. | A mitotic spindle forms.") is None
     assert make_standalone("To understand chromatin, it is helpful to first explore chromosomes, structures made of "

@@ -35,7 +35,8 @@ _OFF_TOPIC = re.compile(
     r"this (section|chapter|module|video|activity|lab)|"
     r"you will|you'll|learning objectives?|see (the )?(figure|table|example|appendix)|credit|(?<!been )shown(?! that)|"
     r"pictured|illustrated|illustrations?|depicted|photo|(left|right|top|bottom|middle)[- ](hand )?image|"
-    r"arrows?|labell?ed|(?<!phase )diagram|drawing|graph|sketch|video|watch|teacher|students? (should|will|can)|"
+    r"arrows?|labell?ed|(?<!phase )(?<!orbital )diagrams?|drawing|graphs?|sketch|video|watch|teacher|"
+    r"students? (should|will|can)|you are (probably |already )?familiar with|"
     r"(next|previous|following|preceding|last|earlier|later) (section|chapter|module|example|paragraph|equation|figure)|"
     r"the following|as follows|(shown|listed|given|described|discussed|discuss|outlined|see|presented|mentioned|"
     r"noted|summarized|defined|illustrated|derived|explained|explored?|examined?|introduced|provided|stated|"
@@ -65,6 +66,7 @@ _IMPERATIVE = re.compile(r"^(try|imagine|suppose|consider|think|look|see|use|com
                          r"predict|draw|make|place|observe|record|repeat|measure|write|list|identify|discuss|"
                          r"determine|assume|recall|review|go|click|open|set|take|put|hold|turn|add|mix|do|tie|"
                          r"build|choose|pour|fill|attach|connect|hang|never|always|avoid|wear|don't|be careful|stop the|"
+                         r"estimate|identify|convert|analy[sz]e|classify|justify|evaluate|"
                          r"be sure|let's|let us|\w+ yourself)\b", re.I)  # "Amuse yourself by building circuits …"
 #: An instruction after an opening phrase ("To visualize this, imagine taking ...", "As another example,
 #: consider the conversion of diamond into graphite"): the main clause tells the reader what to do.
@@ -118,6 +120,8 @@ _PRONOUN = re.compile(r"^(It|They|He|She|We|Its|Their|His|Her|Our)\b")
 _SUBORDINATORS = "because|since|when|whenever|if|although|though|as|while|whereas|whether|once|unless|until|after|before"
 _CLAUSE_PRONOUN = re.compile(rf"^({_SUBORDINATORS})\s+"
                              r"(it|they|he|she)\b[^,]*,\s*(it|they|he|she|this|these)\b", re.I)
+#: "In doing so, they strike a barrier …": what was done is in the sentence before.
+_DOING_SO = re.compile(r"^(in|by) (so )?doing\b", re.I)
 #: "When they don't, the collision is inelastic.": the opening clause leaves out what the book just said.
 _ELLIPSIS = re.compile(rf"^({_SUBORDINATORS})\s+(it|they|he|she|this|these|that)\s+(do|does|did|can|will|is|are|was|"
                        r"were|has|have|had|would|could|should)(n't| not)?\s*,", re.I)
@@ -376,7 +380,7 @@ def make_standalone(sentence: str, *, previous: str = "", context: str = "", adj
             text, edited = "The " + text[demonstrative.end(1):].lstrip(), True
         else:
             return None
-    if (_CLAUSE_PRONOUN.match(text) or _ELLIPSIS.match(text)) and not adjacent:
+    if (_CLAUSE_PRONOUN.match(text) or _ELLIPSIS.match(text) or _DOING_SO.match(text)) and not adjacent:
         return None
     pronoun = _PRONOUN.match(text)
     if pronoun and not adjacent:
