@@ -632,9 +632,11 @@ def select(found: list[Candidate], question: str, *, answer_words: int, why_word
     # the answer stands alone: not a sentence that goes on about the book's example (it may explain in the why)
     pair = compared(question)
     # "What's the difference between mass and weight?": the answer says what each is (the why is chosen as usual)
-    # ("There are many differences between …" says nothing: it opens only when nothing else can)
-    by_answer = sorted(ranked, key=lambda c: (only_says_they_differ(c), -(c.score + COMPARES_BONUS * compares(c, pair)))) \
-        if pair else ranked
+    def opening_order(c: Candidate) -> tuple[bool, float]:
+        """A sentence only saying they differ ("There are many differences between …") opens last."""
+        return only_says_they_differ(c), -(c.score + COMPARES_BONUS * compares(c, pair))
+
+    by_answer = sorted(ranked, key=opening_order) if pair else ranked
     best = next((c for c in by_answer if may_answer(c) and not c.anecdote and not leans_on_context(c)),
                 next((c for c in by_answer if may_answer(c) and not c.anecdote),
                      next((c for c in by_answer if may_answer(c)), by_answer[0])))

@@ -223,8 +223,7 @@ def compared_modifiers(question: str) -> tuple[set[str], set[str]] | None:
 
 #: A sentence that only says two things differ or are alike, not how ("There are many differences between
 #: prokaryotic and eukaryotic cells.", "Heat is often confused with temperature."; not "a temperature
-#: difference"): a how would
-#: follow "in that", a colon, a semicolon, "whereas", "because" or "such as".
+#: difference"): a how would follow "in that", a colon, a semicolon, "whereas", "because" or "such as".
 _DIFFER_OR_ALIKE = re.compile(r"\b(differences? (between|in)|differ(s|ed)? (from|in)|different(?: \w+){0,2} (from|than)|"
                              r"(completely|very|quite) different|similar\w*|share|alike|distinct|confused with)\b",
                              re.I)
