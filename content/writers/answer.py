@@ -620,6 +620,9 @@ def select(found: list[Candidate], question: str, *, answer_words: int, why_word
     """The direct answer (one or two sentences) and the why (textbook order). `glossary`: other retrieved
     sections' glossary lines, which only say what the second of two compared things is."""
     ranked = sorted(found, key=lambda c: c.score, reverse=True)
+    pair = compared(question)
+    if pair:  # "Prokaryotes differ from eukaryotic cells in several ways." teaches nothing: not said at all
+        ranked = [c for c in ranked if not says_only_that_they_differ(c, pair)] or ranked
     if not ranked:
         return Selection([], [], [])
     what_is = bool(WHAT_IS_QUESTION.search(question))
@@ -630,7 +633,6 @@ def select(found: list[Candidate], question: str, *, answer_words: int, why_word
         return what_is or c.passage.kind != "glossary" or stems(glossary_term(c)) <= stems(question)
 
     # the answer stands alone: not a sentence that goes on about the book's example (it may explain in the why)
-    pair = compared(question)
     # "What's the difference between mass and weight?": the answer says what each is (the why is chosen as usual)
     def opening_order(c: Candidate) -> tuple[bool, float]:
         """A sentence only saying they differ ("There are many differences between …") opens last."""
@@ -669,7 +671,7 @@ def select(found: list[Candidate], question: str, *, answer_words: int, why_word
     complete = len(answer) > 1 or bool(pair and compares(best, pair) == 1)  # a comparison said both
     for c in [c for c in ranked[:8] if c is not best] if not complete else []:
         if (c.score < best.score - 0.08 or best.words + c.words > answer_words or near_duplicate(best, c)
-                or side_definition(c) or leans_on_context(c) or says_only_that_they_differ(c, pair)
+                or side_definition(c) or leans_on_context(c)
                 or (c.anecdote and not best.anecdote)
                 or c.passage.module_id != best.passage.module_id or c.similarity < best.similarity - 0.08):
             continue
@@ -694,7 +696,7 @@ def select(found: list[Candidate], question: str, *, answer_words: int, why_word
     sections = {a.passage.module_id for a in answer}
     floor = max(0.2, min(best.similarity - 0.3, 0.35))
     # greedy maximal marginal relevance: each next sentence must add something the chosen ones lack
-    eligible = [c for c in pool if explains(c) and c.similarity >= floor and not says_only_that_they_differ(c, pair)
+    eligible = [c for c in pool if explains(c) and c.similarity >= floor
                 and (c.main or c.passage.module_id in sections
                      or (borrowable(c, min(best.similarity - 0.1, 0.4)) and on_the_answer(c, answer)))]
     base = {id(c): why_score(c) for c in eligible}

@@ -33,7 +33,7 @@ from .answer import (
 from .answer import candidates as find_candidates
 from .concept import closer_sections, name_it_early, name_the_concept
 from .families import family_for
-from .question_forms import WHY_QUESTION, compared, says_only_that_they_differ
+from .question_forms import WHY_QUESTION, compared
 from .quiz import build_quiz
 from .reading import flesch_kincaid_grade, target_grade
 from .scenarios import GENERIC, SCENARIOS
@@ -374,10 +374,9 @@ def _recap(selection, used: set[int], question: str) -> list[Candidate]:
     if best is None:
         return []
     glossary = best.passage.kind == "glossary"  # a definition answered "what is"; otherwise no glossary line
-    pair = compared(question)
     for c in selection.ranked[:12]:
         if (c is not best and id(c) not in used and explains(c) and c.score >= best.score - 0.06 and c.words <= 26
-                and (glossary or c.passage.kind != "glossary") and not says_only_that_they_differ(c, pair)):
+                and (glossary or c.passage.kind != "glossary")):
             used.add(id(c))
             return [c]
     # else an answer sentence, not a side concept's definition ("Adhesion is ..." for floating ice): the law
