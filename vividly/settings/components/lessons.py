@@ -11,7 +11,7 @@ WAFFLE_FLAG_MODEL = "flags.Flag"
 WAFFLE_CREATE_MISSING_FLAGS = False
 
 LESSON_GENERATION_QUEUE = env.str("LESSON_GENERATION_QUEUE", default="generation")
-LESSON_GENERATOR_VERSION = "local-writer-104"  # reader tasks, figure talk and "In doing so," are not said (issue 18)
+LESSON_GENERATOR_VERSION = "local-writer-105"  # a sentence only saying two compared things differ is never said (issue 18)
 LESSON_WORK_DIR = Path(env.str("LESSON_WORK_DIR", default=str(VAR_DIR / "lesson-work")))
 LESSON_CONFIDENCE_THRESHOLD = env.float("LESSON_CONFIDENCE_THRESHOLD", default=0.45)
 LESSON_OFF_TOPIC_THRESHOLD = env.float("LESSON_OFF_TOPIC_THRESHOLD", default=0.25)
