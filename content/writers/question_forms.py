@@ -207,7 +207,7 @@ def compared(question: str) -> tuple[set[str], set[str]] | None:
 
 
 #: "series and parallel circuits": two one-word modifiers sharing the noun after them (no article before the second).
-_SHARED_HEAD = re.compile(r"\bdifference between (?:an? |the )?(?P<a>[\w'-]+) and (?P<b>[\w'-]+) (?P<head>[\w'-]+)s?\s*\??$",
+_SHARED_HEAD = re.compile(r"\bdifference between (?:an? |the )?(?P<a>[\w'-]+) and (?P<b>[\w'-]+) [\w'-]+\s*\??$",
                           re.I)
 
 
@@ -243,9 +243,9 @@ def says_only_that_they_differ(c: Candidate, pair: tuple[set[str], set[str]] | N
 
 def compares(c: Candidate, pair: tuple[set[str], set[str]]) -> float:
     """1 when the sentence says what each of the pair is (both named, two statements set against each other),
-    0.5 when it names both and says something of them, else 0."""
+    0.5 when it names both, else 0."""
     said = stems(c.text)
-    if not all(term <= said for term in pair) or only_says_they_differ(c):
+    if not all(term <= said for term in pair):
         return 0.0
     statements = len(re.findall(r"\b(is|are|has|have|does|do|describes?|means?)\b", c.text))
     contrast = re.search(r";|\b(whereas|while|but|unlike|however|instead)\b", c.text, re.I)

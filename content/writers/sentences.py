@@ -66,7 +66,7 @@ _IMPERATIVE = re.compile(r"^(try|imagine|suppose|consider|think|look|see|use|com
                          r"predict|draw|make|place|observe|record|repeat|measure|write|list|identify|discuss|"
                          r"determine|assume|recall|review|go|click|open|set|take|put|hold|turn|add|mix|do|tie|"
                          r"build|choose|pour|fill|attach|connect|hang|never|always|avoid|wear|don't|be careful|stop the|"
-                         r"estimate|identify|convert|analy[sz]e|classify|justify|evaluate|"
+                         r"estimate|convert|analy[sz]e|classify|justify|evaluate|"
                          r"be sure|let's|let us|\w+ yourself)\b", re.I)  # "Amuse yourself by building circuits …"
 #: An instruction after an opening phrase ("To visualize this, imagine taking ...", "As another example,
 #: consider the conversion of diamond into graphite"): the main clause tells the reader what to do.
@@ -128,7 +128,7 @@ _ELLIPSIS = re.compile(rf"^({_SUBORDINATORS})\s+(it|they|he|she|this|these|that)
 _DEMONSTRATIVE = re.compile(r"^(This|These|That|Those|Such)\b\s*(\w+)?")
 #: "Many of these safety features …", "Both of these gases …": a demonstrative after a quantifier.
 _OF_DEMONSTRATIVE = re.compile(r"^((?:Many|Some|All|Most|Each|One|Both|None|Several|Few|Any|Two|Three) of) "
-                               r"(?:these|those|this|that)\b\s*([\w-]+)?")
+                               r"(these|those|this|that)\b\s*([\w-]+)?")
 _LEAD_INS = re.compile(
     r"^(note that|recall that|remember that|notice that|(you )?(may|might) (already )?have noticed that|"
     r"it is (important|useful|interesting) to "
@@ -314,6 +314,13 @@ def spell_out(text: str) -> str:
     return _SPOKEN.sub(lambda m: SPOKEN_IN_FULL[m.group(1)], text)
 
 
+def _in_play(noun: str | None, context: str) -> bool:
+    """Whether the noun a demonstrative points at ("these compounds") is already in the lesson's context."""
+    noun = (noun or "").lower()
+    return (len(noun) > 3 and noun not in _NOT_NOUNS
+            and bool(re.search(rf"\b{re.escape(noun.rstrip('s'))}", context.lower())))
+
+
 def make_standalone(sentence: str, *, previous: str = "", context: str = "", adjacent: bool = False,
                     max_words: int = 40) -> Standalone | None:
     """The sentence edited to stand on its own in a lesson, or None if it cannot.
@@ -367,16 +374,12 @@ def make_standalone(sentence: str, *, previous: str = "", context: str = "", adj
         return None
     quantified = _OF_DEMONSTRATIVE.match(text)
     if quantified and not adjacent:  # "Many of these compounds" → "Many of the compounds" when they are in play
-        noun = (quantified.group(2) or "").lower()
-        if not (noun and len(noun) > 3 and noun not in _NOT_NOUNS
-                and re.search(rf"\b{re.escape(noun.rstrip('s'))}", context.lower())):
+        if not _in_play(quantified.group(3), context):
             return None
-        text, edited = f"{quantified.group(1)} the {text[quantified.end(1):].split(' ', 2)[2]}", True
+        text, edited = f"{quantified.group(1)} the{text[quantified.end(2):]}", True
     demonstrative = _DEMONSTRATIVE.match(text)
     if demonstrative and not adjacent:
-        noun = (demonstrative.group(2) or "").lower()
-        in_play = noun and len(noun) > 3 and re.search(rf"\b{re.escape(noun.rstrip('s'))}", context.lower())
-        if demonstrative.group(1) in ("This", "That", "These", "Those") and in_play and noun not in _NOT_NOUNS:
+        if demonstrative.group(1) in ("This", "That", "These", "Those") and _in_play(demonstrative.group(2), context):
             text, edited = "The " + text[demonstrative.end(1):].lstrip(), True
         else:
             return None
